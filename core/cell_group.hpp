@@ -1,0 +1,109 @@
+// The one interface every kind of cell implements (after Arbor's cell_group):
+// advance a block of cells of one population through an epoch, consuming that
+// epoch's incoming events, emitting spikes and trace samples. One virtual call per
+// group per epoch; everything per cell or per event happens inside the model.
+#pragma once
+#include "core/network.hpp"
+#include "core/registry.hpp"
+#include "core/waveform.hpp"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace apical {
+
+// Epochs and steps are counted in whole steps of dt, so times never drift.
+struct Epoch {
+    std::int64_t step0 = 0, step1 = 0; // steps [step0, step1)
+    double dt = 0.1;
+    double t0() const { return static_cast<double>(step0) * dt; }
+    double t1() const { return static_cast<double>(step1) * dt; }
+};
+
+// An incoming synaptic event for one cell of the group. `slot` is
+// compartment * n_receptors + receptor of the target model.
+struct Event {
+    double time;
+    std::uint32_t cell; // index within the group
+    std::uint16_t slot;
+    float weight;
+};
+
+// A group's events for one epoch, grouped by cell, each cell's events sorted by
+// (time, slot, weight). Cell c's events are events[offsets[c] .. offsets[c+1]).
+struct EventSpan {
+    std::span<const std::uint32_t> offsets;
+    std::span<const Event> events;
+    std::span<const Event> of(std::uint32_t c) const {
+        return events.subspan(offsets[c], offsets[c + 1] - offsets[c]);
+    }
+};
+
+struct LocalSpike {
+    double time;
+    std::uint32_t cell; // index within the group
+};
+
+struct CurrentInput {
+    std::uint16_t compartment = 0;
+    Waveform waveform;
+    std::vector<std::uint32_t> cells; // group-local cells; empty: all cells
+};
+
+// Trace sampling inside a group. The model calls `due(n)` for each step start n and,
+// when due, `put(cell, value_fn)` for each probed cell.
+struct GroupProbe {
+    std::uint32_t probe = 0;             // index in NetworkDesc::probes
+    std::vector<int> variables;          // model variable indices
+    std::vector<std::uint32_t> cells;    // group-local cells, in the probe's column order
+    std::uint32_t column0 = 0;           // first column of this group's cells in the probe row
+    std::int64_t stride = 1;             // in steps
+};
+
+struct GroupBuild {
+    const ModelInfo& info;
+    const PopulationDesc& population;
+    std::uint32_t population_index = 0;
+    std::uint32_t first = 0, count = 0; // cells [first, first + count) of the population
+    std::uint64_t gid0 = 0;              // global id of cell `first`
+    std::uint64_t seed = 1;
+    double dt = 0.1;
+    std::vector<bool> receptor_used;     // per slot: does any projection/stimulus use it
+    std::vector<CurrentInput> currents;
+};
+
+class CellGroup {
+public:
+    virtual ~CellGroup() = default;
+    // Advance every cell from e.t0() to e.t1(). Append spikes (any order) to `spikes`.
+    // Samples: for every step n in [step0, step1) with n % stride == 0, the state at
+    // time n*dt (after events strictly before it) goes to `sample(n, cell, var)`.
+    virtual void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) = 0;
+    // Current value of a state variable (model variable index) of a group-local cell.
+    virtual double get(int variable, std::uint32_t cell) const = 0;
+    // Register the sampling requests for this group (called once before the run).
+    void set_probes(std::vector<GroupProbe> p) { probes_ = std::move(p); }
+    // Per-epoch sample storage: filled by the model during advance; drained by the engine.
+    struct SampleRow { std::uint32_t probe; std::int64_t step; std::uint32_t column; float value; };
+    std::vector<SampleRow>& samples() { return samples_; }
+
+protected:
+    // For models: record all probes due at step n for cell c, reading values via get_fn(var).
+    template <class GetFn> void sample_cell(std::int64_t n, std::uint32_t c, GetFn&& get_fn) {
+        for (auto& p : probes_) {
+            if (n % p.stride) continue;
+            for (std::uint32_t k = 0; k < p.cells.size(); ++k) {
+                if (p.cells[k] != c) continue;
+                const auto nv = static_cast<std::uint32_t>(p.variables.size());
+                for (std::uint32_t v = 0; v < nv; ++v)
+                    samples_.push_back({p.probe, n, p.column0 + k * nv + v, static_cast<float>(get_fn(p.variables[v]))});
+            }
+        }
+    }
+    bool has_probes() const { return !probes_.empty(); }
+    std::vector<GroupProbe> probes_;
+    std::vector<SampleRow> samples_;
+};
+
+} // namespace apical

@@ -1,0 +1,74 @@
+// The lowered description of one simulation: plain numbers in canonical units
+// (ms, mV, pA, nS, pF, Hz), already validated. io/ produces it from a scenario file;
+// core/ builds and runs it. Nothing here carries units or file positions.
+#pragma once
+#include "core/registry.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace apical {
+
+// A random or constant value: weights, delays, initial states.
+struct Distribution {
+    enum class Kind { constant, uniform, normal, lognormal } kind = Kind::constant;
+    double a = 0.0;  // constant: value; uniform: low; normal: mean; lognormal: mu (of log)
+    double b = 0.0;  // uniform: high; normal: sd; lognormal: sigma (of log)
+    double lo = -std::numeric_limits<double>::infinity(); // normal: clipped to [lo, hi]
+    double hi = std::numeric_limits<double>::infinity();
+    bool is_constant() const { return kind == Kind::constant; }
+};
+
+struct PopulationDesc {
+    std::string name;
+    std::string model;               // a ModelInfo name in the registry
+    std::uint32_t size = 0;
+    std::vector<double> params;      // one per ModelInfo::parameters, in that order
+    // Initial values for state variables by variable index (absent: model default).
+    std::vector<std::pair<int, Distribution>> initial;
+};
+
+struct ProjectionDesc {
+    std::string name;
+    std::uint32_t source = 0, target = 0; // population indices
+    std::uint16_t receptor = 0;           // index into the target model's receptors
+    std::uint16_t compartment = 0;        // index into the target model's compartments
+    std::string rule;                     // a connectivity KindInfo name
+    std::vector<double> rule_params;      // per KindInfo::parameters
+    bool autapses = true, multapses = true;
+    Distribution weight, delay;           // weight in the receptor's unit; delay in ms
+};
+
+struct StimulusDesc {
+    std::string name;
+    std::string type;                 // a stimulus KindInfo name
+    std::vector<double> params;       // per KindInfo::parameters
+    std::uint32_t target = 0;         // population index
+    std::uint16_t receptor = 0;       // event stimuli: receptor index
+    std::uint16_t compartment = 0;
+    std::vector<std::uint32_t> cells; // empty: every cell of the target
+    std::vector<double> times;        // spike_times: event times (ms); step_current: change times
+    std::vector<double> values;       // step_current: amplitudes (pA) from each time on
+};
+
+struct ProbeDesc {
+    std::string name;
+    std::uint32_t population = 0;
+    std::vector<int> variables;       // ModelInfo::variables indices
+    std::vector<std::uint32_t> cells; // within the population
+    double interval = 0.1;            // ms, a multiple of dt
+};
+
+struct NetworkDesc {
+    double duration = 1000.0; // ms
+    double dt = 0.1;          // ms
+    std::uint64_t seed = 1;
+    int threads = 0;          // 0: all cores
+    std::vector<PopulationDesc> populations;
+    std::vector<ProjectionDesc> projections;
+    std::vector<StimulusDesc> stimuli;
+    std::vector<ProbeDesc> probes;
+};
+
+} // namespace apical

@@ -1,0 +1,100 @@
+// Declarations that models, stimuli and connectivity rules publish about themselves,
+// and the registry that holds them. core/ knows no model by name: models/ fills a
+// Registry through one registration list (models/builtin.cpp), and io/ validates
+// scenarios against whatever the registry declares.
+#pragma once
+#include "core/units.hpp"
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace apical {
+
+struct ParamDecl {
+    std::string name;
+    Dim dim = Dim::none;
+    double default_value = 0.0;
+    double min = -std::numeric_limits<double>::infinity();
+    double max = std::numeric_limits<double>::infinity();
+    std::string doc;
+    bool min_exclusive = false; // true: value must be > min (e.g. a time constant)
+    bool integer = false;       // value must be a whole number
+};
+
+struct ReceptorDecl {
+    std::string name;
+    Dim weight_dim = Dim::none; // the unit projection/stimulus weights must carry
+    std::string doc;
+};
+
+struct VariableDecl {
+    std::string name;
+    Dim dim = Dim::none;
+    std::string doc;
+};
+
+// A named parameter set shipped with a model (values in canonical units).
+struct ParamPreset {
+    std::string name, doc, source;
+    std::map<std::string, double> values; // only the ones that differ from defaults
+};
+
+class CellGroup;
+struct GroupBuild;
+
+struct ModelInfo {
+    std::string name, doc;
+    std::vector<ParamDecl> parameters;
+    std::vector<std::string> compartments{"soma"};
+    std::vector<ReceptorDecl> receptors;
+    std::vector<VariableDecl> variables;
+    std::vector<ParamPreset> presets;
+    std::function<std::unique_ptr<CellGroup>(const GroupBuild&)> make;
+
+    int param_index(const std::string& n) const;
+    int receptor_index(const std::string& n) const;
+    int compartment_index(const std::string& n) const;
+    int variable_index(const std::string& n) const;
+    const ParamPreset* preset(const std::string& n) const;
+};
+
+// Stimulus kinds and connectivity rules declare their parameters the same way.
+struct KindInfo {
+    std::string name, doc;
+    std::vector<ParamDecl> parameters;
+    // Stimuli only: true for event stimuli (need `receptor:` and a `weight:` in the
+    // receptor's unit), false for injected currents (need `compartment:`).
+    bool emits_events = false;
+    // Stimuli only: which list keys the stimulus reads (StimulusDesc::times/values),
+    // with their dimension; e.g. spike_times: {"times", time}.
+    std::vector<ParamDecl> lists;
+    int param_index(const std::string& n) const;
+};
+
+class Registry {
+public:
+    void add_model(ModelInfo m);
+    void add_stimulus(KindInfo k);
+    void add_connectivity(KindInfo k);
+
+    const ModelInfo* model(const std::string& name) const;
+    const KindInfo* stimulus(const std::string& name) const;
+    const KindInfo* connectivity(const std::string& name) const;
+
+    const std::vector<ModelInfo>& models() const { return models_; }
+    const std::vector<KindInfo>& stimuli() const { return stimuli_; }
+    const std::vector<KindInfo>& connectivity_rules() const { return rules_; }
+
+private:
+    std::vector<ModelInfo> models_;
+    std::vector<KindInfo> stimuli_, rules_;
+};
+
+// Values for every declared parameter, in declaration order, canonical units.
+std::vector<double> default_values(const std::vector<ParamDecl>& decls);
+
+} // namespace apical

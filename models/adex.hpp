@@ -1,0 +1,6 @@
+#pragma once
+#include "core/registry.hpp"
+
+namespace apical::models {
+ModelInfo adex_info();
+}

@@ -1,0 +1,22 @@
+// The one registration list: every model, stimulus type and connectivity rule that
+// ships with Apical. A new model adds its register function here and nowhere else.
+#pragma once
+#include "core/registry.hpp"
+
+namespace apical::models {
+
+void register_lif(Registry&);
+void register_adex(Registry&);
+void register_stimuli(Registry&);
+void register_connectivity(Registry&);
+
+inline Registry builtin_registry() {
+    Registry r;
+    register_lif(r);
+    register_adex(r);
+    register_stimuli(r);
+    register_connectivity(r);
+    return r;
+}
+
+} // namespace apical::models

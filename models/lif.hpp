@@ -1,0 +1,6 @@
+#pragma once
+#include "core/registry.hpp"
+
+namespace apical::models {
+ModelInfo lif_info();
+}

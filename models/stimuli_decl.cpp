@@ -1,0 +1,64 @@
+// Declarations of the stimulus types (their generators live in models/stimuli.cpp).
+#include "models/stimuli.hpp"
+
+namespace apical::models {
+
+std::vector<KindInfo> stimulus_kinds() {
+    const double inf = std::numeric_limits<double>::infinity();
+    auto window = [&](std::vector<ParamDecl> p) {
+        p.push_back({"start", Dim::time, 0.0, 0.0, inf, "time the stimulus switches on"});
+        p.push_back({"stop", Dim::time, inf, 0.0, inf, "time the stimulus switches off (default: never)"});
+        return p;
+    };
+    std::vector<KindInfo> k;
+    k.push_back({"poisson",
+                 "Independent Poisson spike train into every target cell (its own random stream per "
+                 "cell); each spike is an event of `weight` on `receptor`.",
+                 window({{"rate", Dim::frequency, 0.0, 0.0, 1e7, "mean rate per cell"}}),
+                 true,
+                 {}});
+    k.push_back({"spike_times", "Explicit spike times, delivered to every target cell as events.",
+                 {}, true, {{"times", Dim::time, 0.0, 0.0, inf, "event times (ms), any order"}}});
+    k.push_back({"constant_current", "Constant current injected into `compartment`.",
+                 window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "current"}}), false, {}});
+    k.push_back({"step_current",
+                 "Piecewise-constant current: `values[i]` from `times[i]` until the next time "
+                 "(zero before the first).",
+                 {}, false,
+                 {{"times", Dim::time, 0.0, 0.0, inf, "change times, increasing"},
+                  {"values", Dim::current, 0.0, -1e9, 1e9, "amplitude from each time on"}}});
+    k.push_back({"sinusoidal_current",
+                 "I(t) = offset + amplitude * sin(2 pi frequency (t - start) + phase); sampled at "
+                 "the middle of each integration step.",
+                 window({{"offset", Dim::current, 0.0, -1e9, 1e9, "mean current"},
+                         {"amplitude", Dim::current, 0.0, -1e9, 1e9, "peak deviation from offset"},
+                         {"frequency", Dim::frequency, 1.0, 0.0, 1e6, "frequency"},
+                         {"phase", Dim::none, 0.0, -1e6, 1e6, "phase in radians"}}),
+                 false,
+                 {}});
+    return k;
+}
+
+std::vector<KindInfo> connectivity_kinds() {
+    std::vector<KindInfo> k;
+    k.push_back({"all_to_all", "Every source cell to every target cell (autapses switchable).", {}, false, {}});
+    k.push_back({"one_to_one", "Source cell i to target cell i; sizes must match.", {}, false, {}});
+    k.push_back({"fixed_probability", "Each (source, target) pair independently with probability p.",
+                 {{"p", Dim::none, 0.1, 0.0, 1.0, "connection probability"}}, false, {}});
+    k.push_back({"fixed_indegree",
+                 "Each target cell draws exactly `indegree` source cells uniformly (with "
+                 "repetition if multapses are allowed).",
+                 {{"indegree", Dim::none, 1.0, 0.0, 1e9, "incoming connections per target", false, true}},
+                 false,
+                 {}});
+    return k;
+}
+
+void register_stimuli(Registry& r) {
+    for (auto& k : stimulus_kinds()) r.add_stimulus(std::move(k));
+}
+void register_connectivity(Registry& r) {
+    for (auto& k : connectivity_kinds()) r.add_connectivity(std::move(k));
+}
+
+} // namespace apical::models
