@@ -56,8 +56,8 @@ struct CurrentInput {
 struct GroupProbe {
     std::uint32_t probe = 0;             // index in NetworkDesc::probes
     std::vector<int> variables;          // model variable indices
-    std::vector<std::uint32_t> cells;    // group-local cells, in the probe's column order
-    std::uint32_t column0 = 0;           // first column of this group's cells in the probe row
+    std::vector<std::uint32_t> cells;    // group-local cells
+    std::vector<std::uint32_t> columns;  // per cell: column of its first variable in the probe row
     std::int64_t stride = 1;             // in steps
 };
 
@@ -83,7 +83,13 @@ public:
     // Current value of a state variable (model variable index) of a group-local cell.
     virtual double get(int variable, std::uint32_t cell) const = 0;
     // Register the sampling requests for this group (called once before the run).
-    void set_probes(std::vector<GroupProbe> p) { probes_ = std::move(p); }
+    void set_probes(std::vector<GroupProbe> p) {
+        probes_ = std::move(p);
+        probed_.assign(count(), 0);
+        for (auto& q : probes_)
+            for (auto c : q.cells) probed_[c] = 1;
+    }
+    virtual std::uint32_t count() const = 0;
     // Per-epoch sample storage: filled by the model during advance; drained by the engine.
     struct SampleRow { std::uint32_t probe; std::int64_t step; std::uint32_t column; float value; };
     std::vector<SampleRow>& samples() { return samples_; }
@@ -97,12 +103,19 @@ protected:
                 if (p.cells[k] != c) continue;
                 const auto nv = static_cast<std::uint32_t>(p.variables.size());
                 for (std::uint32_t v = 0; v < nv; ++v)
-                    samples_.push_back({p.probe, n, p.column0 + k * nv + v, static_cast<float>(get_fn(p.variables[v]))});
+                    samples_.push_back({p.probe, n, p.columns[k] + v, static_cast<float>(get_fn(p.variables[v]))});
             }
         }
     }
     bool has_probes() const { return !probes_.empty(); }
+    // Does any probe sample step n? (cheap check before a per-cell loop)
+    bool sampling_due(std::int64_t n) const {
+        for (auto& p : probes_)
+            if (n % p.stride == 0) return true;
+        return false;
+    }
     std::vector<GroupProbe> probes_;
+    std::vector<std::uint8_t> probed_; // per cell: in some probe
     std::vector<SampleRow> samples_;
 };
 

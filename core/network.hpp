@@ -47,6 +47,7 @@ struct StimulusDesc {
     std::uint32_t target = 0;         // population index
     std::uint16_t receptor = 0;       // event stimuli: receptor index
     std::uint16_t compartment = 0;
+    double weight = 0.0;              // event stimuli: in the receptor's weight unit
     std::vector<std::uint32_t> cells; // empty: every cell of the target
     std::vector<double> times;        // spike_times: event times (ms); step_current: change times
     std::vector<double> values;       // step_current: amplitudes (pA) from each time on

@@ -5,6 +5,7 @@
 #pragma once
 #include "core/units.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
@@ -45,6 +46,11 @@ struct ParamPreset {
 
 class CellGroup;
 struct GroupBuild;
+class EventSource;
+struct StimulusBuild;
+struct ConnectRequest;
+struct StimulusDesc;
+struct Waveform;
 
 struct ModelInfo {
     std::string name, doc;
@@ -72,6 +78,13 @@ struct KindInfo {
     // Stimuli only: which list keys the stimulus reads (StimulusDesc::times/values),
     // with their dimension; e.g. spike_times: {"times", time}.
     std::vector<ParamDecl> lists;
+    // Exactly one of these is set, by the kind's registration in models/:
+    // connectivity rules: append the source cells of one target cell to `sources`.
+    std::function<void(const ConnectRequest&, std::vector<std::uint32_t>& sources)> connect;
+    // event stimuli: make the per-group event source.
+    std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
+    // current stimuli: the waveform it injects.
+    std::function<Waveform(const StimulusDesc&)> make_waveform;
     int param_index(const std::string& n) const;
 };
 

@@ -6,4 +6,6 @@
 namespace apical::models {
 std::vector<KindInfo> stimulus_kinds();
 std::vector<KindInfo> connectivity_kinds();
+void attach_stimulus_behaviour(KindInfo&);
+void attach_connectivity_behaviour(KindInfo&);
 }

@@ -2,6 +2,18 @@
 #include "models/stimuli.hpp"
 
 namespace apical::models {
+namespace {
+KindInfo kind(std::string name, std::string doc, std::vector<ParamDecl> params, bool events,
+              std::vector<ParamDecl> lists) {
+    KindInfo k;
+    k.name = std::move(name);
+    k.doc = std::move(doc);
+    k.parameters = std::move(params);
+    k.emits_events = events;
+    k.lists = std::move(lists);
+    return k;
+}
+} // namespace
 
 std::vector<KindInfo> stimulus_kinds() {
     const double inf = std::numeric_limits<double>::infinity();
@@ -11,23 +23,23 @@ std::vector<KindInfo> stimulus_kinds() {
         return p;
     };
     std::vector<KindInfo> k;
-    k.push_back({"poisson",
+    k.push_back(kind("poisson",
                  "Independent Poisson spike train into every target cell (its own random stream per "
                  "cell); each spike is an event of `weight` on `receptor`.",
                  window({{"rate", Dim::frequency, 0.0, 0.0, 1e7, "mean rate per cell"}}),
                  true,
-                 {}});
-    k.push_back({"spike_times", "Explicit spike times, delivered to every target cell as events.",
-                 {}, true, {{"times", Dim::time, 0.0, 0.0, inf, "event times (ms), any order"}}});
-    k.push_back({"constant_current", "Constant current injected into `compartment`.",
-                 window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "current"}}), false, {}});
-    k.push_back({"step_current",
+                 {}));
+    k.push_back(kind("spike_times", "Explicit spike times, delivered to every target cell as events.",
+                 {}, true, {{"times", Dim::time, 0.0, 0.0, inf, "event times (ms), any order"}}));
+    k.push_back(kind("constant_current", "Constant current injected into `compartment`.",
+                 window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "current"}}), false, {}));
+    k.push_back(kind("step_current",
                  "Piecewise-constant current: `values[i]` from `times[i]` until the next time "
                  "(zero before the first).",
                  {}, false,
                  {{"times", Dim::time, 0.0, 0.0, inf, "change times, increasing"},
-                  {"values", Dim::current, 0.0, -1e9, 1e9, "amplitude from each time on"}}});
-    k.push_back({"sinusoidal_current",
+                  {"values", Dim::current, 0.0, -1e9, 1e9, "amplitude from each time on"}}));
+    k.push_back(kind("sinusoidal_current",
                  "I(t) = offset + amplitude * sin(2 pi frequency (t - start) + phase); sampled at "
                  "the middle of each integration step.",
                  window({{"offset", Dim::current, 0.0, -1e9, 1e9, "mean current"},
@@ -35,30 +47,36 @@ std::vector<KindInfo> stimulus_kinds() {
                          {"frequency", Dim::frequency, 1.0, 0.0, 1e6, "frequency"},
                          {"phase", Dim::none, 0.0, -1e6, 1e6, "phase in radians"}}),
                  false,
-                 {}});
+                 {}));
     return k;
 }
 
 std::vector<KindInfo> connectivity_kinds() {
     std::vector<KindInfo> k;
-    k.push_back({"all_to_all", "Every source cell to every target cell (autapses switchable).", {}, false, {}});
-    k.push_back({"one_to_one", "Source cell i to target cell i; sizes must match.", {}, false, {}});
-    k.push_back({"fixed_probability", "Each (source, target) pair independently with probability p.",
-                 {{"p", Dim::none, 0.1, 0.0, 1.0, "connection probability"}}, false, {}});
-    k.push_back({"fixed_indegree",
+    k.push_back(kind("all_to_all", "Every source cell to every target cell (autapses switchable).", {}, false, {}));
+    k.push_back(kind("one_to_one", "Source cell i to target cell i; sizes must match.", {}, false, {}));
+    k.push_back(kind("fixed_probability", "Each (source, target) pair independently with probability p.",
+                 {{"p", Dim::none, 0.1, 0.0, 1.0, "connection probability"}}, false, {}));
+    k.push_back(kind("fixed_indegree",
                  "Each target cell draws exactly `indegree` source cells uniformly (with "
                  "repetition if multapses are allowed).",
                  {{"indegree", Dim::none, 1.0, 0.0, 1e9, "incoming connections per target", false, true}},
                  false,
-                 {}});
+                 {}));
     return k;
 }
 
 void register_stimuli(Registry& r) {
-    for (auto& k : stimulus_kinds()) r.add_stimulus(std::move(k));
+    for (auto& k : stimulus_kinds()) {
+        attach_stimulus_behaviour(k);
+        r.add_stimulus(std::move(k));
+    }
 }
 void register_connectivity(Registry& r) {
-    for (auto& k : connectivity_kinds()) r.add_connectivity(std::move(k));
+    for (auto& k : connectivity_kinds()) {
+        attach_connectivity_behaviour(k);
+        r.add_connectivity(std::move(k));
+    }
 }
 
 } // namespace apical::models

@@ -1,0 +1,454 @@
+#include "core/simulation.hpp"
+
+#include "core/distribution.hpp"
+#include "core/random.hpp"
+#include "core/stimulus.hpp"
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <thread>
+
+namespace apical {
+namespace {
+
+// Synapses of one projection onto one cell group, stored by source cell (CSR):
+// the synapses of source cell s are [row[s], row[s+1]). 6 bytes per synapse when the
+// delay is constant across the projection, 10 when it is drawn per synapse.
+struct InBlock {
+    std::uint32_t projection = 0;
+    std::uint32_t source_pop = 0;
+    std::uint16_t slot = 0;
+    double const_delay = 0.0;
+    std::vector<std::uint32_t> row;
+    std::vector<std::uint16_t> target; // group-local cell
+    std::vector<float> weight;
+    std::vector<float> delay; // empty: const_delay
+};
+
+struct Group {
+    std::unique_ptr<CellGroup> cells;
+    std::uint32_t pop = 0, first = 0, count = 0;
+    std::uint64_t gid0 = 0;
+    std::vector<InBlock> in;
+    std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<std::vector<Event>> bins; // ring of pending events, one bin per epoch
+    // per-epoch scratch, reused (no allocation once warmed up)
+    std::vector<Event> current, sorted;
+    std::vector<std::uint32_t> offsets;
+    std::vector<LocalSpike> spikes;
+};
+
+// A spike as exchanged between epochs, with its population resolved once.
+struct GSpike {
+    double time;
+    std::uint64_t gid;
+    std::uint32_t pop, local;
+};
+
+bool event_less(const Event& a, const Event& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.slot != b.slot) return a.slot < b.slot;
+    return a.weight < b.weight;
+}
+
+} // namespace
+
+struct Simulation::Impl {
+    NetworkDesc net;
+    const Registry& registry;
+    SimulationOptions opt;
+    tbb::task_arena arena;
+    int n_threads = 1;
+    std::vector<const ModelInfo*> models;
+    std::vector<std::uint64_t> pop_gid0;
+    std::vector<std::vector<std::uint32_t>> pop_groups; // group indices per population
+    std::vector<Group> groups;
+    std::int64_t step = 0;           // current time = step * dt
+    std::int64_t epoch_steps = 1;    // L: epoch length in steps (<= min delay)
+    std::size_t ring = 2;
+    std::vector<GSpike> pending;     // spikes of the last epoch, sorted by (time, gid)
+    std::vector<std::int64_t> probe_stride;
+    std::vector<std::uint32_t> probe_width; // elements per probe row
+    NetworkStats stats;
+
+    Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
+        : net(n), registry(r), opt(o),
+          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+        arena.initialize(n_threads);
+        build();
+    }
+
+    template <class F> void parallel_groups(F&& f) {
+        arena.execute([&] {
+            tbb::parallel_for(std::size_t(0), groups.size(), [&](std::size_t g) { f(groups[g]); });
+        });
+    }
+
+    void build() {
+        if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
+        if (opt.group_size == 0 || opt.group_size > 65535) throw std::invalid_argument("group_size must be in 1..65535");
+        // Populations -> groups of at most group_size cells; gids are contiguous per population.
+        std::uint64_t gid = 0;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            auto& pd = net.populations[p];
+            const ModelInfo* m = registry.model(pd.model);
+            if (!m || !m->make) throw std::invalid_argument("unknown model '" + pd.model + "'");
+            models.push_back(m);
+            pop_gid0.push_back(gid);
+            pop_groups.emplace_back();
+            for (std::uint32_t first = 0; first < pd.size; first += opt.group_size) {
+                Group g;
+                g.pop = p;
+                g.first = first;
+                g.count = std::min(opt.group_size, pd.size - first);
+                g.gid0 = gid + first;
+                pop_groups[p].push_back(static_cast<std::uint32_t>(groups.size()));
+                groups.push_back(std::move(g));
+            }
+            gid += pd.size;
+        }
+        stats.cells = gid;
+        stats.groups = groups.size();
+
+        // Connectivity, drawn per target cell from streams keyed by the target's gid:
+        // the same network for any thread count or (later) any rank layout.
+        parallel_groups([&](Group& g) { connect_group(g); });
+
+        double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
+        for (auto& g : groups)
+            for (auto& b : g.in) {
+                if (b.delay.empty()) {
+                    if (!b.target.empty()) {
+                        min_delay = std::min(min_delay, b.const_delay);
+                        max_delay = std::max(max_delay, b.const_delay);
+                    }
+                } else {
+                    for (float d : b.delay) {
+                        min_delay = std::min<double>(min_delay, d);
+                        max_delay = std::max<double>(max_delay, d);
+                    }
+                }
+                stats.synapses += b.target.size();
+                stats.synapse_bytes += b.row.size() * sizeof(std::uint32_t) + b.target.size() * sizeof(std::uint16_t) +
+                                       b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
+            }
+        if (std::isinf(min_delay)) {
+            // No synapses: epochs only bound the work between recordings.
+            epoch_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(1.0 / net.dt + 1e-9)));
+        } else {
+            epoch_steps = static_cast<std::int64_t>(std::floor(min_delay / net.dt + 1e-9));
+            if (epoch_steps < 1)
+                throw std::invalid_argument("smallest synaptic delay (" + std::to_string(min_delay) +
+                                            " ms) is below dt (" + std::to_string(net.dt) + " ms)");
+        }
+        stats.epoch_ms = static_cast<double>(epoch_steps) * net.dt;
+        ring = static_cast<std::size_t>(std::ceil(max_delay / stats.epoch_ms)) + 2;
+
+        // Current stimuli and event stimuli, then the cell groups themselves.
+        build_groups();
+        build_probes();
+    }
+
+    void connect_group(Group& g) {
+        const auto& pops = net.populations;
+        for (std::uint32_t pi = 0; pi < net.projections.size(); ++pi) {
+            const auto& pr = net.projections[pi];
+            if (pr.target != g.pop) continue;
+            const KindInfo* rule = registry.connectivity(pr.rule);
+            if (!rule || !rule->connect) throw std::invalid_argument("unknown connectivity rule '" + pr.rule + "'");
+            const std::uint32_t n_src = pops[pr.source].size;
+            const auto& tm = *models[pr.target];
+            InBlock b;
+            b.projection = pi;
+            b.source_pop = pr.source;
+            b.slot = static_cast<std::uint16_t>(pr.compartment * tm.receptors.size() + pr.receptor);
+            const bool const_delay = pr.delay.is_constant();
+            b.const_delay = pr.delay.a;
+            // Draw (source, target, weight, delay) per target, then sort by source.
+            std::vector<std::uint32_t> src, all_src;
+            std::vector<std::uint16_t> all_tgt;
+            std::vector<float> all_w, all_d;
+            for (std::uint32_t c = 0; c < g.count; ++c) {
+                const std::uint64_t tgid = g.gid0 + c;
+                RandomStream conn(net.seed, purpose_key(Purpose::connectivity, pi), tgid);
+                RandomStream wst(net.seed, purpose_key(Purpose::weights, pi), tgid);
+                RandomStream dst(net.seed, purpose_key(Purpose::delays, pi), tgid);
+                src.clear();
+                ConnectRequest req{pr, n_src, pops[pr.target].size, g.first + c, pr.source == pr.target, &conn};
+                rule->connect(req, src);
+                for (auto s : src) {
+                    all_src.push_back(s);
+                    all_tgt.push_back(static_cast<std::uint16_t>(c));
+                    all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
+                    if (!const_delay) all_d.push_back(static_cast<float>(std::max(draw(pr.delay, dst), net.dt)));
+                }
+            }
+            // Stable counting sort by source: within a row, targets stay in ascending order.
+            b.row.assign(n_src + 1, 0);
+            for (auto s : all_src) ++b.row[s + 1];
+            std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
+            const std::size_t n = all_src.size();
+            b.target.resize(n);
+            b.weight.resize(n);
+            if (!const_delay) b.delay.resize(n);
+            std::vector<std::uint32_t> fill(b.row.begin(), b.row.end() - 1);
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::uint32_t at = fill[all_src[k]]++;
+                b.target[at] = all_tgt[k];
+                b.weight[at] = all_w[k];
+                if (!const_delay) b.delay[at] = all_d[k];
+            }
+            g.in.push_back(std::move(b));
+        }
+    }
+
+    void build_groups() {
+        for (auto& g : groups) {
+            const auto& pd = net.populations[g.pop];
+            const ModelInfo& m = *models[g.pop];
+            GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, {}};
+            gb.receptor_used.assign(m.compartments.size() * m.receptors.size(), false);
+            for (auto& b : g.in)
+                if (!b.target.empty()) gb.receptor_used[b.slot] = true;
+            for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
+                const auto& sd = net.stimuli[si];
+                if (sd.target != g.pop) continue;
+                const KindInfo* k = registry.stimulus(sd.type);
+                if (!k) throw std::invalid_argument("unknown stimulus type '" + sd.type + "'");
+                // The stimulus's cells that fall into this group, group-local.
+                std::vector<std::uint32_t> local;
+                if (sd.cells.empty()) {
+                    local.resize(g.count);
+                    std::iota(local.begin(), local.end(), 0u);
+                } else {
+                    for (auto c : sd.cells)
+                        if (c >= g.first && c < g.first + g.count) local.push_back(c - g.first);
+                    if (local.empty()) continue;
+                }
+                if (k->emits_events) {
+                    const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
+                    gb.receptor_used[slot] = true;
+                    StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
+                    g.sources.push_back(k->make_events(sb));
+                } else {
+                    CurrentInput ci;
+                    ci.compartment = sd.compartment;
+                    ci.waveform = k->make_waveform(sd);
+                    if (!sd.cells.empty()) ci.cells = std::move(local);
+                    gb.currents.push_back(std::move(ci));
+                }
+            }
+            g.cells = m.make(gb);
+            g.bins.resize(ring);
+        }
+    }
+
+    void build_probes() {
+        for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
+            const auto& pd = net.probes[pi];
+            const double r = pd.interval / net.dt;
+            const auto stride = static_cast<std::int64_t>(std::llround(r));
+            if (stride < 1 || std::abs(r - static_cast<double>(stride)) > 1e-6)
+                throw std::invalid_argument("probe '" + pd.name + "': interval must be a positive multiple of dt");
+            probe_stride.push_back(stride);
+            const auto nv = static_cast<std::uint32_t>(pd.variables.size());
+            probe_width.push_back(nv * static_cast<std::uint32_t>(pd.cells.size()));
+        }
+        for (auto& g : groups) {
+            std::vector<GroupProbe> gp;
+            for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
+                const auto& pd = net.probes[pi];
+                if (pd.population != g.pop) continue;
+                GroupProbe q;
+                q.probe = pi;
+                q.variables = pd.variables;
+                q.stride = probe_stride[pi];
+                for (std::uint32_t k = 0; k < pd.cells.size(); ++k) {
+                    const auto c = pd.cells[k];
+                    if (c < g.first || c >= g.first + g.count) continue;
+                    q.cells.push_back(c - g.first);
+                    q.columns.push_back(k * static_cast<std::uint32_t>(pd.variables.size()));
+                }
+                if (!q.cells.empty()) gp.push_back(std::move(q));
+            }
+            g.cells->set_probes(std::move(gp));
+        }
+    }
+
+    // Phase 1 of an epoch, per group: deliver the last epoch's spikes into this group's
+    // bins, add stimulus events, gather this epoch's events by cell.
+    void collect_events(Group& g, const Epoch& e) {
+        const double T = stats.epoch_ms;
+        const std::int64_t k_now = e.step0 / epoch_steps;
+        auto bin_of = [&](double t) {
+            auto k = static_cast<std::int64_t>(std::floor(t / T));
+            // A time that rounds into an epoch already under way belongs to the current one.
+            if (k < k_now) k = k_now;
+            return static_cast<std::size_t>(k % static_cast<std::int64_t>(ring));
+        };
+        for (const GSpike& s : pending) {
+            for (const InBlock& b : g.in) {
+                if (b.source_pop != s.pop) continue;
+                const std::uint32_t r0 = b.row[s.local], r1 = b.row[s.local + 1];
+                if (r0 == r1) continue;
+                if (b.delay.empty()) {
+                    const double t = s.time + b.const_delay;
+                    auto& bin = g.bins[bin_of(t)];
+                    for (std::uint32_t k = r0; k < r1; ++k) bin.push_back({t, b.target[k], b.slot, b.weight[k]});
+                } else {
+                    for (std::uint32_t k = r0; k < r1; ++k) {
+                        const double t = s.time + b.delay[k];
+                        g.bins[bin_of(t)].push_back({t, b.target[k], b.slot, b.weight[k]});
+                    }
+                }
+            }
+        }
+        // Events of this epoch; a sub-epoch (run stopped mid-epoch) leaves later ones queued.
+        auto& bin = g.bins[static_cast<std::size_t>(k_now % static_cast<std::int64_t>(ring))];
+        g.current.clear();
+        const double t1 = e.t1();
+        if ((e.step1 % epoch_steps) == 0) {
+            g.current.swap(bin);
+        } else {
+            auto mid = std::stable_partition(bin.begin(), bin.end(), [&](const Event& ev) { return ev.time < t1; });
+            g.current.assign(bin.begin(), mid);
+            bin.erase(bin.begin(), mid);
+        }
+        for (auto& src : g.sources) src->generate(e, g.current);
+        // Counting sort by cell (stable), then each cell's few events by (time, slot, weight):
+        // a total order that does not depend on arrival order.
+        g.offsets.assign(g.count + 1, 0);
+        for (auto& ev : g.current) ++g.offsets[ev.cell + 1];
+        std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+        g.sorted.resize(g.current.size());
+        {
+            std::vector<std::uint32_t>& fill = g.offsets; // reuse: shift back afterwards
+            for (auto& ev : g.current) g.sorted[fill[ev.cell]++] = ev;
+            for (std::uint32_t c = g.count; c > 0; --c) fill[c] = fill[c - 1];
+            fill[0] = 0;
+        }
+        for (std::uint32_t c = 0; c < g.count; ++c) {
+            const auto b = g.sorted.begin() + g.offsets[c], en = g.sorted.begin() + g.offsets[c + 1];
+            if (en - b > 1) std::sort(b, en, event_less);
+        }
+    }
+
+    double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
+        const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
+        std::vector<GSpike> next;
+        std::vector<double> times;
+        std::vector<std::uint64_t> ids;
+        std::vector<float> rows;
+        while (step < n_stop) {
+            if (stop && stop->load(std::memory_order_relaxed)) break;
+            Epoch e;
+            e.step0 = step;
+            e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
+            e.dt = net.dt;
+            // Phase 1+2 (parallel, per group): gather events (needs the previous epoch's
+            // exchanged spikes), then advance the cells. Groups touch only their own state.
+            parallel_groups([&](Group& g) {
+                collect_events(g, e);
+                g.spikes.clear();
+                g.cells->samples().clear();
+                EventSpan span{g.offsets, g.sorted};
+                g.cells->advance(e, span, g.spikes);
+            });
+            // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
+            // are delivered at the start of the next epoch (delays >= epoch length).
+            next.clear();
+            for (auto& g : groups)
+                for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
+            std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
+                return a.time != b.time ? a.time < b.time : a.gid < b.gid;
+            });
+            pending.swap(next);
+            step = e.step1;
+            // Phase 4 (serial): recording.
+            for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+                times.clear();
+                ids.clear();
+                for (auto& s : pending)
+                    if (s.pop == p) {
+                        times.push_back(s.time);
+                        ids.push_back(s.local);
+                    }
+                sink.spikes(p, times, ids);
+            }
+            emit_samples(e, sink, rows);
+            sink.reached(static_cast<double>(step) * net.dt);
+        }
+        return static_cast<double>(step) * net.dt;
+    }
+
+    void emit_samples(const Epoch& e, RecordingSink& sink, std::vector<float>& rows) {
+        for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
+            const std::int64_t stride = probe_stride[pi];
+            const std::int64_t first = (e.step0 + stride - 1) / stride * stride;
+            if (first >= e.step1) continue;
+            const auto n_rows = static_cast<std::size_t>((e.step1 - 1 - first) / stride + 1);
+            const std::size_t w = probe_width[pi];
+            rows.assign(n_rows * w, std::numeric_limits<float>::quiet_NaN());
+            for (auto gi : pop_groups[net.probes[pi].population])
+                for (auto& s : groups[gi].cells->samples())
+                    if (s.probe == pi) rows[static_cast<std::size_t>((s.step - first) / stride) * w + s.column] = s.value;
+            sink.samples(pi, rows, n_rows);
+        }
+    }
+};
+
+Simulation::Simulation(const NetworkDesc& net, const Registry& registry, SimulationOptions opt)
+    : impl_(std::make_unique<Impl>(net, registry, opt)) {}
+Simulation::~Simulation() = default;
+
+double Simulation::run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
+    return impl_->run(t_stop, sink, stop);
+}
+double Simulation::time() const { return static_cast<double>(impl_->step) * impl_->net.dt; }
+const NetworkStats& Simulation::stats() const { return impl_->stats; }
+std::uint64_t Simulation::population_gid0(std::uint32_t p) const { return impl_->pop_gid0.at(p); }
+int Simulation::threads() const { return impl_->n_threads; }
+std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
+
+SynapseList Simulation::synapses(std::uint32_t projection) const {
+    SynapseList out;
+    for (auto& g : impl_->groups)
+        for (auto& b : g.in) {
+            if (b.projection != projection) continue;
+            for (std::uint32_t s = 0; s + 1 < b.row.size(); ++s)
+                for (std::uint32_t k = b.row[s]; k < b.row[s + 1]; ++k) {
+                    out.source.push_back(s);
+                    out.target.push_back(g.first + b.target[k]);
+                    out.weight.push_back(b.weight[k]);
+                    out.delay.push_back(b.delay.empty() ? static_cast<float>(b.const_delay) : b.delay[k]);
+                }
+        }
+    return out;
+}
+
+std::vector<ProbeLayout> Simulation::probe_layouts() const {
+    std::vector<ProbeLayout> out;
+    for (std::uint32_t pi = 0; pi < impl_->net.probes.size(); ++pi) {
+        const auto& pd = impl_->net.probes[pi];
+        const ModelInfo& m = *impl_->models[pd.population];
+        ProbeLayout l;
+        l.name = pd.name;
+        l.population = pd.population;
+        l.cells = pd.cells;
+        for (int v : pd.variables) {
+            l.variables.push_back(m.variables.at(static_cast<std::size_t>(v)).name);
+            l.units.emplace_back(canonical_unit(m.variables.at(static_cast<std::size_t>(v)).dim));
+        }
+        l.start = 0.0;
+        l.interval = static_cast<double>(impl_->probe_stride[pi]) * impl_->net.dt;
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+} // namespace apical

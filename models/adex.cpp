@@ -1,0 +1,190 @@
+// Adaptive exponential integrate-and-fire cells (model `adex`; Brette & Gerstner 2005).
+//
+//   C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T) / Delta_T) - w
+//             + g_e(t) (E_exc - V) + g_i(t) (E_inh - V) + I_e(t) + I_i(t) + I_bias + I_stim(t)
+//   tau_w dw/dt = a (V - E_L) - w
+//   V >= V_peak: spike, V <- V_reset, w <- w + b, V held at V_reset for t_ref.
+//
+// Integration: (V, w) with Boost.Odeint's classic RK4 stepper, steps no longer than dt
+// and split at event times and at the end of refractoriness; synaptic variables decay
+// exactly (evaluated in closed form inside the right-hand side). The spike time is
+// located on the cubic Hermite interpolant of V over the step that crossed V_peak. The
+// exponential's argument is capped at 20 so a step that overshoots cannot overflow; V is
+// clipped below at V_min.
+#include "core/cell_group.hpp"
+#include "core/distribution.hpp"
+#include "core/random.hpp"
+#include "models/adex.hpp"
+
+#include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace apical::models {
+namespace {
+
+enum Var { V_, W_, GE, GI, IE, II };
+enum Receptor { R_EXC, R_INH, R_EXC_CUR, R_INH_CUR };
+using VW = std::array<double, 2>;
+
+class AdexGroup final : public CellGroup {
+public:
+    explicit AdexGroup(const GroupBuild& b) : n_(b.count), dt_(b.dt) {
+        const auto& p = b.population.params;
+        auto P = [&](const char* name) { return p.at(static_cast<std::size_t>(b.info.param_index(name))); };
+        C_ = P("C_m"), gL_ = P("g_L"), EL_ = P("E_L"), VT_ = P("V_T"), DT_ = P("Delta_T");
+        Vpeak_ = DT_ > 0 ? P("V_peak") : VT_;
+        Vr_ = P("V_reset"), Vmin_ = P("V_min"), tref_ = P("t_ref"), a_ = P("a"), b_ = P("b"), tw_ = P("tau_w");
+        Ib_ = P("I_e"), te_ = P("tau_exc"), ti_ = P("tau_inh"), Ee_ = P("E_exc"), Ei_ = P("E_inh");
+        if (!(Vr_ < Vpeak_)) throw std::invalid_argument("adex: V_reset must be below V_peak");
+        currents_ = b.currents;
+        for (int k = 0; k < 6; ++k) x_[k].assign(n_, 0.0);
+        x_[V_].assign(n_, EL_);
+        ref_.assign(n_, -std::numeric_limits<double>::infinity());
+        for (auto& [var, dist] : b.population.initial)
+            for (std::uint32_t c = 0; c < n_; ++c) {
+                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)), b.gid0 + c);
+                x_[var][c] = draw(dist, rs);
+            }
+    }
+
+    std::uint32_t count() const override { return n_; }
+    double get(int var, std::uint32_t c) const override { return x_[var][c]; }
+
+    void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
+        for (std::uint32_t c = 0; c < n_; ++c) {
+            auto evs = events.of(c);
+            const Event* ev = evs.data();
+            const Event* end = ev + evs.size();
+            for (std::int64_t n = e.step0; n < e.step1; ++n) {
+                const double t = static_cast<double>(n) * dt_, t_end = static_cast<double>(n + 1) * dt_;
+                if (probed_.size() && probed_[c] && sampling_due(n))
+                    sample_cell(n, c, [&](int var) { return x_[var][c]; });
+                step_cell(c, t, t_end, ev, end, spikes);
+            }
+        }
+    }
+
+private:
+    double current(std::uint32_t c, double a, double b) const {
+        double I = Ib_;
+        for (auto& ci : currents_) {
+            if (!ci.cells.empty() && std::find(ci.cells.begin(), ci.cells.end(), c) == ci.cells.end()) continue;
+            I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+        }
+        return I;
+    }
+
+    // Right-hand side at time t0 + s, with synaptic state (ge, gi, ie, ii) given at t0.
+    struct Rhs {
+        const AdexGroup& m;
+        double ge, gi, ie, ii, I;
+        bool refractory;
+        void operator()(const VW& y, VW& dy, double s) const {
+            const double pe = std::exp(-s / m.te_), pi = std::exp(-s / m.ti_);
+            const double V = y[0], w = y[1];
+            dy[1] = (m.a_ * (V - m.EL_) - w) / m.tw_;
+            if (refractory) {
+                dy[0] = 0.0;
+                return;
+            }
+            const double ex = m.DT_ > 0 ? m.gL_ * m.DT_ * std::exp(std::min((V - m.VT_) / m.DT_, 20.0)) : 0.0;
+            dy[0] = (-m.gL_ * (V - m.EL_) + ex - w + ge * pe * (m.Ee_ - V) + gi * pi * (m.Ei_ - V) + ie * pe +
+                     ii * pi + I) /
+                    m.C_;
+        }
+    };
+
+    void step_cell(std::uint32_t c, double t, double t_end, const Event*& ev, const Event* end,
+                   std::vector<LocalSpike>& spikes) {
+        boost::numeric::odeint::runge_kutta4<VW> stepper;
+        double tc = t;
+        VW y{x_[V_][c], x_[W_][c]};
+        double& ge = x_[GE][c];
+        double& gi = x_[GI][c];
+        double& ie = x_[IE][c];
+        double& ii = x_[II][c];
+        for (int guard = 0; guard < 1 << 20; ++guard) {
+            double next = t_end;
+            if (ev != end && ev->time < t_end) next = std::max(ev->time, tc);
+            if (ref_[c] > tc && ref_[c] < next) next = ref_[c];
+            for (auto& ci : currents_) ci.waveform.for_each_change(tc, next, [&](double x) { next = std::min(next, x); });
+            const double h = next - tc;
+            if (h > 0) {
+                const bool refr = ref_[c] >= next;
+                Rhs f{*this, ge, gi, ie, ii, current(c, tc, next), refr};
+                VW y1 = y;
+                stepper.do_step(f, y1, 0.0, h);
+                if (refr) y1[0] = Vr_;
+                if (!refr && y1[0] >= Vpeak_) {
+                    // Locate the crossing on the Hermite interpolant of V, then restart from it.
+                    VW d0, d1;
+                    f(y, d0, 0.0);
+                    f(y1, d1, h);
+                    const double x = hermite_root(y[0], y1[0], d0[0] * h, d1[0] * h, h);
+                    VW yx = y;
+                    stepper.do_step(f, yx, 0.0, x);
+                    decay(ge, gi, ie, ii, x);
+                    tc += x;
+                    spikes.push_back({tc, c});
+                    y = {Vr_, yx[1] + b_};
+                    ref_[c] = tc + tref_;
+                    continue;
+                }
+                y = y1;
+                y[0] = std::max(y[0], Vmin_);
+                decay(ge, gi, ie, ii, h);
+                tc = next;
+            }
+            while (ev != end && ev->time <= tc) {
+                switch (ev->slot) {
+                case R_EXC: ge += ev->weight; break;
+                case R_INH: gi += ev->weight; break;
+                case R_EXC_CUR: ie += ev->weight; break;
+                case R_INH_CUR: ii += ev->weight; break;
+                default: break;
+                }
+                ++ev;
+            }
+            if (tc >= t_end) break;
+        }
+        x_[V_][c] = y[0];
+        x_[W_][c] = y[1];
+    }
+
+    void decay(double& ge, double& gi, double& ie, double& ii, double h) const {
+        const double pe = std::exp(-h / te_), pi = std::exp(-h / ti_);
+        ge *= pe, gi *= pi, ie *= pe, ii *= pi;
+    }
+
+    double hermite_root(double v0, double v1, double d0, double d1, double h) const {
+        double a = 0.0, b = 1.0;
+        auto f = [&](double u) {
+            const double u2 = u * u, u3 = u2 * u;
+            return (2 * u3 - 3 * u2 + 1) * v0 + (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * v1 + (u3 - u2) * d1 -
+                   Vpeak_;
+        };
+        for (int it = 0; it < 60; ++it) {
+            const double m = 0.5 * (a + b);
+            (f(m) >= 0 ? b : a) = m;
+        }
+        return b * h;
+    }
+
+    std::uint32_t n_;
+    double dt_;
+    double C_, gL_, EL_, VT_, DT_, Vpeak_, Vr_, Vmin_, tref_, a_, b_, tw_, Ib_, te_, ti_, Ee_, Ei_;
+    std::vector<CurrentInput> currents_;
+    std::array<std::vector<double>, 6> x_;
+    std::vector<double> ref_;
+};
+
+} // namespace
+
+std::unique_ptr<CellGroup> make_adex_group(const GroupBuild& b) { return std::make_unique<AdexGroup>(b); }
+
+} // namespace apical::models

@@ -1,0 +1,78 @@
+// Connectivity rules. Each is asked for the sources of one target cell, drawing from
+// that target's own stream, so any partition of targets builds the same network.
+#include "core/random.hpp"
+#include "core/stimulus.hpp"
+#include "models/stimuli.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace apical::models {
+namespace {
+
+void all_to_all(const ConnectRequest& r, std::vector<std::uint32_t>& out) {
+    for (std::uint32_t s = 0; s < r.n_source; ++s)
+        if (r.projection.autapses || !r.same_population || s != r.target) out.push_back(s);
+}
+
+void one_to_one(const ConnectRequest& r, std::vector<std::uint32_t>& out) {
+    if (r.n_source != r.n_target) throw std::invalid_argument("one_to_one needs equal population sizes");
+    if (r.projection.autapses || !r.same_population) out.push_back(r.target);
+}
+
+// Bernoulli(p) per source, by geometric skipping: O(connections), not O(sources).
+void fixed_probability(const ConnectRequest& r, std::vector<std::uint32_t>& out) {
+    const double p = r.projection.rule_params.at(0);
+    if (p <= 0.0) return;
+    if (p >= 1.0) return all_to_all(r, out);
+    const double inv_log_q = 1.0 / std::log1p(-p);
+    double s = -1.0;
+    for (;;) {
+        s += 1.0 + std::floor(std::log(r.stream->uniform_pos()) * inv_log_q);
+        if (s >= static_cast<double>(r.n_source)) break;
+        const auto src = static_cast<std::uint32_t>(s);
+        if (!r.projection.autapses && r.same_population && src == r.target) continue;
+        out.push_back(src);
+    }
+}
+
+void fixed_indegree(const ConnectRequest& r, std::vector<std::uint32_t>& out) {
+    const auto k = static_cast<std::uint32_t>(r.projection.rule_params.at(0));
+    const bool skip_self = !r.projection.autapses && r.same_population;
+    const std::uint32_t avail = r.n_source - (skip_self && r.target < r.n_source ? 1u : 0u);
+    if (k == 0) return;
+    if (avail == 0) throw std::invalid_argument("fixed_indegree: no source cell available");
+    if (r.projection.multapses) {
+        for (std::uint32_t i = 0; i < k; ++i) {
+            std::uint32_t s;
+            do s = r.stream->below(r.n_source);
+            while (skip_self && s == r.target);
+            out.push_back(s);
+        }
+        std::sort(out.end() - k, out.end());
+        return;
+    }
+    if (k > avail) throw std::invalid_argument("fixed_indegree: indegree exceeds available sources without multapses");
+    // Floyd's algorithm: k distinct values from [0, avail) with k draws.
+    std::vector<std::uint32_t> chosen;
+    chosen.reserve(k);
+    for (std::uint32_t j = avail - k; j < avail; ++j) {
+        const std::uint32_t t = r.stream->below(j + 1);
+        if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) chosen.push_back(t);
+        else chosen.push_back(j);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    for (auto s : chosen) out.push_back(skip_self && s >= r.target ? s + 1 : s);
+}
+
+} // namespace
+
+void attach_connectivity_behaviour(KindInfo& k) {
+    if (k.name == "all_to_all") k.connect = all_to_all;
+    else if (k.name == "one_to_one") k.connect = one_to_one;
+    else if (k.name == "fixed_probability") k.connect = fixed_probability;
+    else if (k.name == "fixed_indegree") k.connect = fixed_indegree;
+}
+
+} // namespace apical::models

@@ -1,0 +1,396 @@
+// Leaky integrate-and-fire cells with exponential synapses (model `lif`).
+//
+//   C dV/dt = -g_L (V - E_L) + g_e(t) (E_exc - V) + g_i(t) (E_inh - V) + I_e(t) + I_i(t) + I_bias + I_stim(t)
+//   dg_e/dt = -g_e / tau_exc, dg_i/dt = -g_i / tau_inh, dI_e/dt = -I_e / tau_exc, dI_i/dt = -I_i / tau_inh
+//   V >= V_th: spike, V <- V_reset, held there for t_ref.
+//
+// Integration. Synaptic variables decay exactly. The membrane:
+//  - if no conductance receptor is used by any input of the group, the system is linear and
+//    is propagated exactly (Rotter & Diesmann 1999); spike times are found by root finding
+//    on the exact solution;
+//  - otherwise RK4 on V with the conductances evaluated exactly at the RK nodes (4th order);
+//    spike times by root finding on the cubic Hermite interpolant of the step.
+// Steps are dt long, split at event times, at the end of refractoriness and where a
+// piecewise current changes. For speed, a step without any of those is done for all cells
+// at once in a vectorisable loop; cells with events in the step are redone exactly from
+// their saved state. Threshold is checked at the end of every (sub)step.
+#include "core/cell_group.hpp"
+#include "core/distribution.hpp"
+#include "core/random.hpp"
+#include "models/lif.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace apical::models {
+namespace {
+
+enum Var { V_, GE, GI, IE, II };
+enum Receptor { R_EXC, R_INH, R_EXC_CUR, R_INH_CUR, R_VOLT };
+
+struct State {
+    double v, ge, gi, ie, ii;
+};
+
+// f(s) = 0 on (0, h] with f(0) < 0 <= f(h): Illinois regula falsi with a bisection guard.
+template <class F> double find_root(F&& f, double h, double f0, double fh) {
+    double a = 0.0, b = h, fa = f0, fb = fh;
+    int side = 0;
+    for (int it = 0; it < 100 && (b - a) > 1e-13 * std::max(1.0, h); ++it) {
+        double m = (fb != fa) ? (a * fb - b * fa) / (fb - fa) : 0.5 * (a + b);
+        if (!(m > a && m < b)) m = 0.5 * (a + b);
+        const double fm = f(m);
+        if (fm >= 0) {
+            b = m, fb = fm;
+            if (side == -1) fa *= 0.5;
+            side = -1;
+        } else {
+            a = m, fa = fm;
+            if (side == 1) fb *= 0.5;
+            side = 1;
+        }
+        if (fm == 0) return m;
+    }
+    return b; // the first time at or after the crossing
+}
+
+class LifGroup final : public CellGroup {
+public:
+    explicit LifGroup(const GroupBuild& b) : n_(b.count), dt_(b.dt) {
+        const auto& p = b.population.params;
+        const auto& info = b.info;
+        auto P = [&](const char* name) { return p.at(static_cast<std::size_t>(info.param_index(name))); };
+        C_ = P("C_m"), gL_ = P("g_L"), EL_ = P("E_L"), Vth_ = P("V_th"), Vr_ = P("V_reset");
+        tref_ = P("t_ref"), Ib_ = P("I_e"), te_ = P("tau_exc"), ti_ = P("tau_inh");
+        Ee_ = P("E_exc"), Ei_ = P("E_inh");
+        tm_ = C_ / gL_;
+        cond_ = b.receptor_used.size() > R_INH && (b.receptor_used[R_EXC] || b.receptor_used[R_INH]);
+        if (!(Vr_ < Vth_)) throw std::invalid_argument("lif: V_reset must be below V_th");
+        for (auto& [var, dist] : b.population.initial)
+            if (var == GE || var == GI) cond_ = true;
+        for (auto& c : b.currents) (c.cells.empty() ? global_ : local_).push_back(c);
+        if (!local_.empty()) i_cell_.assign(n_, 0.0);
+
+        v_.assign(n_, EL_);
+        ge_.assign(n_, 0.0), gi_.assign(n_, 0.0), ie_.assign(n_, 0.0), ii_.assign(n_, 0.0);
+        ref_.assign(n_, -std::numeric_limits<double>::infinity());
+        v_prev_.assign(n_, 0.0);
+        stamp_.assign(n_, -1);
+        for (auto& [var, dist] : b.population.initial) {
+            auto& arr = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
+            for (std::uint32_t c = 0; c < n_; ++c) {
+                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)), b.gid0 + c);
+                arr[c] = draw(dist, rs);
+            }
+        }
+        // Full-step propagators.
+        Pe_ = std::exp(-dt_ / te_), Pi_ = std::exp(-dt_ / ti_);
+        Peh_ = std::exp(-0.5 * dt_ / te_), Pih_ = std::exp(-0.5 * dt_ / ti_);
+        Pm_ = std::exp(-dt_ / tm_);
+        P20_ = -std::expm1(-dt_ / tm_) / gL_;
+        P21e_ = p21(te_, dt_), P21i_ = p21(ti_, dt_);
+        wake_.resize(static_cast<std::size_t>(std::ceil(tref_ / dt_)) + 3);
+    }
+
+    std::uint32_t count() const override { return n_; }
+
+    double get(int var, std::uint32_t c) const override {
+        switch (var) {
+        case V_: return v_[c];
+        case GE: return ge_[c];
+        case GI: return gi_[c];
+        case IE: return ie_[c];
+        case II: return ii_[c];
+        }
+        return 0.0;
+    }
+
+    void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
+        const auto L = static_cast<std::size_t>(e.step1 - e.step0);
+        bucket_events(e, events, L);
+        for (std::size_t s = 0; s < L; ++s) {
+            const std::int64_t n = e.step0 + static_cast<std::int64_t>(s);
+            const double t = static_cast<double>(n) * dt_, t_end = static_cast<double>(n + 1) * dt_;
+            if (has_probes() && sampling_due(n))
+                for (std::uint32_t c = 0; c < n_; ++c)
+                    if (probed_[c]) sample_cell(n, c, [&](int var) { return get(var, c); });
+
+            // Cells that need the exact (split) path in this step.
+            special_.clear();
+            bool all_special = false;
+            for (auto& ci : global_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
+            for (auto& ci : local_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
+            if (all_special) {
+                for (std::uint32_t c = 0; c < n_; ++c) mark(c, n);
+                wake_[static_cast<std::size_t>(n) % wake_.size()].clear();
+            } else {
+                for (std::uint32_t k = bucket_off_[s]; k < bucket_off_[s + 1]; ++k) mark(bucket_cell_[k], n);
+                auto& w = wake_[static_cast<std::size_t>(n) % wake_.size()];
+                for (auto c : w) mark(c, n);
+                w.clear();
+            }
+            saved_.clear();
+            for (auto c : special_) saved_.push_back({v_[c], ge_[c], gi_[c], ie_[c], ii_[c]});
+
+            const double I0 = Ib_ + current_at(global_, t, t_end);
+            if (!local_.empty()) fill_local_currents(t, t_end);
+            if (cond_) {
+                if (local_.empty()) full_step<true, false>(t_end, I0);
+                else full_step<true, true>(t_end, I0);
+            } else {
+                if (local_.empty()) full_step<false, false>(t_end, I0);
+                else full_step<false, true>(t_end, I0);
+            }
+
+            // Exact path for the special cells, from their saved state.
+            for (std::size_t k = 0; k < special_.size(); ++k) {
+                const std::uint32_t c = special_[k];
+                State st = saved_[k];
+                std::span<const Event> evs = events.of(c);
+                // this step's events of c: those with step index s
+                const Event* b = evs.data() + first_event_in_step(evs, e, s);
+                const Event* en = b;
+                const Event* end = evs.data() + evs.size();
+                while (en != end && step_of(en->time, e, L) == s) ++en;
+                step_cell(c, st, t, t_end, b, en, spikes, n);
+                store(c, st);
+            }
+            // Threshold crossings found by the vector step (non-special cells only).
+            for (std::uint32_t c = 0; c < n_; ++c) {
+                if (v_[c] < Vth_ || stamp_[c] == n) continue;
+                State st{v_prev_[c], ge_[c] / Pe_, gi_[c] / Pi_, ie_[c] / Pe_, ii_[c] / Pi_};
+                step_cell(c, st, t, t_end, nullptr, nullptr, spikes, n);
+                store(c, st);
+            }
+        }
+    }
+
+private:
+    static double p21(double ts, double h, double tm, double C) {
+        // Response of V to a unit synaptic current decaying with ts, after h (exact).
+        if (std::abs(ts - tm) < 1e-12 * tm) return h / C * std::exp(-h / tm);
+        return -ts * tm / (tm - ts) / C * std::exp(-h / tm) * std::expm1(-h * (1.0 / ts - 1.0 / tm));
+    }
+    double p21(double ts, double h) const { return p21(ts, h, tm_, C_); }
+
+    void mark(std::uint32_t c, std::int64_t n) {
+        if (stamp_[c] == n) return;
+        stamp_[c] = n;
+        special_.push_back(c);
+    }
+    void store(std::uint32_t c, const State& s) {
+        v_[c] = s.v, ge_[c] = s.ge, gi_[c] = s.gi, ie_[c] = s.ie, ii_[c] = s.ii;
+    }
+
+    std::size_t step_of(double time, const Epoch& e, std::size_t L) const {
+        const double x = std::floor((time - e.t0()) / dt_);
+        if (!(x > 0)) return 0;
+        return std::min(static_cast<std::size_t>(x), L - 1);
+    }
+    std::size_t first_event_in_step(std::span<const Event> evs, const Epoch& e, std::size_t s) const {
+        const std::size_t L = static_cast<std::size_t>(e.step1 - e.step0);
+        std::size_t k = 0;
+        while (k < evs.size() && step_of(evs[k].time, e, L) < s) ++k;
+        return k;
+    }
+
+    // Per step, the cells with at least one event in it.
+    void bucket_events(const Epoch& e, const EventSpan& ev, std::size_t L) {
+        bucket_off_.assign(L + 1, 0);
+        bucket_cell_.clear();
+        for (std::uint32_t c = 0; c < n_; ++c) {
+            std::size_t last = L;
+            for (auto& x : ev.of(c)) {
+                const std::size_t s = step_of(x.time, e, L);
+                if (s != last) ++bucket_off_[s + 1], last = s;
+            }
+        }
+        for (std::size_t s = 0; s < L; ++s) bucket_off_[s + 1] += bucket_off_[s];
+        bucket_cell_.resize(bucket_off_[L]);
+        fill_.assign(bucket_off_.begin(), bucket_off_.end() - 1);
+        for (std::uint32_t c = 0; c < n_; ++c) {
+            std::size_t last = L;
+            for (auto& x : ev.of(c)) {
+                const std::size_t s = step_of(x.time, e, L);
+                if (s != last) bucket_cell_[fill_[s]++] = c, last = s;
+            }
+        }
+    }
+
+    // Injected current over [a, b): piecewise values at a, sinusoids at the midpoint.
+    static double current_at(const std::vector<CurrentInput>& in, double a, double b) {
+        double I = 0.0;
+        for (auto& ci : in)
+            I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+        return I;
+    }
+    void fill_local_currents(double a, double b) {
+        std::fill(i_cell_.begin(), i_cell_.end(), 0.0);
+        for (auto& ci : local_) {
+            const double I = ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+            for (auto c : ci.cells) i_cell_[c] += I;
+        }
+    }
+    double cell_current(std::uint32_t c, double a, double b) const {
+        double I = Ib_ + current_at(global_, a, b);
+        for (auto& ci : local_)
+            if (std::find(ci.cells.begin(), ci.cells.end(), c) != ci.cells.end())
+                I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+        return I;
+    }
+
+    // dV/dt for the conductance path.
+    double dvdt(double v, double ge, double gi, double isyn, double I) const {
+        return (gL_ * (EL_ - v) + ge * (Ee_ - v) + gi * (Ei_ - v) + isyn + I) / C_;
+    }
+
+    // One full dt step for every cell (special cells are redone afterwards).
+    template <bool COND, bool LOCAL> void full_step(double t_end, double I0) {
+        const double h = dt_;
+        double* __restrict v = v_.data();
+        double* __restrict vp = v_prev_.data();
+        double* __restrict ge = ge_.data();
+        double* __restrict gi = gi_.data();
+        double* __restrict ie = ie_.data();
+        double* __restrict ii = ii_.data();
+        const double* __restrict ref = ref_.data();
+        const double* __restrict icell = LOCAL ? i_cell_.data() : nullptr;
+        for (std::uint32_t c = 0; c < n_; ++c) {
+            const double V = v[c];
+            const double I = LOCAL ? I0 + icell[c] : I0;
+            double Vn;
+            if constexpr (COND) {
+                const double g0e = ge[c], g0i = gi[c], s0 = ie[c] + ii[c];
+                const double ghe = g0e * Peh_, ghi = gi[c] * Pih_, sh = ie[c] * Peh_ + ii[c] * Pih_;
+                const double g1e = g0e * Pe_, g1i = g0i * Pi_, s1 = ie[c] * Pe_ + ii[c] * Pi_;
+                const double k1 = dvdt(V, g0e, g0i, s0, I);
+                const double k2 = dvdt(V + 0.5 * h * k1, ghe, ghi, sh, I);
+                const double k3 = dvdt(V + 0.5 * h * k2, ghe, ghi, sh, I);
+                const double k4 = dvdt(V + h * k3, g1e, g1i, s1, I);
+                Vn = V + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+                ge[c] = g1e, gi[c] = g1i;
+            } else {
+                Vn = EL_ + (V - EL_) * Pm_ + I * P20_ + ie[c] * P21e_ + ii[c] * P21i_;
+            }
+            ie[c] *= Pe_, ii[c] *= Pi_;
+            vp[c] = V;
+            v[c] = ref[c] >= t_end ? Vr_ : Vn;
+        }
+    }
+
+    // Advance one cell by h from state s with constant injected current I.
+    State propagate(const State& s, double h, double I, bool refractory) const {
+        const double pe = std::exp(-h / te_), pi = std::exp(-h / ti_);
+        State o{s.v, s.ge * pe, s.gi * pi, s.ie * pe, s.ii * pi};
+        if (refractory) {
+            o.v = Vr_;
+        } else if (cond_) {
+            const double phe = std::exp(-0.5 * h / te_), phi = std::exp(-0.5 * h / ti_);
+            const double k1 = dvdt(s.v, s.ge, s.gi, s.ie + s.ii, I);
+            const double k2 = dvdt(s.v + 0.5 * h * k1, s.ge * phe, s.gi * phi, s.ie * phe + s.ii * phi, I);
+            const double k3 = dvdt(s.v + 0.5 * h * k2, s.ge * phe, s.gi * phi, s.ie * phe + s.ii * phi, I);
+            const double k4 = dvdt(s.v + h * k3, o.ge, o.gi, o.ie + o.ii, I);
+            o.v = s.v + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        } else {
+            o.v = EL_ + (s.v - EL_) * std::exp(-h / tm_) - I * std::expm1(-h / tm_) / gL_ + s.ie * p21(te_, h) +
+                  s.ii * p21(ti_, h);
+        }
+        return o;
+    }
+
+    // Time of the threshold crossing inside (0, h], given it happens.
+    double crossing(const State& s, const State& end, double h, double I) const {
+        if (!cond_) {
+            auto f = [&](double x) { return propagate(s, x, I, false).v - Vth_; };
+            return find_root(f, h, s.v - Vth_, end.v - Vth_);
+        }
+        // Cubic Hermite interpolant of V over the step (4th-order accurate like RK4).
+        const double d0 = dvdt(s.v, s.ge, s.gi, s.ie + s.ii, I) * h;
+        const double d1 = dvdt(end.v, end.ge, end.gi, end.ie + end.ii, I) * h;
+        auto f = [&](double x) {
+            const double u = x / h, u2 = u * u, u3 = u2 * u;
+            return (2 * u3 - 3 * u2 + 1) * s.v + (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * end.v +
+                   (u3 - u2) * d1 - Vth_;
+        };
+        return find_root(f, h, s.v - Vth_, end.v - Vth_);
+    }
+
+    void apply(State& s, const Event& ev, double tc, double ref) const {
+        switch (ev.slot) {
+        case R_EXC: s.ge += ev.weight; break;
+        case R_INH: s.gi += ev.weight; break;
+        case R_EXC_CUR: s.ie += ev.weight; break;
+        case R_INH_CUR: s.ii += ev.weight; break;
+        case R_VOLT:
+            if (tc >= ref) s.v += ev.weight; // voltage jumps are ignored while refractory
+            break;
+        default: break;
+        }
+    }
+
+    void fire(std::uint32_t c, double ts, State& s, std::vector<LocalSpike>& spikes) {
+        spikes.push_back({ts, c});
+        s.v = Vr_;
+        ref_[c] = ts + tref_;
+        // Refractoriness that ends inside a later step makes that step exact for this cell.
+        const double r = ref_[c] / dt_;
+        const auto n_end = static_cast<std::int64_t>(std::floor(r));
+        if (static_cast<double>(n_end) * dt_ < ref_[c]) wake_[static_cast<std::size_t>(n_end) % wake_.size()].push_back(c);
+    }
+
+    // Exact integration of cell c over [t, t_end): split at events [b, en), at the end of
+    // refractoriness and at current changes; threshold checked after every piece.
+    void step_cell(std::uint32_t c, State& s, double t, double t_end, const Event* b, const Event* en,
+                   std::vector<LocalSpike>& spikes, std::int64_t) {
+        double tc = t;
+        for (int guard = 0; guard < 1 << 20; ++guard) {
+            double next = t_end;
+            if (b != en) next = std::min(next, std::max(b->time, tc));
+            const double ref = ref_[c];
+            if (ref > tc && ref < next) next = ref;
+            auto cut = [&](double x) { next = std::min(next, x); };
+            for (auto& ci : global_) ci.waveform.for_each_change(tc, next, cut);
+            for (auto& ci : local_) ci.waveform.for_each_change(tc, next, cut);
+            const double h = next - tc;
+            if (h > 0) {
+                const bool refr = ref >= next;
+                const double I = cell_current(c, tc, next);
+                State o = propagate(s, h, I, refr);
+                if (!refr && o.v >= Vth_) {
+                    const double x = crossing(s, o, h, I);
+                    s = propagate(s, x, I, false);
+                    tc += x;
+                    fire(c, tc, s, spikes);
+                    continue;
+                }
+                s = o;
+                tc = next;
+            }
+            while (b != en && b->time <= tc) apply(s, *b++, tc, ref_[c]);
+            if (tc >= ref_[c] && s.v >= Vth_) fire(c, tc, s, spikes); // pushed over by a voltage jump
+            if (tc >= t_end) break;
+        }
+    }
+
+    std::uint32_t n_;
+    double dt_;
+    double C_, gL_, EL_, Vth_, Vr_, tref_, Ib_, te_, ti_, Ee_, Ei_, tm_;
+    bool cond_ = false;
+    std::vector<CurrentInput> global_, local_;
+    std::vector<double> i_cell_;
+    std::vector<double> v_, ge_, gi_, ie_, ii_, ref_, v_prev_;
+    std::vector<std::int64_t> stamp_;
+    std::vector<std::uint32_t> special_;
+    std::vector<State> saved_;
+    std::vector<std::vector<std::uint32_t>> wake_;
+    std::vector<std::uint32_t> bucket_off_, bucket_cell_, fill_;
+    double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
+};
+
+} // namespace
+
+std::unique_ptr<CellGroup> make_lif_group(const GroupBuild& b) { return std::make_unique<LifGroup>(b); }
+
+} // namespace apical::models

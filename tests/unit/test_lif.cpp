@@ -1,0 +1,138 @@
+// LIF accuracy against closed forms (after NEST's test_iaf_ps_dc_accuracy: membrane
+// potential and first spike time for several resolutions).
+#include "sim_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace apical;
+using namespace apical::test;
+
+namespace {
+
+// One LIF cell, constant bias current, V(0) = E_L; probe v every dt.
+struct DcRun {
+    MemorySink sink;
+    double dt;
+};
+
+DcRun run_dc(double dt, double I, double duration, bool conductance_path, double t_ref = 2.0) {
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.dt = dt;
+    net.duration = duration;
+    net.populations.push_back(population(r, "p", "lif", 1, {{"I_e", I}, {"t_ref", t_ref}}));
+    if (conductance_path) {
+        // An input on a conductance receptor that never fires switches the cell to the
+        // RK4 (conductance) path; it must then still match the closed form closely.
+        net.stimuli.push_back(stimulus(r, net, "spike_times", 0, {}, "exc", 1.0));
+        net.stimuli.back().times = {1e9};
+    }
+    ProbeDesc pr;
+    pr.name = "v";
+    pr.population = 0;
+    pr.variables = {0};
+    pr.cells = {0};
+    pr.interval = dt;
+    net.probes.push_back(pr);
+    DcRun out{{}, dt};
+    Simulation sim(net, r, {1});
+    sim.run(duration, out.sink);
+    return out;
+}
+
+// Closed form for the defaults (C 200 pF, g_L 10 nS, E_L -60 mV, V_th -50 mV).
+constexpr double C = 200.0, gL = 10.0, EL = -60.0, Vth = -50.0, tau = C / gL;
+double v_exact(double t, double I) { return EL + I / gL * (1.0 - std::exp(-t / tau)); }
+double first_spike_exact(double I) { return -tau * std::log(1.0 - (Vth - EL) * gL / I); }
+
+} // namespace
+
+TEST_CASE("lif membrane potential matches the closed form below threshold (exact path)", "[lif][closed-form]") {
+    // I = 90 pA stays below rheobase (100 pA): V approaches -51 mV without spiking.
+    for (double dt : {1.0, 0.1, 0.01, 1.0 / 1024}) {
+        auto r = run_dc(dt, 90.0, 50.0, false);
+        const auto& v = r.sink.probe_rows[0];
+        REQUIRE(v.size() == static_cast<std::size_t>(std::llround(50.0 / dt)));
+        double max_err = 0;
+        for (std::size_t n = 0; n < v.size(); ++n)
+            max_err = std::max(max_err, std::abs(v[n] - v_exact(static_cast<double>(n) * dt, 90.0)));
+        // Samples are stored as float32: 1e-5 mV is float resolution near -50 mV, so the
+        // exact propagator must be exact to storage precision at every dt.
+        CHECK(max_err < 1e-5);
+        CHECK(r.sink.pops[0].times.empty());
+    }
+}
+
+TEST_CASE("lif first spike time is exact on the exact path for any dt", "[lif][closed-form]") {
+    const double I = 150.0; // rheobase 100 pA
+    const double t_star = first_spike_exact(I);
+    for (double dt : {1.0, 0.5, 0.1, 0.03, 0.01}) {
+        auto r = run_dc(dt, I, 60.0, false);
+        REQUIRE_FALSE(r.sink.pops[0].times.empty());
+        // Root finding on the exact solution: limited only by double rounding.
+        CHECK(r.sink.pops[0].times[0] == Approx(t_star).margin(1e-9));
+    }
+}
+
+TEST_CASE("lif on the RK4 path converges to the closed form at 4th order", "[lif][closed-form][convergence]") {
+    const double I = 150.0;
+    const double t_star = first_spike_exact(I);
+    std::vector<double> errs;
+    for (double dt : {0.4, 0.2, 0.1, 0.05}) {
+        auto r = run_dc(dt, I, 60.0, true);
+        REQUIRE_FALSE(r.sink.pops[0].times.empty());
+        errs.push_back(std::abs(r.sink.pops[0].times[0] - t_star));
+    }
+    // Error ratios under halving dt: 16 for a 4th-order method; accept >= 10.
+    for (std::size_t k = 0; k + 1 < errs.size(); ++k) {
+        INFO("dt halving " << k << ": " << errs[k] << " -> " << errs[k + 1]);
+        CHECK(errs[k] / errs[k + 1] > 10.0);
+    }
+    CHECK(errs.back() < 1e-6);
+}
+
+TEST_CASE("lif f-I curve matches the analytic rate", "[lif][closed-form][fI]") {
+    // Rate = 1 / (t_ref + tau ln(I R / (I R - (V_th - E_L)))) with R = 1/g_L, reset = E_L.
+    const double t_ref = 2.0, T = 2000.0;
+    for (double I : {120.0, 200.0, 300.0, 500.0}) {
+        auto r = run_dc(0.1, I, T, false, t_ref);
+        const auto& ts = r.sink.pops[0].times;
+        REQUIRE(ts.size() > 3);
+        const double isi_exact = t_ref + tau * std::log(I / (I - (Vth - EL) * gL));
+        // Every ISI equals the analytic period (exact integration; tolerance: rounding).
+        for (std::size_t k = 1; k < ts.size(); ++k) CHECK(ts[k] - ts[k - 1] == Approx(isi_exact).margin(1e-8));
+        const double rate = 1000.0 / isi_exact;
+        CHECK(static_cast<double>(ts.size()) == Approx(rate * T / 1000.0).margin(1.0));
+    }
+}
+
+TEST_CASE("lif current synapse response at an off-grid event time is exact", "[lif][closed-form][events]") {
+    // One current event of w pA at t_e = 1.2345 ms (not on the dt grid):
+    // V(t) - E_L = w tau_s tau_m / (C (tau_m - tau_s)) (exp(-(t-t_e)/tau_m) - exp(-(t-t_e)/tau_s)).
+    const Registry reg = models::builtin_registry();
+    const double w = 100.0, te = 1.2345, tau_s = 5.0;
+    for (double dt : {0.1, 0.25}) {
+        NetworkDesc net;
+        net.dt = dt;
+        net.populations.push_back(population(reg, "p", "lif", 1));
+        net.stimuli.push_back(stimulus(reg, net, "spike_times", 0, {}, "exc_current", w));
+        net.stimuli.back().times = {te};
+        ProbeDesc pr{"v", 0, {0}, {0}, dt};
+        net.probes.push_back(pr);
+        MemorySink sink;
+        Simulation sim(net, reg, {1});
+        sim.run(30.0, sink);
+        const auto& v = sink.probe_rows[0];
+        double max_err = 0;
+        for (std::size_t n = 0; n < v.size(); ++n) {
+            const double t = static_cast<double>(n) * dt;
+            const double ex = t < te ? EL
+                                     : EL + w * tau_s * tau / (C * (tau - tau_s)) *
+                                                (std::exp(-(t - te) / tau) - std::exp(-(t - te) / tau_s));
+            max_err = std::max(max_err, std::abs(v[n] - ex));
+        }
+        CHECK(max_err < 1e-5); // float32 storage
+    }
+}
