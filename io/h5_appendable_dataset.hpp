@@ -18,8 +18,10 @@ class AppendableDataset {
 public:
     AppendableDataset() = default;
     // Creates `name` under `parent`, empty. `width` 0: 1-D; otherwise 2-D with that many
-    // columns. `buffer_rows` also sets the chunk length along the growing dimension.
-    AppendableDataset(const H5Node& parent, const std::string& name, std::size_t width, std::size_t buffer_rows);
+    // columns. Rows are written `buffer_rows` at a time, in chunks of about
+    // `chunk_bytes` (whole rows unless a row alone is larger).
+    AppendableDataset(const H5Node& parent, const std::string& name, std::size_t width, std::size_t buffer_rows,
+                      std::size_t chunk_bytes = std::size_t{1} << 16);
 
     // Appends whole rows: values.size() must be a multiple of the row width.
     void append(std::span<const T> values);
@@ -41,18 +43,19 @@ private:
 
 template <class T>
 AppendableDataset<T>::AppendableDataset(const H5Node& parent, const std::string& name, std::size_t width,
-                                        std::size_t buffer_rows)
+                                        std::size_t buffer_rows, std::size_t chunk_bytes)
     : width_(width), buffer_rows_(std::max<std::size_t>(buffer_rows, 1)) {
     const std::string path = parent.child_path(name);
     auto chk = [&](auto status) { return h5_check(status, parent.file(), path, "create dataset"); };
     const int rank = width == 0 ? 1 : 2;
     const hsize_t dims[2] = {0, width};
     const hsize_t maxdims[2] = {H5S_UNLIMITED, width};
-    // Chunks of roughly a megabyte, whole rows where rows are not huge: big enough for
-    // efficient I/O, small enough that reading a time window touches little else.
-    hsize_t chunk[2] = {buffer_rows_, std::min<hsize_t>(std::max<hsize_t>(width, 1), hsize_t{1} << 20)};
-    if (rank == 2)
-        chunk[0] = std::max<hsize_t>(1, (hsize_t{1} << 18) / chunk[1]);
+    // HDF5 allocates whole chunks, so they are kept modest (64 KiB by default): a short
+    // run gives a small file, and a long one still gets efficient I/O because writes
+    // go out `buffer_rows` at a time, spanning many chunks.
+    const std::size_t row_values = std::max<std::size_t>(width, 1);
+    const std::size_t chunk_values = std::max<std::size_t>(chunk_bytes / sizeof(T), 1);
+    hsize_t chunk[2] = {std::max<hsize_t>(1, chunk_values / row_values), std::min(row_values, chunk_values)};
     H5Id space(chk(H5Screate_simple(rank, dims, maxdims)));
     H5Id dcpl(chk(H5Pcreate(H5P_DATASET_CREATE)));
     chk(H5Pset_chunk(dcpl.get(), rank, chunk));

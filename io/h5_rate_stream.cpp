@@ -6,7 +6,8 @@ RateStream::RateStream(const H5Node& rates_group, const std::string& population,
                        double bin_ms)
     : group_(rates_group.create_group(population)), binner_(bin_ms, n_cells) {
     group_.write_attr("n_nodes", std::uint64_t{n_cells});
-    rate_ = AppendableDataset<double>(group_, "rate", 0, 4096);
+    // Rates are one value per bin: a few per epoch at most, so small buffers and chunks.
+    rate_ = AppendableDataset<double>(group_, "rate", 0, 4096, 4096);
     rate_.node().write_attr("units", std::string("Hz"));
     const double t[3] = {0.0, 0.0, bin_ms};
     time_ = group_.create_dataset<double>("time", t);
