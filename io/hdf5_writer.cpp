@@ -95,6 +95,8 @@ struct Hdf5Writer::Impl {
     double t_reached = 0.0;
     bool finished = false;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_flush = started;
+    double flush_interval = 10.0; // s of wall time
 
     void flush_data() {
         for (auto& s : obj->spikes)
@@ -183,8 +185,11 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
         // A valid (empty) file is on disk before the first epoch runs.
         h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
     } catch (...) {
+        // A half-built skeleton is of no use to anyone: close and remove it.
         w.obj.reset();
         w.file.reset();
+        std::error_code ec;
+        std::filesystem::remove(w.partial, ec);
         throw;
     }
 }
@@ -238,7 +243,12 @@ void Hdf5Writer::reached(double t) {
     for (auto& r : w.obj->rates)
         if (r)
             r->complete_until(t);
+    if (w.flush_interval > 0.0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - w.last_flush).count() >= w.flush_interval)
+        flush();
 }
+
+void Hdf5Writer::set_flush_interval(double seconds) { impl_->flush_interval = seconds; }
 
 void Hdf5Writer::flush() {
     Impl& w = *impl_;
@@ -250,6 +260,7 @@ void Hdf5Writer::flush() {
     w.obj->apical.write_attr("wall_seconds",
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - w.started).count());
     h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+    w.last_flush = std::chrono::steady_clock::now();
 }
 
 void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {

@@ -29,9 +29,11 @@ public:
     void reached(double t) override;
 
     // Writes buffered data and the current t_reached, and asks HDF5 to push everything
-    // to disk. Call it now and then (e.g. every few seconds of wall time) so a killed run
-    // leaves a useful .partial file; each call costs a disk sync's worth of time.
+    // to disk, so a killed run leaves a useful .partial file. reached() calls it by
+    // itself every flush interval of wall time; the engine may call it more often.
     void flush();
+    // Wall-clock seconds between automatic flushes from reached() (default 10; <= 0: never).
+    void set_flush_interval(double seconds);
     // Final attributes (completed 0/1, t_reached in ms, wall_seconds), close, and rename
     // `<path>.partial` -> `<path>`. Rate bins that end at or before t_reached are written;
     // a last, partial bin is not. Call once; the writer accepts nothing afterwards.

@@ -215,6 +215,19 @@ TEST_CASE("Hdf5Writer destroyed without finish leaves a readable .partial file",
     CHECK(r.spikes("exc").node_ids == std::vector<std::uint64_t>{0, 1, 3, 2, 0, 0});
 }
 
+TEST_CASE("Hdf5Writer flushes by itself from reached()", "[hdf5]") {
+    TempDir tmp("autoflush");
+    const std::string path = tmp.file("run.h5");
+    Hdf5Writer w(path, sample_meta());
+    w.set_flush_interval(1e-12); // every reached() call
+    w.spikes(0, sp<double>({1.0, 2.0}), sp<std::uint64_t>({0, 1}));
+    w.reached(10.0);
+    Hdf5Reader r(w.partial_path());
+    CHECK(r.meta().t_reached == 10.0);
+    CHECK(r.spikes("exc").times == std::vector<double>{1.0, 2.0});
+    CHECK(r.rates("exc").rate == std::vector<double>{2.0 / (4 * 0.01)});
+}
+
 TEST_CASE("finish(false) records completed = 0", "[hdf5]") {
     TempDir tmp("incomplete");
     const std::string path = tmp.file("run.h5");
