@@ -4,11 +4,8 @@
 #include "io/h5_node.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <limits>
-#include <numeric>
 
 namespace apical::io {
 
