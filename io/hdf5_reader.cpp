@@ -1,0 +1,219 @@
+#include "io/hdf5_reader.hpp"
+
+#include "io/h5_error.hpp"
+#include "io/h5_node.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+namespace apical::io {
+
+namespace {
+
+constexpr std::uint32_t sonata_magic = 0x0A7A;
+constexpr std::uint32_t supported_major = 0;
+
+} // namespace
+
+struct Hdf5Reader::Impl {
+    std::string path;
+    H5Id file;
+    H5Node root;
+    ResultMeta meta;
+
+    H5Node group_at(const std::string& top, const std::string& name) const {
+        return root.open_group(top).open_group(name);
+    }
+    std::vector<std::string> groups_under(const std::string& top) const {
+        if (!root.has_group(top))
+            return {};
+        H5Node g = root.open_group(top);
+        std::vector<std::string> out;
+        for (const std::string& c : g.children())
+            if (g.has_group(c))
+                out.push_back(c);
+        return out;
+    }
+};
+
+Hdf5Reader::Hdf5Reader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+    H5Quiet quiet;
+    Impl& r = *impl_;
+    r.path = path;
+    const char* op = "open result file";
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw Hdf5Error(path, "", op, "no such file");
+    if (std::filesystem::is_directory(path, ec))
+        throw Hdf5Error(path, "", op, "is a directory");
+    // H5Fis_hdf5 tells "not HDF5 at all" apart from a damaged HDF5 file, so the user
+    // gets the more useful of the two messages.
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+        throw Hdf5Error(path, "", op, "not an HDF5 file");
+    r.file = H5Id(h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "", op));
+    r.root = H5Node(H5Id(h5_check(H5Gopen2(r.file.get(), "/", H5P_DEFAULT), path, "/", op)), path, "/");
+
+    if (!r.root.has_attr("magic"))
+        throw Hdf5Error(path, "/", op, "not a SONATA/Apical result file: no root attribute 'magic'");
+    const auto magic = r.root.read_attr<std::uint32_t>("magic");
+    if (magic != sonata_magic) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "root attribute 'magic' is 0x%X, expected 0x0A7A", magic);
+        throw Hdf5Error(path, "/", op, buf);
+    }
+    if (!r.root.has_attr("version"))
+        throw Hdf5Error(path, "/", op, "no root attribute 'version'");
+    const auto version = r.root.read_attr_array<std::uint32_t>("version");
+    if (version.size() != 2)
+        throw Hdf5Error(path, "/", op, "root attribute 'version' must hold 2 values");
+    if (version[0] != supported_major)
+        throw Hdf5Error(path, "/", op,
+                        "format version " + std::to_string(version[0]) + "." + std::to_string(version[1]) +
+                            " is not supported (this Apical reads 0.x)");
+    if (!r.root.has_group("apical"))
+        throw Hdf5Error(path, "/apical", op, "not an Apical result file: no /apical group (a plain SONATA file?)");
+
+    ResultMeta& m = r.meta;
+    m.format_version = {version[0], version[1]};
+    H5Node a = r.root.open_group("apical");
+    m.apical_version = a.read_attr_string("version");
+    m.scenario = a.read_attr_string("scenario");
+    m.name = a.has_attr("name") ? a.read_attr_string("name") : std::string();
+    m.seed = a.read_attr<std::uint64_t>("seed");
+    m.threads = a.read_attr<std::int32_t>("threads");
+    m.t_stop = a.read_attr<double>("t_stop");
+    m.t_reached = a.read_attr<double>("t_reached");
+    m.completed = a.read_attr<std::int32_t>("completed") != 0;
+    m.wall_seconds = a.read_attr<double>("wall_seconds");
+    if (a.has_attr("populations") && a.has_attr("population_sizes")) {
+        m.populations = a.read_attr_strings("populations");
+        m.population_sizes = a.read_attr_array<std::uint64_t>("population_sizes");
+        if (m.populations.size() != m.population_sizes.size())
+            throw Hdf5Error(path, "/apical", op, "attributes 'populations' and 'population_sizes' differ in length");
+    }
+}
+
+Hdf5Reader::~Hdf5Reader() {
+    H5Quiet quiet;
+    impl_.reset();
+}
+
+const std::string& Hdf5Reader::path() const { return impl_->path; }
+const ResultMeta& Hdf5Reader::meta() const { return impl_->meta; }
+
+std::vector<std::string> Hdf5Reader::spike_populations() const {
+    H5Quiet quiet;
+    return impl_->groups_under("spikes");
+}
+
+std::uint64_t Hdf5Reader::population_size(const std::string& pop) const {
+    H5Quiet quiet;
+    return impl_->group_at("spikes", pop).read_attr<std::uint64_t>("n_nodes");
+}
+
+std::string Hdf5Reader::spike_sorting(const std::string& pop) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("spikes", pop);
+    return g.has_attr("sorting") ? g.read_attr_enum_name("sorting") : std::string("none");
+}
+
+std::uint64_t Hdf5Reader::spike_count(const std::string& pop) const {
+    H5Quiet quiet;
+    std::vector<hsize_t> d = impl_->group_at("spikes", pop).open_dataset("timestamps").dims();
+    return d.empty() ? 0 : d[0];
+}
+
+SpikeData Hdf5Reader::spikes(const std::string& pop) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("spikes", pop);
+    SpikeData s;
+    s.times = g.open_dataset("timestamps").read_all<double>();
+    s.node_ids = g.open_dataset("node_ids").read_all<std::uint64_t>();
+    if (s.times.size() != s.node_ids.size())
+        throw Hdf5Error(impl_->path, g.path(), "read spikes", "timestamps and node_ids differ in length");
+    return s;
+}
+
+void Hdf5Reader::for_each_spike_block(
+    const std::string& pop, std::size_t block,
+    const std::function<void(std::span<const double>, std::span<const std::uint64_t>)>& f) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("spikes", pop);
+    H5Node t = g.open_dataset("timestamps"), n = g.open_dataset("node_ids");
+    const std::vector<hsize_t> dt = t.dims(), dn = n.dims();
+    if (dt.size() != 1 || dn.size() != 1 || dt[0] != dn[0])
+        throw Hdf5Error(impl_->path, g.path(), "read spikes", "timestamps and node_ids must be 1-D of equal length");
+    block = std::max<std::size_t>(block, 1);
+    for (hsize_t off = 0; off < dt[0]; off += block) {
+        const hsize_t count = std::min<hsize_t>(block, dt[0] - off);
+        std::vector<double> times = t.read_range<double>(off, count);
+        std::vector<std::uint64_t> ids = n.read_range<std::uint64_t>(off, count);
+        f(times, ids);
+    }
+}
+
+std::vector<std::string> Hdf5Reader::report_names() const {
+    H5Quiet quiet;
+    return impl_->groups_under("report");
+}
+
+std::vector<std::string> Hdf5Reader::report_populations(const std::string& name) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("report", name);
+    std::vector<std::string> out;
+    for (const std::string& c : g.children())
+        if (g.has_group(c))
+            out.push_back(c);
+    return out;
+}
+
+ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("report", name).open_group(pop);
+    ReportData r;
+    H5Node data = g.open_dataset("data");
+    const std::vector<hsize_t> d = data.dims();
+    if (d.size() != 2)
+        throw Hdf5Error(impl_->path, data.path(), "read report", "data must be 2-D [time x element]");
+    r.n_times = d[0];
+    r.n_elements = d[1];
+    r.data = data.read_all<float>();
+    r.units = data.has_attr("units") ? data.read_attr_string("units") : std::string();
+    if (data.has_attr("variables"))
+        r.variables = data.read_attr_strings("variables");
+    if (data.has_attr("variable_units"))
+        r.variable_units = data.read_attr_strings("variable_units");
+    H5Node mapping = g.open_group("mapping");
+    r.node_ids = mapping.open_dataset("node_ids").read_all<std::uint64_t>();
+    r.index_pointers = mapping.open_dataset("index_pointers").read_all<std::uint64_t>();
+    r.element_ids = mapping.open_dataset("element_ids").read_all<std::uint32_t>();
+    const std::vector<double> t = mapping.open_dataset("time").read_all<double>();
+    if (t.size() != 3)
+        throw Hdf5Error(impl_->path, mapping.path() + "/time", "read report", "expected [start, stop, step]");
+    r.start = t[0];
+    r.stop = t[1];
+    r.step = t[2];
+    return r;
+}
+
+std::vector<std::string> Hdf5Reader::rate_populations() const {
+    H5Quiet quiet;
+    return impl_->groups_under("rates");
+}
+
+RateData Hdf5Reader::rates(const std::string& pop) const {
+    H5Quiet quiet;
+    H5Node g = impl_->group_at("rates", pop);
+    RateData r;
+    r.rate = g.open_dataset("rate").read_all<double>();
+    const std::vector<double> t = g.open_dataset("time").read_all<double>();
+    if (t.size() != 3)
+        throw Hdf5Error(impl_->path, g.path() + "/time", "read rates", "expected [start, stop, step]");
+    r.start = t[0];
+    r.stop = t[1];
+    r.step = t[2];
+    return r;
+}
+
+} // namespace apical::io

@@ -1,0 +1,301 @@
+#include "io/hdf5_writer.hpp"
+
+#include "io/h5_error.hpp"
+#include "io/h5_node.hpp"
+#include "io/h5_rate_stream.hpp"
+#include "io/h5_report_stream.hpp"
+#include "io/h5_spike_stream.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+
+namespace apical::io {
+
+namespace {
+
+// Spikes are buffered this many at a time per population (0.5 MiB of times + 0.5 MiB
+// of ids), and probe samples in blocks of about this many bytes per probe.
+constexpr std::size_t spike_buffer = 1 << 16;
+constexpr std::size_t report_buffer_bytes = 1 << 20;
+
+// Names become HDF5 link names: "/" would create nesting and "." means "here".
+void check_name(const std::string& what, const std::string& name) {
+    if (name.empty() || name == "." || name.find('/') != std::string::npos)
+        throw std::invalid_argument(what + " name '" + name + "' cannot be used in the output file " +
+                                    "(it must be non-empty, not '.', and contain no '/')");
+}
+
+void validate(const OutputMeta& m) {
+    const std::size_t n = m.population_names.size();
+    if (m.population_sizes.size() != n)
+        throw std::invalid_argument("output metadata: " + std::to_string(n) + " population names but " +
+                                    std::to_string(m.population_sizes.size()) + " sizes");
+    std::set<std::string> seen;
+    for (const std::string& p : m.population_names) {
+        check_name("population", p);
+        if (!seen.insert(p).second)
+            throw std::invalid_argument("output metadata: population '" + p + "' appears twice");
+    }
+    std::set<std::pair<std::string, std::uint32_t>> probes;
+    for (const ProbeLayout& p : m.probes) {
+        check_name("probe", p.name);
+        if (p.population >= n)
+            throw std::invalid_argument("probe '" + p.name + "': population index out of range");
+        if (p.cells.empty() || p.variables.empty())
+            throw std::invalid_argument("probe '" + p.name + "' records no cells or no variables");
+        if (p.units.size() != p.variables.size())
+            throw std::invalid_argument("probe '" + p.name + "': one unit per variable is required");
+        if (!(p.interval > 0.0))
+            throw std::invalid_argument("probe '" + p.name + "': sampling interval must be > 0 ms");
+        for (std::uint32_t c : p.cells)
+            if (c >= m.population_sizes[p.population])
+                throw std::invalid_argument("probe '" + p.name + "': cell " + std::to_string(c) +
+                                            " out of range");
+        if (!probes.insert({p.name, p.population}).second)
+            throw std::invalid_argument("two probes named '" + p.name + "' record population '" +
+                                        m.population_names[p.population] + "'");
+    }
+    std::set<std::uint32_t> rate_pops;
+    for (std::uint32_t p : m.rate_populations) {
+        if (p >= n)
+            throw std::invalid_argument("rate recording: population index out of range");
+        if (!rate_pops.insert(p).second)
+            throw std::invalid_argument("rate recording: population '" + m.population_names[p] + "' listed twice");
+    }
+    if (!m.rate_populations.empty() && !(m.rate_bin > 0.0))
+        throw std::invalid_argument("rate recording: bin width must be > 0 ms");
+}
+
+} // namespace
+
+std::string partial_path_for(const std::string& path) { return path + ".partial"; }
+
+bool output_exists(const std::string& path) {
+    std::error_code ec;
+    // symlink_status: a dangling link is still something we would overwrite.
+    return std::filesystem::exists(std::filesystem::symlink_status(path, ec));
+}
+
+// Everything that holds an HDF5 id, so that finish() can close it all before closing
+// the file (HDF5 keeps a file open while any object in it is open).
+struct Objects {
+    H5Node root, apical;
+    std::vector<std::unique_ptr<SpikeStream>> spikes; // per population; null: not recorded
+    std::vector<std::unique_ptr<RateStream>> rates;   // per population; null: no rate
+    std::vector<ReportStream> reports;                // per probe
+};
+
+struct Hdf5Writer::Impl {
+    std::string path, partial;
+    OutputMeta meta;
+    H5Id file;
+    std::unique_ptr<Objects> obj;
+    double t_reached = 0.0;
+    bool finished = false;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_flush = started;
+    double flush_interval = 10.0; // s of wall time
+
+    void flush_data() {
+        for (auto& s : obj->spikes)
+            if (s)
+                s->flush();
+        for (auto& r : obj->rates)
+            if (r)
+                r->flush();
+        for (auto& r : obj->reports)
+            r.flush();
+    }
+
+    void close() {
+        obj.reset();
+        if (file.valid()) {
+            const hid_t f = file.release();
+            h5_check(H5Fclose(f), partial, "", "close file");
+        }
+    }
+};
+
+Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_unique<Impl>()) {
+    validate(meta);
+    H5Quiet quiet;
+    Impl& w = *impl_;
+    w.path = std::move(path);
+    w.partial = partial_path_for(w.path);
+    w.meta = std::move(meta);
+    const OutputMeta& m = w.meta;
+
+    w.file = H5Id(h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), w.partial, "",
+                           "create file"));
+    try {
+        w.obj = std::make_unique<Objects>();
+        Objects& o = *w.obj;
+        o.root = H5Node(H5Id(h5_check(H5Gopen2(w.file.get(), "/", H5P_DEFAULT), w.partial, "/", "open group")),
+                        w.partial, "/");
+        o.root.write_attr("magic", std::uint32_t{0x0A7A});
+        const std::uint32_t version[2] = {0, 1};
+        o.root.write_attr("version", std::span<const std::uint32_t>(version));
+
+        // Every /apical attribute exists from the start, so a .partial file has the same
+        // shape as a finished one; completed = 0 until finish() says otherwise.
+        o.apical = o.root.create_group("apical");
+        o.apical.write_attr("version", m.apical_version);
+        o.apical.write_attr("scenario", m.scenario_yaml);
+        o.apical.write_attr("name", m.name);
+        o.apical.write_attr("seed", m.seed);
+        o.apical.write_attr("threads", std::int32_t{m.threads});
+        o.apical.write_attr("t_stop", m.t_stop);
+        o.apical.write_attr("t_reached", 0.0);
+        o.apical.write_attr("completed", std::int32_t{0});
+        o.apical.write_attr("wall_seconds", 0.0);
+        // Apical extension: every population, recorded or not, so `inspect` can list them.
+        o.apical.write_attr("populations", m.population_names);
+        o.apical.write_attr("population_sizes", std::span<const std::uint32_t>(m.population_sizes));
+
+        const std::size_t n = m.population_names.size();
+        o.spikes.resize(n);
+        o.rates.resize(n);
+        bool any_spikes = false;
+        for (std::size_t p = 0; p < n && p < m.record_spikes.size(); ++p)
+            any_spikes = any_spikes || m.record_spikes[p];
+        if (any_spikes) {
+            H5Node spikes = o.root.create_group("spikes");
+            for (std::size_t p = 0; p < n && p < m.record_spikes.size(); ++p)
+                if (m.record_spikes[p])
+                    o.spikes[p] = std::make_unique<SpikeStream>(spikes, m.population_names[p], m.population_sizes[p],
+                                                                spike_buffer);
+        }
+        if (!m.rate_populations.empty()) {
+            H5Node rates = o.root.create_group("rates");
+            for (std::uint32_t p : m.rate_populations)
+                o.rates[p] = std::make_unique<RateStream>(rates, m.population_names[p], m.population_sizes[p],
+                                                          m.rate_bin);
+        }
+        if (!m.probes.empty()) {
+            H5Node report = o.root.create_group("report");
+            o.reports.reserve(m.probes.size());
+            for (const ProbeLayout& layout : m.probes) {
+                H5Node probe = report.has(layout.name) ? report.open_group(layout.name)
+                                                       : report.create_group(layout.name);
+                o.reports.emplace_back(probe, layout, m.population_names[layout.population], report_buffer_bytes);
+            }
+        }
+        // A valid (empty) file is on disk before the first epoch runs.
+        h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+    } catch (...) {
+        // A half-built skeleton is of no use to anyone: close and remove it.
+        w.obj.reset();
+        w.file.reset();
+        std::error_code ec;
+        std::filesystem::remove(w.partial, ec);
+        throw;
+    }
+}
+
+Hdf5Writer::~Hdf5Writer() {
+    if (!impl_ || impl_->finished)
+        return;
+    // An unfinished run (exception, interrupt): keep whatever can still be saved in the
+    // .partial file. Nothing may escape a destructor, and there is nobody to tell.
+    H5Quiet quiet;
+    try {
+        flush();
+    } catch (...) {
+    }
+    try {
+        impl_->close();
+    } catch (...) {
+    }
+}
+
+void Hdf5Writer::spikes(std::uint32_t population, std::span<const double> times,
+                        std::span<const std::uint64_t> node_ids) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: spikes() after finish()");
+    if (population >= w.obj->spikes.size())
+        throw std::out_of_range("Hdf5Writer: population index " + std::to_string(population) + " out of range");
+    H5Quiet quiet;
+    if (auto& s = w.obj->spikes[population])
+        s->append(times, node_ids);
+    if (auto& r = w.obj->rates[population])
+        r->add(times);
+}
+
+void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: samples() after finish()");
+    if (probe >= w.obj->reports.size())
+        throw std::out_of_range("Hdf5Writer: probe index " + std::to_string(probe) + " out of range");
+    H5Quiet quiet;
+    w.obj->reports[probe].append(rows, n_rows);
+}
+
+void Hdf5Writer::reached(double t) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: reached() after finish()");
+    H5Quiet quiet;
+    w.t_reached = t;
+    for (auto& r : w.obj->rates)
+        if (r)
+            r->complete_until(t);
+    if (w.flush_interval > 0.0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - w.last_flush).count() >= w.flush_interval)
+        flush();
+}
+
+void Hdf5Writer::set_flush_interval(double seconds) { impl_->flush_interval = seconds; }
+
+void Hdf5Writer::flush() {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: flush() after finish()");
+    H5Quiet quiet;
+    w.flush_data();
+    w.obj->apical.write_attr("t_reached", w.t_reached);
+    w.obj->apical.write_attr("wall_seconds",
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - w.started).count());
+    h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+    w.last_flush = std::chrono::steady_clock::now();
+}
+
+void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: finish() called twice");
+    H5Quiet quiet;
+    // Whatever happens next, the destructor must not try to write again.
+    w.finished = true;
+    try {
+        w.t_reached = t_reached;
+        for (auto& r : w.obj->rates)
+            if (r)
+                r->complete_until(t_reached);
+        w.flush_data();
+        w.obj->apical.write_attr("t_reached", t_reached);
+        w.obj->apical.write_attr("wall_seconds", wall_seconds);
+        w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
+        w.close();
+    } catch (...) {
+        try {
+            w.close();
+        } catch (...) {
+        }
+        throw;
+    }
+    // POSIX rename within one directory is atomic: readers see either no file or the
+    // whole finished one, never a half-written file under the final name.
+    std::error_code ec;
+    std::filesystem::rename(w.partial, w.path, ec);
+    if (ec)
+        throw std::runtime_error(w.partial + ": cannot rename to " + w.path + " (" + ec.message() + ")");
+}
+
+const std::string& Hdf5Writer::path() const { return impl_->path; }
+std::string Hdf5Writer::partial_path() const { return impl_->partial; }
+
+} // namespace apical::io

@@ -1,0 +1,56 @@
+// The HDF5 recording sink: streams a run into one SONATA-style result file
+// (layout in docs/output.md). The file is written as `<path>.partial` and renamed to
+// `<path>` by finish(), so a file under the final name is always a finished run; a run
+// that dies leaves `<path>.partial` holding everything up to the last flush().
+#pragma once
+#include "core/recording.hpp"
+#include "io/output_meta.hpp"
+
+#include <memory>
+#include <string>
+
+namespace apical::io {
+
+class Hdf5Writer : public RecordingSink {
+public:
+    // Creates (truncating) `<path>.partial` and writes the whole skeleton: metadata,
+    // groups, empty datasets, completed = 0. Throws std::invalid_argument for an
+    // inconsistent `meta`, Hdf5Error when the file cannot be created.
+    // Whether an existing `<path>` may be replaced is the caller's decision (--force).
+    Hdf5Writer(std::string path, OutputMeta meta);
+    // Without finish(): flushes what it can and closes, leaving `<path>.partial`.
+    ~Hdf5Writer() override;
+    Hdf5Writer(const Hdf5Writer&) = delete;
+    Hdf5Writer& operator=(const Hdf5Writer&) = delete;
+
+    void spikes(std::uint32_t population, std::span<const double> times,
+                std::span<const std::uint64_t> node_ids) override;
+    void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) override;
+    void reached(double t) override;
+
+    // Writes buffered data and the current t_reached, and asks HDF5 to push everything
+    // to disk, so a killed run leaves a useful .partial file. reached() calls it by
+    // itself every flush interval of wall time; the engine may call it more often.
+    void flush();
+    // Wall-clock seconds between automatic flushes from reached() (default 10; <= 0: never).
+    void set_flush_interval(double seconds);
+    // Final attributes (completed 0/1, t_reached in ms, wall_seconds), close, and rename
+    // `<path>.partial` -> `<path>`. Rate bins that end at or before t_reached are written;
+    // a last, partial bin is not. Call once; the writer accepts nothing afterwards.
+    void finish(bool completed, double t_reached, double wall_seconds);
+
+    const std::string& path() const;
+    std::string partial_path() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// `<path>.partial`: where a writer for `path` writes until finish().
+std::string partial_path_for(const std::string& path);
+// True when `path` exists (file or anything else): the app refuses to overwrite it
+// without --force.
+bool output_exists(const std::string& path);
+
+} // namespace apical::io

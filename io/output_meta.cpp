@@ -1,0 +1,27 @@
+#include "io/output_meta.hpp"
+
+namespace apical::io {
+
+OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
+                            std::string apical_version, int threads_used) {
+    OutputMeta m;
+    m.apical_version = std::move(apical_version);
+    m.name = scenario.name;
+    m.scenario_yaml = scenario.resolved_yaml;
+    m.seed = scenario.net.seed;
+    m.threads = threads_used;
+    m.t_stop = scenario.net.duration;
+    for (const PopulationDesc& p : scenario.net.populations) {
+        m.population_names.push_back(p.name);
+        m.population_sizes.push_back(p.size);
+    }
+    m.record_spikes = scenario.recording.spikes;
+    m.probes = std::move(probes);
+    if (scenario.recording.rate_bin > 0.0) {
+        m.rate_populations = scenario.recording.rate_populations;
+        m.rate_bin = scenario.recording.rate_bin;
+    }
+    return m;
+}
+
+} // namespace apical::io

@@ -1,0 +1,40 @@
+// Everything the HDF5 writer needs to know before the first spike: what the network
+// is, what is recorded, and the provenance stored in /apical. Plain data; the app fills
+// it (output_meta_from does most of it from a Scenario).
+#pragma once
+#include "core/recording.hpp"
+#include "io/scenario.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace apical::io {
+
+struct OutputMeta {
+    // Provenance, stored as /apical attributes.
+    std::string apical_version;   // e.g. "0.1.0"
+    std::string name;             // scenario name
+    std::string scenario_yaml;    // the resolved scenario text (after --set)
+    std::uint64_t seed = 0;
+    int threads = 0;              // threads actually used (not the 0 = "all cores" request)
+    double t_stop = 0.0;          // ms, the requested duration
+
+    // Populations, by index as the engine numbers them.
+    std::vector<std::string> population_names;
+    std::vector<std::uint32_t> population_sizes;
+    std::vector<bool> record_spikes;          // per population; missing entries: not recorded
+
+    std::vector<ProbeLayout> probes;          // one /report/<name>/<pop> each, in probe index order
+
+    std::vector<std::uint32_t> rate_populations; // population indices with /rates/<pop>
+    double rate_bin = 0.0;                       // ms; must be > 0 when rate_populations is non-empty
+};
+
+// Fills everything a Scenario knows. The caller supplies what it does not: the probe
+// layouts (variable names and units come from the registry, via the engine), the
+// version string, and the number of threads really used.
+OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
+                            std::string apical_version, int threads_used);
+
+} // namespace apical::io
