@@ -20,7 +20,6 @@ void apply_override(YAML::Node& root, const std::string& arg, int index,
     }
     if (!value.IsDefined() || value.IsNull())
         src.fail_override(index, value_col, "empty value for " + key + "; write the value after '='");
-    src.add_override(value, index, value_col);
 
     // Split the key at dots, remembering where each segment starts for messages.
     std::vector<std::pair<std::string, int>> segs;
@@ -55,6 +54,7 @@ void apply_override(YAML::Node& root, const std::string& arg, int index,
         path += (path.empty() ? "" : ".") + seg;
 
         if (last) {
+            src.add_override(value, index, value_col);
             if (child.IsDefined()) {
                 child = value; // replaces the value in place; keeps the original key
             } else {

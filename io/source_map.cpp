@@ -24,7 +24,10 @@ void SourceMap::add_override(const YAML::Node& root, int index, int column) {
 
 void SourceMap::fail(const YAML::Node& at, const std::string& msg) const {
     const YAML::Mark m = at.Mark();
-    // Later overrides replace earlier ones, so search from the most recent.
+    // The node itself first; else the most recent root holding it (later overrides
+    // replace earlier ones, and a value is registered after the maps created to hold it).
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it)
+        if (it->root.is(at)) fail_override(it->index, it->column + (m.is_null() ? 0 : m.pos), msg);
     for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it)
         if (contains(it->root, at)) fail_override(it->index, it->column + (m.is_null() ? 0 : m.pos), msg);
     if (m.is_null()) throw ScenarioError(file_, 1, 1, msg); // a node built by the reader itself

@@ -6,18 +6,20 @@
 namespace apical::io {
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-    // Two-row dynamic programme; names are short.
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    // Optimal string alignment (Levenshtein plus adjacent transpositions, since "lfi"
+    // for "lif" is one slip of the fingers). Names are short: a full table is fine.
+    const std::size_t n = a.size(), m = b.size();
+    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= n; ++i)
+        for (std::size_t j = 1; j <= m; ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
         }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
+    return d[n][m];
 }
 
 std::string closest(const std::string& word, const std::vector<std::string>& choices) {
@@ -28,6 +30,13 @@ std::string closest(const std::string& word, const std::vector<std::string>& cho
     // A case-only difference ("c_m" for "C_m") is always a typo.
     for (auto& c : choices)
         if (lower(c) == lower(word)) return c;
+    // An unambiguous abbreviation ("hi" for "high") is a typo too.
+    if (word.size() >= 2) {
+        std::vector<std::string> starts;
+        for (auto& c : choices)
+            if (c.starts_with(word)) starts.push_back(c);
+        if (starts.size() == 1) return starts.front();
+    }
     // Otherwise allow about one edit per four characters, at least one.
     const std::size_t limit = 1 + word.size() / 4;
     std::string best;
