@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <cmath>
 
 namespace apical::io {
@@ -24,7 +25,16 @@ std::string describe_node(const YAML::Node& n) {
 std::string format_number(double x) {
     char buf[64];
     const auto r = std::to_chars(buf, buf + sizeof buf, x);
-    return std::string(buf, r.ptr);
+    // to_chars writes "1e+06"; people write (and YAML readers accept) "1e6".
+    std::string s(buf, r.ptr);
+    if (const auto e = s.find('e'); e != std::string::npos) {
+        std::string exp = s.substr(e + 1);
+        const bool neg = exp.front() == '-';
+        if (exp.front() == '+' || neg) exp.erase(0, 1);
+        exp.erase(0, std::min(exp.find_first_not_of('0'), exp.size() - 1));
+        s = s.substr(0, e + 1) + (neg ? "-" : "") + exp;
+    }
+    return s;
 }
 
 std::string format_quantity(double x, Dim d) {

@@ -90,3 +90,40 @@ TEST_CASE("allowed units list the canonical unit first", "[units]") {
     CHECK(allowed_units(Dim::concentration) == "mM, uM, M");
     CHECK(describe_dim(Dim::voltage) == "a voltage (mV, V, uV)");
 }
+
+// Message helpers used by the scenario reader.
+#include "io/suggest.hpp"
+#include "io/yaml_check.hpp"
+
+TEST_CASE("typo hints", "[units][suggest]") {
+    CHECK(edit_distance("size", "sise") == 1);
+    CHECK(edit_distance("lfi", "lif") == 1); // a transposition is one edit
+    CHECK(edit_distance("", "abc") == 3);
+    CHECK(closest("durration", {"duration", "dt"}) == "duration");
+    CHECK(closest("hi", {"low", "high"}) == "high");                    // unambiguous prefix
+    CHECK(closest("br", {"brette_a", "brette_b"}).empty());             // ambiguous prefix
+    CHECK(closest("c_m", {"C_m", "g_L"}) == "C_m");                     // case only
+    CHECK(closest("xyz", {"size", "model"}).empty());
+    CHECK(unknown_choice("model", "lfi", {"lif", "adex"}) == "unknown model 'lfi'; did you mean 'lif'? allowed: lif, adex");
+    CHECK(unknown_choice("model", "hh", {"lif"}) == "unknown model 'hh'; allowed: lif");
+}
+
+TEST_CASE("numbers and ranges in messages", "[units][suggest]") {
+    CHECK(format_number(0.1) == "0.1");
+    CHECK(format_number(-1000) == "-1000");
+    CHECK(format_number(1e6) == "1e6");
+    CHECK(format_number(2.5e-7) == "2.5e-7");
+    CHECK(format_quantity(5, Dim::time) == "5 ms");
+    CHECK(format_quantity(5, Dim::none) == "5");
+    ParamDecl tau{"tau", Dim::time, 5.0, 0.0, 1e6, "", true};
+    CHECK(describe_range(tau) == "(0, 1e6] ms");
+    ParamDecl p{"p", Dim::none, 0.1, 0.0, 1.0, ""};
+    CHECK(describe_range(p) == "[0, 1]");
+    ParamDecl lo;
+    lo.dim = Dim::time;
+    lo.min = 0.0;
+    CHECK(describe_range(lo) == ">= 0 ms");
+    ParamDecl any;
+    any.dim = Dim::current;
+    CHECK(describe_range(any) == "any value");
+}
