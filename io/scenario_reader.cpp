@@ -297,7 +297,9 @@ private:
                                     k->lists[0].name + " has " + std::to_string(st.times.size()) +
                                     "; they must be the same length");
             }
-            if (const Node cn = v["cells"]) st.cells = cells(cn, path + ".cells", st.target);
+            // Empty means every cell (StimulusDesc), so `all` needs no list.
+            if (const Node cn = v["cells"]; cn && !(cn.IsScalar() && cn.Scalar() == "all"))
+                st.cells = cells(cn, path + ".cells", st.target);
             s.net.stimuli.push_back(std::move(st));
             s.stimulus_weights.push_back(weight);
         }

@@ -360,6 +360,11 @@ TEST_CASE("--set errors point into the argument", "[scenario][set]") {
     CHECK_THAT(error_of(kMinimal, {"simulation.dt="}), Contains("<--set>:1:15: empty value"));
     CHECK_THAT(error_of(kMinimal, {"simulation.dt=[1 ms"}), Contains("<--set>:1:"));
     CHECK_THAT(error_of(kMinimal, {"simulation..dt=1 ms"}), Contains("<--set>:1:12: empty segment"));
+    // A replaced value is located in the argument, not where the file had it.
+    CHECK_THAT(error_of(kMinimal, {"populations.a.size=0"}), Contains("<--set>:1:20: populations.a.size: expected a whole number"));
+    CHECK_THAT(error_of(kMinimal, {"simulation.seed=2", "simulation.durration=200ms"}),
+               Contains("<--set>:2:12: unknown key 'durration'; did you mean 'duration'? allowed: duration, dt, seed, "
+                        "threads (in simulation)"));
 }
 
 TEST_CASE("errors carry the file position of the offending node", "[scenario]") {
@@ -403,6 +408,33 @@ TEST_CASE("more validation rules", "[scenario]") {
     CHECK_THAT(error_of("name: a b\n" + pops), Contains("bad scenario name"));
     CHECK_THAT(error_of(pops + "output: {}\n"), Contains("output: missing required key 'file'"));
     CHECK_THAT(error_of("populations: {}\n"), Contains("at least one population"));
+}
+
+TEST_CASE("the example at the top of docs/scenario.md is valid", "[scenario][docs]") {
+    std::ifstream in(std::filesystem::path(APICAL_SOURCE_DIR) / "docs" / "scenario.md");
+    REQUIRE(in);
+    std::string line, yaml;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        if (!inside && line == "```yaml") {
+            inside = true;
+        } else if (inside && line == "```") {
+            break;
+        } else if (inside) {
+            yaml += line + "\n";
+        }
+    }
+    const Scenario s = parse(yaml);
+    CHECK(s.net.populations.size() == 2);
+    CHECK(s.net.stimuli.at(0).cells == std::vector<std::uint32_t>{0, 1, 2});
+    CHECK(s.net.stimuli.at(1).values == std::vector<double>{200, 0});
+    CHECK(s.output_file == "coba.h5");
+}
+
+TEST_CASE("stimulus cells: all means every cell", "[scenario]") {
+    const Scenario s = parse(std::string(kMinimal) +
+                             "stimuli:\n  s: {type: constant_current, target: a, amplitude: 1 pA, cells: all}\n");
+    CHECK(s.net.stimuli.at(0).cells.empty());
 }
 
 TEST_CASE("every bad scenario in the corpus fails where it says", "[scenario][corpus]") {
