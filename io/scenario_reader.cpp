@@ -13,6 +13,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 
 namespace apical::io {
@@ -72,12 +73,13 @@ private:
         c_.keys(n, "simulation", {"duration", "dt", "seed", "threads"});
         if (const Node d = n["duration"]) net.duration = positive_time(d, "simulation.duration");
         if (const Node d = n["dt"]) net.dt = positive_time(d, "simulation.dt");
-        if (const Node d = n["seed"]) net.seed = c_.whole(d, "simulation.seed", 0, std::numeric_limits<std::uint64_t>::max());
+        if (const Node d = n["seed"])
+            net.seed = c_.whole(d, "simulation.seed", 0, std::numeric_limits<std::uint64_t>::max());
         if (const Node d = n["threads"]) net.threads = static_cast<int>(c_.whole(d, "simulation.threads", 0, 65535));
         if (net.duration < net.dt)
-            c_.fail(n["duration"] ? n["duration"] : n["dt"], "simulation.duration (" + format_quantity(net.duration, Dim::time) +
-                                                                  ") must be >= simulation.dt (" +
-                                                                  format_quantity(net.dt, Dim::time) + ")");
+            c_.fail(n["duration"] ? n["duration"] : n["dt"],
+                    "simulation.duration (" + format_quantity(net.duration, Dim::time) +
+                        ") must be >= simulation.dt (" + format_quantity(net.dt, Dim::time) + ")");
     }
 
     double positive_time(const Node& n, const std::string& path) const {
@@ -98,7 +100,8 @@ private:
             const Node model_node = c_.required(v, "model", path);
             p.model = c_.scalar(model_node, path + ".model");
             const ModelInfo* m = reg_.model(p.model);
-            if (!m) c_.fail(model_node, unknown_choice("model", p.model, names_of(reg_.models())) + " (in " + path + ")");
+            if (!m)
+                c_.fail(model_node, unknown_choice("model", p.model, names_of(reg_.models())) + " (in " + path + ")");
             p.size = static_cast<std::uint32_t>(
                 c_.whole(c_.required(v, "size", path), path + ".size", 1, std::numeric_limits<std::uint32_t>::max()));
 
@@ -125,8 +128,8 @@ private:
                     if (k < 0)
                         c_.fail(iv.first, unknown_choice("variable", var, names_of(m->variables)) + " (of model " +
                                               m->name + ", in " + path + ".initial)");
-                    p.initial.emplace_back(k, read_distribution(c_, iv.second, m->variables[k].dim,
-                                                                path + ".initial." + var));
+                    p.initial.emplace_back(
+                        k, read_distribution(c_, iv.second, m->variables[k].dim, path + ".initial." + var));
                 }
             }
             pop_names_.push_back(p.name);
@@ -175,8 +178,10 @@ private:
             pr.source = population(c_.required(v, "source", path), path + ".source");
             pr.target = population(c_.required(v, "target", path), path + ".target");
             const ModelInfo& tm = *pop_models_[pr.target];
-            pr.receptor = pick(c_.required(v, "receptor", path), names_of(tm.receptors), "receptor", tm, path + ".receptor");
-            if (const Node cn = v["compartment"]) pr.compartment = pick(cn, tm.compartments, "compartment", tm, path + ".compartment");
+            pr.receptor =
+                pick(c_.required(v, "receptor", path), names_of(tm.receptors), "receptor", tm, path + ".receptor");
+            if (const Node cn = v["compartment"])
+                pr.compartment = pick(cn, tm.compartments, "compartment", tm, path + ".compartment");
             connectivity(c_.required(v, "connectivity", path), path + ".connectivity", pr);
             pr.weight = read_distribution(c_, c_.required(v, "weight", path), tm.receptors[pr.receptor].weight_dim,
                                           path + ".weight");
@@ -192,7 +197,9 @@ private:
         const Node rn = c_.required(n, "rule", path);
         pr.rule = c_.scalar(rn, path + ".rule");
         const KindInfo* rule = reg_.connectivity(pr.rule);
-        if (!rule) c_.fail(rn, path + ".rule: " + unknown_choice("connectivity rule", pr.rule, names_of(reg_.connectivity_rules())));
+        if (!rule)
+            c_.fail(rn, path + ".rule: " +
+                            unknown_choice("connectivity rule", pr.rule, names_of(reg_.connectivity_rules())));
         std::vector<std::string> allowed{"rule", "autapses", "multapses"};
         for (auto& d : rule->parameters) allowed.push_back(d.name);
         c_.keys(n, path, allowed);
@@ -273,35 +280,44 @@ private:
 
             st.target = population(c_.required(v, "target", path), path + ".target");
             const ModelInfo& tm = *pop_models_[st.target];
-            if (const Node cn = v["compartment"]) st.compartment = pick(cn, tm.compartments, "compartment", tm, path + ".compartment");
+            if (const Node cn = v["compartment"])
+                st.compartment = pick(cn, tm.compartments, "compartment", tm, path + ".compartment");
             double weight = 0.0;
             if (k->emits_events) {
-                st.receptor = pick(c_.required(v, "receptor", path), names_of(tm.receptors), "receptor", tm, path + ".receptor");
-                weight = c_.quantity(c_.required(v, "weight", path), tm.receptors[st.receptor].weight_dim, path + ".weight");
+                st.receptor =
+                    pick(c_.required(v, "receptor", path), names_of(tm.receptors), "receptor", tm, path + ".receptor");
+                weight =
+                    c_.quantity(c_.required(v, "weight", path), tm.receptors[st.receptor].weight_dim, path + ".weight");
             }
             st.params = default_values(k->parameters);
             for (std::size_t i = 0; i < k->parameters.size(); ++i)
-                if (const Node pn = v[k->parameters[i].name]) st.params[i] = c_.param(pn, k->parameters[i], path + "." + k->parameters[i].name);
-            // A kind's lists fill StimulusDesc::times then ::values, in declaration order;
-            // several lists are parallel (step_current: values[i] from times[i] on).
-            if (k->lists.size() > 2) c_.fail(tn, path + ".type: " + st.type + " declares more than two lists");
-            for (std::size_t i = 0; i < k->lists.size(); ++i) {
-                const ParamDecl& d = k->lists[i];
-                const Node ln = c_.required(v, d.name, path);
-                c_.expect_sequence(ln, path + "." + d.name);
-                if (ln.size() == 0) c_.fail(ln, path + "." + d.name + ": expected at least one value");
-                std::vector<double>& vals = i == 0 ? st.times : st.values;
-                for (const auto& e : ln) vals.push_back(c_.param(e, d, path + "." + d.name));
-                if (i > 0 && vals.size() != st.times.size())
-                    c_.fail(ln, path + "." + d.name + ": has " + std::to_string(vals.size()) + " entries, but " +
-                                    k->lists[0].name + " has " + std::to_string(st.times.size()) +
-                                    "; they must be the same length");
-            }
+                if (const Node pn = v[k->parameters[i].name])
+                    st.params[i] = c_.param(pn, k->parameters[i], path + "." + k->parameters[i].name);
+            lists(v, *k, path, st);
             // Empty means every cell (StimulusDesc), so `all` needs no list.
             if (const Node cn = v["cells"]; cn && !(cn.IsScalar() && cn.Scalar() == "all"))
                 st.cells = cells(cn, path + ".cells", st.target);
             s.net.stimuli.push_back(std::move(st));
             s.stimulus_weights.push_back(weight);
+        }
+    }
+
+    // A kind's lists fill StimulusDesc::times then ::values, in declaration order;
+    // several lists are parallel (step_current: values[i] from times[i] on).
+    void lists(const Node& v, const KindInfo& k, const std::string& path, StimulusDesc& st) const {
+        if (k.lists.size() > 2)
+            throw std::logic_error("stimulus type " + k.name + " declares more than two lists; StimulusDesc has two");
+        for (std::size_t i = 0; i < k.lists.size(); ++i) {
+            const ParamDecl& d = k.lists[i];
+            const Node ln = c_.required(v, d.name, path);
+            c_.expect_sequence(ln, path + "." + d.name);
+            if (ln.size() == 0) c_.fail(ln, path + "." + d.name + ": expected at least one value");
+            std::vector<double>& vals = i == 0 ? st.times : st.values;
+            for (const auto& e : ln) vals.push_back(c_.param(e, d, path + "." + d.name));
+            if (i > 0 && vals.size() != st.times.size())
+                c_.fail(ln, path + "." + d.name + ": has " + std::to_string(vals.size()) + " entries, but " +
+                                k.lists[0].name + " has " + std::to_string(st.times.size()) +
+                                "; they must be the same length");
         }
     }
 
@@ -348,44 +364,46 @@ private:
             if (const Node rn = b["rule"]) {
                 r.burst_rule = c_.scalar(rn, "recording.bursts.rule");
                 if (r.burst_rule != "trace" && r.burst_rule != "isi")
-                    c_.fail(rn, "recording.bursts.rule: " + unknown_choice("burst rule", r.burst_rule, {"trace", "isi"}));
+                    c_.fail(rn,
+                            "recording.bursts.rule: " + unknown_choice("burst rule", r.burst_rule, {"trace", "isi"}));
             }
             if (const Node tn = b["threshold"]) r.burst_threshold = positive_time(tn, "recording.bursts.threshold");
         }
         if (const Node tr = n["traces"]) {
             c_.expect_map(tr, "recording.traces");
-            for (const auto& kv : tr) {
-                ProbeDesc pd;
-                pd.name = c_.name(kv.first, "trace");
-                const std::string path = "recording.traces." + pd.name;
-                const Node& v = kv.second;
-                c_.keys(v, path, {"population", "variables", "cells", "interval"});
-                pd.population = population(c_.required(v, "population", path), path + ".population");
-                const ModelInfo& m = *pop_models_[pd.population];
-                const Node vn = c_.required(v, "variables", path);
-                if (vn.IsScalar() && vn.Scalar() == "all") {
-                    for (std::size_t i = 0; i < m.variables.size(); ++i) pd.variables.push_back(static_cast<int>(i));
-                } else {
-                    c_.expect_sequence(vn, path + ".variables (or 'all')");
-                    for (const auto& e : vn) {
-                        const int k = pick(e, names_of(m.variables), "variable", m, path + ".variables");
-                        for (int q : pd.variables)
-                            if (q == k) c_.fail(e, path + ".variables: " + e.Scalar() + " is listed twice");
-                        pd.variables.push_back(k);
-                    }
-                }
-                pd.cells = cells(c_.required(v, "cells", path), path + ".cells", pd.population);
-                pd.interval = s.net.dt;
-                if (const Node in = v["interval"]) {
-                    pd.interval = positive_time(in, path + ".interval");
-                    if (!is_multiple(pd.interval, s.net.dt))
-                        c_.fail(in, path + ".interval = " + format_quantity(pd.interval, Dim::time) +
-                                        " is not a whole multiple of simulation.dt (" +
-                                        format_quantity(s.net.dt, Dim::time) + ")");
-                }
-                s.net.probes.push_back(std::move(pd));
+            for (const auto& kv : tr) s.net.probes.push_back(trace(kv.first, kv.second, s.net.dt));
+        }
+    }
+
+    ProbeDesc trace(const Node& key, const Node& v, double dt) const {
+        ProbeDesc pd;
+        pd.name = c_.name(key, "trace");
+        const std::string path = "recording.traces." + pd.name;
+        c_.keys(v, path, {"population", "variables", "cells", "interval"});
+        pd.population = population(c_.required(v, "population", path), path + ".population");
+        const ModelInfo& m = *pop_models_[pd.population];
+        const Node vn = c_.required(v, "variables", path);
+        if (vn.IsScalar() && vn.Scalar() == "all") {
+            for (std::size_t i = 0; i < m.variables.size(); ++i) pd.variables.push_back(static_cast<int>(i));
+        } else {
+            c_.expect_sequence(vn, path + ".variables (or 'all')");
+            for (const auto& e : vn) {
+                const int k = pick(e, names_of(m.variables), "variable", m, path + ".variables");
+                for (int q : pd.variables)
+                    if (q == k) c_.fail(e, path + ".variables: " + e.Scalar() + " is listed twice");
+                pd.variables.push_back(k);
             }
         }
+        pd.cells = cells(c_.required(v, "cells", path), path + ".cells", pd.population);
+        pd.interval = dt;
+        // Samples are taken at step starts, so the interval must be a whole number of steps.
+        if (const Node in = v["interval"]) {
+            pd.interval = positive_time(in, path + ".interval");
+            if (!is_multiple(pd.interval, dt))
+                c_.fail(in, path + ".interval = " + format_quantity(pd.interval, Dim::time) +
+                                " is not a whole multiple of simulation.dt (" + format_quantity(dt, Dim::time) + ")");
+        }
+        return pd;
     }
 
     std::vector<std::uint32_t> all_populations() const {

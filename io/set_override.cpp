@@ -8,7 +8,8 @@ void apply_override(YAML::Node& root, const std::string& arg, int index,
                     const std::vector<NamedCollection>& collections, SourceMap& src) {
     const std::size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0)
-        src.fail_override(index, 0, "expected KEY=VALUE (KEY a dot path like simulation.duration), got \"" + arg + "\"");
+        src.fail_override(index, 0,
+                          "expected KEY=VALUE (KEY a dot path like simulation.duration), got \"" + arg + "\"");
     const std::string key = arg.substr(0, eq), text = arg.substr(eq + 1);
     const int value_col = static_cast<int>(eq + 1);
 
@@ -40,8 +41,8 @@ void apply_override(YAML::Node& root, const std::string& arg, int index,
         const auto& [seg, col] = segs[i];
         const bool last = i + 1 == segs.size();
         if (!cur.IsMap())
-            src.fail_override(index, col, "cannot set " + key + ": " + (path.empty() ? "the scenario" : path) +
-                                              " is not a map");
+            src.fail_override(index, col,
+                              "cannot set " + key + ": " + (path.empty() ? "the scenario" : path) + " is not a map");
         YAML::Node child(YAML::NodeType::Undefined);
         std::vector<std::string> names;
         for (const auto& kv : cur) {

@@ -34,9 +34,7 @@ void SourceMap::fail(const YAML::Node& at, const std::string& msg) const {
     throw ScenarioError(file_, m.line + 1, m.column + 1, msg);
 }
 
-void SourceMap::fail_at(int line, int col, const std::string& msg) const {
-    throw ScenarioError(file_, line, col, msg);
-}
+void SourceMap::fail_at(int line, int col, const std::string& msg) const { throw ScenarioError(file_, line, col, msg); }
 
 void SourceMap::fail_override(int index, int column, const std::string& msg) const {
     throw ScenarioError(override_label, index, column + 1, msg);

@@ -20,7 +20,7 @@ public:
     void add_override(const YAML::Node& root, int index, int column);
 
     [[noreturn]] void fail(const YAML::Node& at, const std::string& msg) const;
-    [[noreturn]] void fail_at(int line, int col, const std::string& msg) const; // in the file, 1-based
+    [[noreturn]] void fail_at(int line, int col, const std::string& msg) const;           // in the file, 1-based
     [[noreturn]] void fail_override(int index, int column, const std::string& msg) const; // 0-based column
 
     const std::string& file() const { return file_; }

@@ -55,8 +55,7 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
-std::string unknown_choice(const std::string& what, const std::string& word,
-                           const std::vector<std::string>& choices) {
+std::string unknown_choice(const std::string& what, const std::string& word, const std::vector<std::string>& choices) {
     std::string msg = "unknown " + what + " '" + word + "'";
     const std::string hint = closest(word, choices);
     if (!hint.empty()) msg += "; did you mean '" + hint + "'?";

@@ -16,7 +16,6 @@ std::string closest(const std::string& word, const std::vector<std::string>& cho
 std::string join(const std::vector<std::string>& items);
 
 // "unknown WHAT 'word'; did you mean 'x'? allowed: a, b, c" (the hint only when close).
-std::string unknown_choice(const std::string& what, const std::string& word,
-                           const std::vector<std::string>& choices);
+std::string unknown_choice(const std::string& what, const std::string& word, const std::vector<std::string>& choices);
 
 } // namespace apical::io

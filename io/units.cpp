@@ -16,36 +16,21 @@ struct UnitDef {
 };
 
 // Per dimension, the canonical unit comes first (allowed_units() lists them in this order).
+// clang-format off
 constexpr std::array<UnitDef, 28> kUnits{{
-    {"ms", Dim::time, 1, 1},
-    {"s", Dim::time, 1e3, 1},
-    {"us", Dim::time, 1, 1e3},
-    {"mV", Dim::voltage, 1, 1},
-    {"V", Dim::voltage, 1e3, 1},
-    {"uV", Dim::voltage, 1, 1e3},
-    {"pA", Dim::current, 1, 1},
-    {"nA", Dim::current, 1e3, 1},
-    {"uA", Dim::current, 1e6, 1},
-    {"mA", Dim::current, 1e9, 1},
-    {"A", Dim::current, 1e12, 1},
-    {"nS", Dim::conductance, 1, 1},
-    {"pS", Dim::conductance, 1, 1e3},
-    {"uS", Dim::conductance, 1e3, 1},
-    {"mS", Dim::conductance, 1e6, 1},
-    {"S", Dim::conductance, 1e9, 1},
-    {"pF", Dim::capacitance, 1, 1},
-    {"nF", Dim::capacitance, 1e3, 1},
-    {"uF", Dim::capacitance, 1e6, 1},
-    {"F", Dim::capacitance, 1e12, 1},
-    {"Hz", Dim::frequency, 1, 1},
-    {"kHz", Dim::frequency, 1e3, 1},
-    {"um", Dim::length, 1, 1},
-    {"mm", Dim::length, 1e3, 1},
-    {"m", Dim::length, 1e6, 1},
-    {"mM", Dim::concentration, 1, 1},
-    {"uM", Dim::concentration, 1, 1e3},
-    {"M", Dim::concentration, 1e3, 1},
+    {"ms", Dim::time, 1, 1}, {"s", Dim::time, 1e3, 1}, {"us", Dim::time, 1, 1e3},
+    {"mV", Dim::voltage, 1, 1}, {"V", Dim::voltage, 1e3, 1}, {"uV", Dim::voltage, 1, 1e3},
+    {"pA", Dim::current, 1, 1}, {"nA", Dim::current, 1e3, 1}, {"uA", Dim::current, 1e6, 1},
+        {"mA", Dim::current, 1e9, 1}, {"A", Dim::current, 1e12, 1},
+    {"nS", Dim::conductance, 1, 1}, {"pS", Dim::conductance, 1, 1e3}, {"uS", Dim::conductance, 1e3, 1},
+        {"mS", Dim::conductance, 1e6, 1}, {"S", Dim::conductance, 1e9, 1},
+    {"pF", Dim::capacitance, 1, 1}, {"nF", Dim::capacitance, 1e3, 1}, {"uF", Dim::capacitance, 1e6, 1},
+        {"F", Dim::capacitance, 1e12, 1},
+    {"Hz", Dim::frequency, 1, 1}, {"kHz", Dim::frequency, 1e3, 1},
+    {"um", Dim::length, 1, 1}, {"mm", Dim::length, 1e3, 1}, {"m", Dim::length, 1e6, 1},
+    {"mM", Dim::concentration, 1, 1}, {"uM", Dim::concentration, 1, 1e3}, {"M", Dim::concentration, 1e3, 1},
 }};
+// clang-format on
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -67,8 +52,8 @@ const UnitDef* find_unit(std::string_view sym) {
 
 std::string all_units() {
     std::string out;
-    for (Dim d : {Dim::time, Dim::voltage, Dim::current, Dim::conductance, Dim::capacitance,
-                  Dim::frequency, Dim::length, Dim::concentration})
+    for (Dim d : {Dim::time, Dim::voltage, Dim::current, Dim::conductance, Dim::capacitance, Dim::frequency,
+                  Dim::length, Dim::concentration})
         out += (out.empty() ? "" : "; ") + allowed_units(d);
     return out;
 }

@@ -3,9 +3,9 @@
 #include "io/suggest.hpp"
 #include "io/units.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <algorithm>
 #include <cmath>
 
 namespace apical::io {
@@ -148,8 +148,8 @@ void Checker::no_duplicate_keys(const YAML::Node& n) const {
                     if (s.Scalar() == kv.first.Scalar()) {
                         const YAML::Mark m = s.Mark();
                         fail(kv.first, "duplicate key '" + kv.first.Scalar() + "' (first at line " +
-                                           std::to_string(m.line + 1) + ", column " +
-                                           std::to_string(m.column + 1) + "); each name may appear once");
+                                           std::to_string(m.line + 1) + ", column " + std::to_string(m.column + 1) +
+                                           "); each name may appear once");
                     }
             seen.push_back(kv.first);
             no_duplicate_keys(kv.second);

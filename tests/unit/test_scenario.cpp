@@ -118,8 +118,8 @@ TEST_CASE("a full scenario lowers into NetworkDesc with canonical numbers", "[sc
     CHECK(inh.size == 10);
     // adex order: C_m g_L E_L V_T Delta_T V_peak V_reset V_min t_ref a b tau_w I_e
     // tau_exc tau_inh E_exc E_inh; C_m = 0.2 nF = 200 pF, tau_w = 0.1 s = 100 ms.
-    CHECK(inh.params == std::vector<double>{200, 30, -70.6, -50.4, 2, 0, -70.6, -200, 0, 4, 80.5, 100, 0, 5, 10,
-                                            0, -80});
+    CHECK(inh.params ==
+          std::vector<double>{200, 30, -70.6, -50.4, 2, 0, -70.6, -200, 0, 4, 80.5, 100, 0, 5, 10, 0, -80});
     CHECK(inh.initial.empty());
 
     REQUIRE(n.projections.size() == 3);
@@ -242,10 +242,10 @@ TEST_CASE("defaults fill what the scenario leaves out", "[scenario]") {
     CHECK(named.output_file == "run1.h5");
 
     // Parameters omitted from a stimulus or rule take the declared defaults.
-    const Scenario st = parse(std::string(kMinimal) +
-                              "stimuli:\n  c: {type: constant_current, target: a, amplitude: 5 pA}\n"
-                              "projections:\n  p: {source: a, target: a, receptor: exc, connectivity: {rule: "
-                              "fixed_probability}, weight: 1 nS, delay: 0.1 ms}\n");
+    const Scenario st =
+        parse(std::string(kMinimal) + "stimuli:\n  c: {type: constant_current, target: a, amplitude: 5 pA}\n"
+                                      "projections:\n  p: {source: a, target: a, receptor: exc, connectivity: {rule: "
+                                      "fixed_probability}, weight: 1 nS, delay: 0.1 ms}\n");
     CHECK(st.net.stimuli[0].params == std::vector<double>{5, 0, inf});
     CHECK(st.net.projections[0].rule_params == std::vector<double>{0.1});
     CHECK(st.net.projections[0].autapses);
@@ -253,7 +253,9 @@ TEST_CASE("defaults fill what the scenario leaves out", "[scenario]") {
 }
 
 TEST_CASE("parameters apply in order: defaults, preset or map, overrides", "[scenario]") {
-    auto params = [](const std::string& pop) { return parse("populations:\n  a: " + pop + "\n").net.populations[0].params; };
+    auto params = [](const std::string& pop) {
+        return parse("populations:\n  a: " + pop + "\n").net.populations[0].params;
+    };
     // lif indices: E_L = 2, V_th = 3, I_e = 6.
     const auto preset = params("{model: lif, size: 1, parameters: brette2007_cuba}");
     CHECK(preset[2] == -49.0);
@@ -356,12 +358,14 @@ TEST_CASE("--set errors point into the argument", "[scenario][set]") {
     const std::string inner = error_of(kMinimal, {"populations.a.initial={v: {distribution: uniform, low: 1 mV}}"});
     CHECK_THAT(inner, Contains("<--set>:1:27: populations.a.initial.v: missing required key 'high'"));
     CHECK_THAT(error_of(kMinimal, {"nokey"}), Contains("<--set>:1:1: expected KEY=VALUE"));
-    CHECK_THAT(error_of(kMinimal, {"populations.a.size.x=1"}), Contains("<--set>:1:20: cannot set populations.a.size.x"));
+    CHECK_THAT(error_of(kMinimal, {"populations.a.size.x=1"}),
+               Contains("<--set>:1:20: cannot set populations.a.size.x"));
     CHECK_THAT(error_of(kMinimal, {"simulation.dt="}), Contains("<--set>:1:15: empty value"));
     CHECK_THAT(error_of(kMinimal, {"simulation.dt=[1 ms"}), Contains("<--set>:1:"));
     CHECK_THAT(error_of(kMinimal, {"simulation..dt=1 ms"}), Contains("<--set>:1:12: empty segment"));
     // A replaced value is located in the argument, not where the file had it.
-    CHECK_THAT(error_of(kMinimal, {"populations.a.size=0"}), Contains("<--set>:1:20: populations.a.size: expected a whole number"));
+    CHECK_THAT(error_of(kMinimal, {"populations.a.size=0"}),
+               Contains("<--set>:1:20: populations.a.size: expected a whole number"));
     CHECK_THAT(error_of(kMinimal, {"simulation.seed=2", "simulation.durration=200ms"}),
                Contains("<--set>:2:12: unknown key 'durration'; did you mean 'duration'? allowed: duration, dt, seed, "
                         "threads (in simulation)"));
@@ -397,8 +401,9 @@ TEST_CASE("more validation rules", "[scenario]") {
     CHECK_THAT(error_of("simulation: {duration: 0.05 ms}\n" + pops), Contains("must be >= simulation.dt"));
     CHECK_THAT(error_of(pops + "stimuli:\n  s: {type: spike_times, target: a, receptor: exc, weight: 1 nS}\n"),
                Contains("missing required key 'times'"));
-    CHECK_THAT(error_of(pops + "stimuli:\n  s: {type: spike_times, target: a, receptor: exc, weight: 1 nS, times: []}\n"),
-               Contains("expected at least one value"));
+    CHECK_THAT(
+        error_of(pops + "stimuli:\n  s: {type: spike_times, target: a, receptor: exc, weight: 1 nS, times: []}\n"),
+        Contains("expected at least one value"));
     CHECK_THAT(error_of(pops + "stimuli:\n  s: {type: spike_times, target: a, receptor: exc, weight: 1 nS, "
                                "times: [-1 ms]}\n"),
                Contains("stimuli.s.times = -1 ms is out of range; allowed: >= 0 ms"));

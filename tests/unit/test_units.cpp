@@ -100,11 +100,12 @@ TEST_CASE("typo hints", "[units][suggest]") {
     CHECK(edit_distance("lfi", "lif") == 1); // a transposition is one edit
     CHECK(edit_distance("", "abc") == 3);
     CHECK(closest("durration", {"duration", "dt"}) == "duration");
-    CHECK(closest("hi", {"low", "high"}) == "high");                    // unambiguous prefix
-    CHECK(closest("br", {"brette_a", "brette_b"}).empty());             // ambiguous prefix
-    CHECK(closest("c_m", {"C_m", "g_L"}) == "C_m");                     // case only
+    CHECK(closest("hi", {"low", "high"}) == "high");        // unambiguous prefix
+    CHECK(closest("br", {"brette_a", "brette_b"}).empty()); // ambiguous prefix
+    CHECK(closest("c_m", {"C_m", "g_L"}) == "C_m");         // case only
     CHECK(closest("xyz", {"size", "model"}).empty());
-    CHECK(unknown_choice("model", "lfi", {"lif", "adex"}) == "unknown model 'lfi'; did you mean 'lif'? allowed: lif, adex");
+    CHECK(unknown_choice("model", "lfi", {"lif", "adex"}) ==
+          "unknown model 'lfi'; did you mean 'lif'? allowed: lif, adex");
     CHECK(unknown_choice("model", "hh", {"lif"}) == "unknown model 'hh'; allowed: lif");
 }
 
