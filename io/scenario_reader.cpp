@@ -94,6 +94,10 @@ private:
         for (const auto& kv : n) {
             PopulationDesc p;
             p.name = c_.name(kv.first, "population");
+            // Population lists in `recording` take these words instead of names.
+            if (p.name == "all" || p.name == "none")
+                c_.fail(kv.first,
+                        "population name '" + p.name + "' is reserved (recording lists use it); choose another");
             const std::string path = "populations." + p.name;
             const Node& v = kv.second;
             c_.keys(v, path, {"model", "size", "parameters", "overrides", "initial"});
@@ -114,7 +118,13 @@ private:
                     if (!ps)
                         c_.fail(pn, unknown_choice("preset", preset, names_of(m->presets)) + " (of model " + m->name +
                                         ", in " + path + ".parameters; or give a map of parameter values)");
-                    for (auto& [name, value] : ps->values) p.params.at(m->param_index(name)) = value;
+                    for (auto& [name, value] : ps->values) {
+                        const int k = m->param_index(name);
+                        if (k < 0)
+                            throw std::logic_error("preset " + preset + " of model " + m->name +
+                                                   " sets undeclared parameter " + name);
+                        p.params[k] = value;
+                    }
                 } else {
                     parameter_map(pn, *m, path + ".parameters", p.params);
                 }
@@ -303,7 +313,7 @@ private:
     }
 
     // A kind's lists fill StimulusDesc::times then ::values, in declaration order;
-    // several lists are parallel (step_current: values[i] from times[i] on).
+    // several lists are parallel (values[i] belongs to times[i]).
     void lists(const Node& v, const KindInfo& k, const std::string& path, StimulusDesc& st) const {
         if (k.lists.size() > 2)
             throw std::logic_error("stimulus type " + k.name + " declares more than two lists; StimulusDesc has two");

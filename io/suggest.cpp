@@ -6,8 +6,8 @@
 namespace apical::io {
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-    // Optimal string alignment (Levenshtein plus adjacent transpositions, since "lfi"
-    // for "lif" is one slip of the fingers). Names are short: a full table is fine.
+    // Optimal string alignment (Levenshtein plus adjacent transpositions, since "szie"
+    // for "size" is one slip of the fingers). Names are short: a full table is fine.
     const std::size_t n = a.size(), m = b.size();
     std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
     for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;

@@ -413,6 +413,8 @@ TEST_CASE("more validation rules", "[scenario]") {
     CHECK_THAT(error_of("name: a b\n" + pops), Contains("bad scenario name"));
     CHECK_THAT(error_of(pops + "output: {}\n"), Contains("output: missing required key 'file'"));
     CHECK_THAT(error_of("populations: {}\n"), Contains("at least one population"));
+    CHECK_THAT(error_of("populations:\n  all: {model: lif, size: 1}\n"),
+               Contains("test.yaml:2:3: population name 'all' is reserved"));
 }
 
 TEST_CASE("the example at the top of docs/scenario.md is valid", "[scenario][docs]") {
