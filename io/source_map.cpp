@@ -1,0 +1,43 @@
+#include "io/source_map.hpp"
+
+namespace apical::io {
+namespace {
+
+// Node identity, not equality: a --set value may be textually equal to file content.
+bool contains(const YAML::Node& root, const YAML::Node& n) {
+    if (root.is(n)) return true;
+    if (root.IsSequence()) {
+        for (const auto& c : root)
+            if (contains(c, n)) return true;
+    } else if (root.IsMap()) {
+        for (const auto& kv : root)
+            if (contains(kv.first, n) || contains(kv.second, n)) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void SourceMap::add_override(const YAML::Node& root, int index, int column) {
+    overrides_.push_back({root, index, column});
+}
+
+void SourceMap::fail(const YAML::Node& at, const std::string& msg) const {
+    const YAML::Mark m = at.Mark();
+    // The node itself first; else the most recent root holding it (later overrides
+    // replace earlier ones, and a value is registered after the maps created to hold it).
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it)
+        if (it->root.is(at)) fail_override(it->index, it->column + (m.is_null() ? 0 : m.pos), msg);
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it)
+        if (contains(it->root, at)) fail_override(it->index, it->column + (m.is_null() ? 0 : m.pos), msg);
+    if (m.is_null()) throw ScenarioError(file_, 1, 1, msg); // a node built by the reader itself
+    throw ScenarioError(file_, m.line + 1, m.column + 1, msg);
+}
+
+void SourceMap::fail_at(int line, int col, const std::string& msg) const { throw ScenarioError(file_, line, col, msg); }
+
+void SourceMap::fail_override(int index, int column, const std::string& msg) const {
+    throw ScenarioError(override_label, index, column + 1, msg);
+}
+
+} // namespace apical::io
