@@ -27,9 +27,6 @@ struct Scenario {
     NetworkDesc net;
     RecordingDesc recording;
     std::string output_file;    // from output.file, default <name>.h5
-    // Weight of each event stimulus (index parallel to net.stimuli; 0 for current
-    // stimuli), in the target receptor's unit. Kept here until StimulusDesc has a weight.
-    std::vector<double> stimulus_weights;
     std::string sweep_yaml;     // the `sweep:` section as YAML text, not interpreted here; "" if absent
 };
 

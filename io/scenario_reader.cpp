@@ -307,8 +307,8 @@ private:
             // Empty means every cell (StimulusDesc), so `all` needs no list.
             if (const Node cn = v["cells"]; cn && !(cn.IsScalar() && cn.Scalar() == "all"))
                 st.cells = cells(cn, path + ".cells", st.target);
+            st.weight = weight;
             s.net.stimuli.push_back(std::move(st));
-            s.stimulus_weights.push_back(weight);
         }
     }
 

@@ -164,26 +164,26 @@ TEST_CASE("a full scenario lowers into NetworkDesc with canonical numbers", "[sc
     CHECK(ie.delay.lo == 0.1);
 
     REQUIRE(n.stimuli.size() == 4);
-    REQUIRE(s.stimulus_weights.size() == 4);
+    REQUIRE(s.net.stimuli.size() == 4);
     const StimulusDesc& drive = n.stimuli[0];
     CHECK(drive.type == "poisson");
     CHECK(drive.target == 0);
     CHECK(drive.receptor == 0);
     CHECK(drive.params == std::vector<double>{500, 10, inf}); // rate, start, stop
     CHECK(drive.cells == std::vector<std::uint32_t>{0, 1, 2});
-    CHECK(s.stimulus_weights[0] == 1.0);
+    CHECK(s.net.stimuli[0].weight == 1.0);
     const StimulusDesc& sp = n.stimuli[1];
     CHECK(sp.target == 1);
     CHECK(sp.receptor == 2);
     CHECK(sp.params.empty());
     CHECK(sp.times == std::vector<double>{10, 20});
     CHECK(sp.cells.empty());
-    CHECK(s.stimulus_weights[1] == 2000.0); // 2 nA in pA
+    CHECK(s.net.stimuli[1].weight == 2000.0); // 2 nA in pA
     const StimulusDesc& inj = n.stimuli[2];
     CHECK(inj.compartment == 0);
     CHECK(inj.times == std::vector<double>{100, 200});
     CHECK(inj.values == std::vector<double>{200, 0});
-    CHECK(s.stimulus_weights[2] == 0.0);
+    CHECK(s.net.stimuli[2].weight == 0.0);
     const StimulusDesc& sine = n.stimuli[3];
     // offset, amplitude, frequency, phase, start, stop
     CHECK(sine.params == std::vector<double>{0, 100, 2, 0, 0, inf});
@@ -324,7 +324,7 @@ TEST_CASE("weights carry the unit of the target receptor", "[scenario]") {
     // Stimulus weights follow the same rule.
     const std::string stim = "populations:\n  a: {model: lif, size: 2}\nstimuli:\n  s: {type: poisson, target: a, "
                              "receptor: exc_current, rate: 10 Hz, weight: ";
-    CHECK(parse(stim + "3 pA}\n").stimulus_weights.at(0) == 3.0);
+    CHECK(parse(stim + "3 pA}\n").net.stimuli.at(0).weight == 3.0);
     CHECK_THAT(error_of(stim + "3 nS}\n"), Contains("stimuli.s.weight: expected a current"));
 }
 
