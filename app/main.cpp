@@ -1,1 +1,57 @@
-int main(){return 0;}
+// The `apical` command: thin wiring of io (scenarios, HDF5), models (registry) and core.
+// Exit status: 0 success, 1 failure while running, 2 bad usage or bad scenario.
+#include "app/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace apical::app;
+    CLI::App cli{"Apical: event-driven simulator for spiking networks of multi-compartment cells"};
+    cli.require_subcommand(1);
+    cli.set_version_flag("--version", APICAL_VERSION);
+
+    RunOptions run;
+    auto* c_run = cli.add_subcommand("run", "Run a scenario and write its results (HDF5, SONATA layout)");
+    c_run->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
+    c_run->add_option("-o,--output", run.output, "output file (default: output.file of the scenario)");
+    c_run->add_option("--set", run.overrides, "override a scenario key: KEY=VALUE (repeatable)");
+    c_run->add_option("--threads", run.threads, "worker threads (0: all cores; default: the scenario's)");
+    c_run->add_option("--seed", run.seed, "random seed (default: the scenario's)");
+    c_run->add_flag("--force", run.force, "overwrite an existing output file");
+    c_run->add_flag("-q,--quiet", run.quiet, "no progress line and no summary");
+
+    ValidateOptions val;
+    auto* c_val = cli.add_subcommand("validate", "Check a scenario without running it");
+    c_val->add_option("scenario", val.scenario, "scenario file (YAML)")->required();
+    c_val->add_option("--set", val.overrides, "override a scenario key: KEY=VALUE (repeatable)");
+
+    InspectOptions ins;
+    auto* c_ins = cli.add_subcommand("inspect", "Summarise a result file per population");
+    c_ins->add_option("file", ins.file, "result file (.h5)")->required();
+    c_ins->add_flag("--json", ins.json, "print JSON instead of a table");
+
+    ModelsOptions mod;
+    auto* c_mod = cli.add_subcommand("models", "List models, stimulus types and connectivity rules, or describe one");
+    c_mod->add_option("name", mod.name, "a model, stimulus type or connectivity rule");
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = cli.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+    try {
+        if (*c_run) return cmd_run(run);
+        if (*c_val) return cmd_validate(val);
+        if (*c_ins) return cmd_inspect(ins);
+        if (*c_mod) return cmd_models(mod);
+    } catch (const std::exception& e) {
+        std::cerr << "apical: error: " << e.what() << "\n";
+        return 1;
+    }
+    return 2;
+}

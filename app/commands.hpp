@@ -1,0 +1,33 @@
+// The subcommands of `apical`. Each returns the process exit status.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace apical::app {
+
+struct RunOptions {
+    std::string scenario, output;
+    std::vector<std::string> overrides;
+    std::optional<int> threads;
+    std::optional<unsigned long long> seed;
+    bool force = false, quiet = false;
+};
+struct ValidateOptions {
+    std::string scenario;
+    std::vector<std::string> overrides;
+};
+struct InspectOptions {
+    std::string file;
+    bool json = false;
+};
+struct ModelsOptions {
+    std::string name;
+};
+
+int cmd_run(const RunOptions&);
+int cmd_validate(const ValidateOptions&);
+int cmd_inspect(const InspectOptions&);
+int cmd_models(const ModelsOptions&);
+
+} // namespace apical::app

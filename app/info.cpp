@@ -1,0 +1,100 @@
+// `apical inspect` and `apical models`.
+#include "app/commands.hpp"
+#include "io/h5_error.hpp"
+#include "io/inspect.hpp"
+#include "models/builtin.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace apical::app {
+
+int cmd_inspect(const InspectOptions& o) {
+    try {
+        const io::InspectResult r = io::inspect(o.file);
+        std::cout << (o.json ? io::to_json(r) : io::format_table(r));
+        if (o.json) std::cout << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "apical inspect: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+namespace {
+
+std::string num(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+void print_params(const std::vector<ParamDecl>& ps) {
+    if (ps.empty()) return;
+    std::cout << "  parameters:\n";
+    for (auto& p : ps) {
+        std::ostringstream range;
+        if (!std::isinf(p.min) || !std::isinf(p.max))
+            range << (p.min_exclusive ? "(" : "[") << num(p.min) << ", " << num(p.max) << "]";
+        std::cout << "    " << std::left << std::setw(12) << p.name << std::setw(8) << canonical_unit(p.dim)
+                  << " default " << std::setw(10) << num(p.default_value) << " " << std::setw(18) << range.str() << " "
+                  << p.doc << "\n";
+    }
+}
+
+} // namespace
+
+int cmd_models(const ModelsOptions& o) {
+    const Registry reg = models::builtin_registry();
+    if (o.name.empty()) {
+        std::cout << "models:\n";
+        for (auto& m : reg.models()) std::cout << "  " << std::left << std::setw(20) << m.name << m.doc.substr(0, m.doc.find('.') + 1) << "\n";
+        std::cout << "stimulus types:\n";
+        for (auto& k : reg.stimuli()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc.substr(0, k.doc.find('.') + 1) << "\n";
+        std::cout << "connectivity rules:\n";
+        for (auto& k : reg.connectivity_rules()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
+        std::cout << "Details: apical models NAME\n";
+        return 0;
+    }
+    if (const ModelInfo* m = reg.model(o.name)) {
+        std::cout << "model " << m->name << "\n  " << m->doc << "\n";
+        std::cout << "  compartments: ";
+        for (std::size_t i = 0; i < m->compartments.size(); ++i) std::cout << (i ? ", " : "") << m->compartments[i];
+        std::cout << "\n";
+        print_params(m->parameters);
+        std::cout << "  receptors (weight unit):\n";
+        for (auto& r : m->receptors)
+            std::cout << "    " << std::left << std::setw(12) << r.name << std::setw(8) << canonical_unit(r.weight_dim) << " " << r.doc << "\n";
+        std::cout << "  variables (recordable):\n";
+        for (auto& v : m->variables)
+            std::cout << "    " << std::left << std::setw(12) << v.name << std::setw(8) << canonical_unit(v.dim) << " " << v.doc << "\n";
+        if (!m->presets.empty()) {
+            std::cout << "  parameter sets:\n";
+            for (auto& p : m->presets) {
+                std::cout << "    " << p.name << ": " << p.doc << " (" << p.source << ")";
+                for (auto& [k, v] : p.values) std::cout << "; " << k << " = " << num(v);
+                std::cout << "\n";
+            }
+        }
+        return 0;
+    }
+    for (auto* list : {&reg.stimuli(), &reg.connectivity_rules()})
+        for (auto& k : *list)
+            if (k.name == o.name) {
+                std::cout << (list == &reg.stimuli() ? "stimulus type " : "connectivity rule ") << k.name << "\n  "
+                          << k.doc << "\n";
+                print_params(k.parameters);
+                for (auto& l : k.lists)
+                    std::cout << "  list " << l.name << " (" << canonical_unit(l.dim) << "): " << l.doc << "\n";
+                return 0;
+            }
+    std::cerr << "apical models: no model, stimulus type or connectivity rule named '" << o.name
+              << "'; run `apical models` for the list\n";
+    return 2;
+}
+
+} // namespace apical::app
