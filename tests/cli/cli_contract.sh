@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The command-line contract of DESIGN.md: exit statuses, --force, --quiet, inspect --json,
+# models, --set and --seed.
+set -u
+APICAL=$1; SRC=$2; PY=$3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
+S="$SRC/scenarios/cuba.yaml"
+"$APICAL" run "$S" -o "$tmp/a.h5" --quiet --set "simulation.duration=100 ms" >"$tmp/out" 2>&1; rc=$?
+check "run exits 0" "[ $rc -eq 0 ]"
+check "--quiet prints nothing" "[ ! -s $tmp/out ]"
+check "output written" "[ -f $tmp/a.h5 ] && [ ! -e $tmp/a.h5.partial ]"
+before=$(stat -c %Y "$tmp/a.h5")
+"$APICAL" run "$S" -o "$tmp/a.h5" --quiet --set "simulation.duration=100 ms" 2>"$tmp/err"; rc=$?
+check "existing output refused with 2" "[ $rc -eq 2 ]"
+check "message names --force" "grep -q -- --force $tmp/err"
+check "existing file untouched" "[ $(stat -c %Y "$tmp/a.h5") -eq $before ]"
+"$APICAL" run "$S" -o "$tmp/a.h5" --quiet --force --set "simulation.duration=100 ms"; check "--force overwrites" "[ $? -eq 0 ]"
+# Not a terminal: no progress line, only the summary on stdout.
+"$APICAL" run "$S" -o "$tmp/b.h5" --set "simulation.duration=100 ms" >"$tmp/out" 2>"$tmp/err"
+check "summary names the file" "grep -q 'wrote $tmp/b.h5' $tmp/out"
+check "no progress line in a pipe" "[ ! -s $tmp/err ]"
+# inspect --json is valid JSON with the populations.
+"$APICAL" inspect "$tmp/a.h5" --json >"$tmp/j"; check "inspect exits 0" "[ $? -eq 0 ]"
+check "inspect json" "$PY -c \"import json,sys; d=json.load(open('$tmp/j')); assert [p['name'] for p in d['populations']]==['exc','inh'], d; assert d['completed']==1\""
+"$APICAL" inspect "$SRC/README.md" >/dev/null 2>"$tmp/err"; rc=$?
+check "inspect of a non-HDF5 file fails cleanly" "[ $rc -eq 2 ] && ! grep -q 'HDF5-DIAG' $tmp/err"
+# models
+"$APICAL" models >"$tmp/m"; check "models lists lif and adex" "grep -q '^  lif' $tmp/m && grep -q '^  adex' $tmp/m"
+"$APICAL" models lif >"$tmp/m"; check "models lif shows units" "grep -q 'C_m *pF' $tmp/m"
+"$APICAL" models nosuch 2>/dev/null; check "unknown model name exits 2" "[ $? -eq 2 ]"
+# usage errors
+"$APICAL" 2>/dev/null; check "no subcommand exits 2" "[ $? -eq 2 ]"
+"$APICAL" run 2>/dev/null; check "missing scenario exits 2" "[ $? -eq 2 ]"
+"$APICAL" run "$tmp/nonexistent.yaml" 2>"$tmp/err"; check "missing file exits 2" "[ $? -eq 2 ] && grep -q nonexistent $tmp/err"
+# --seed changes the network; the same seed gives the same spikes.
+"$APICAL" run "$S" -o "$tmp/s1.h5" --quiet --seed 5 --set "simulation.duration=100 ms"
+"$APICAL" run "$S" -o "$tmp/s2.h5" --quiet --seed 5 --set "simulation.duration=100 ms" --threads 1
+"$APICAL" run "$S" -o "$tmp/s3.h5" --quiet --seed 6 --set "simulation.duration=100 ms"
+check "seed recorded, same seed same spikes, other seed other spikes" "$PY - <<PYEOF
+import h5py, numpy as np
+a, b, c = (h5py.File('$tmp/s%d.h5' % i, 'r') for i in (1, 2, 3))
+assert int(a['apical'].attrs['seed']) == 5
+for p in ('exc', 'inh'):
+    assert np.array_equal(a['spikes'][p]['timestamps'][:], b['spikes'][p]['timestamps'][:])
+    assert np.array_equal(a['spikes'][p]['node_ids'][:], b['spikes'][p]['node_ids'][:])
+assert not np.array_equal(a['spikes']['exc']['timestamps'][:], c['spikes']['exc']['timestamps'][:])
+PYEOF"
+exit $fail
