@@ -49,6 +49,7 @@ struct GroupBuild;
 class EventSource;
 struct StimulusBuild;
 struct ConnectRequest;
+struct ConnectCheck;
 struct StimulusDesc;
 struct Waveform;
 
@@ -81,6 +82,8 @@ struct KindInfo {
     // Exactly one of these is set, by the kind's registration in models/:
     // connectivity rules: append the source cells of one target cell to `sources`.
     std::function<void(const ConnectRequest&, std::vector<std::uint32_t>& sources)> connect;
+    // connectivity rules (optional): "" if the rule can be satisfied, else what is wrong.
+    std::function<std::string(const ConnectCheck&)> check;
     // event stimuli: make the per-group event source.
     std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
     // current stimuli: the waveform it injects.
@@ -105,6 +108,13 @@ public:
 private:
     std::vector<ModelInfo> models_;
     std::vector<KindInfo> stimuli_, rules_;
+};
+
+// What a connectivity rule's check sees of a projection.
+struct ConnectCheck {
+    const std::vector<double>& params; // per KindInfo::parameters
+    std::uint32_t n_source = 0, n_target = 0;
+    bool same_population = false, autapses = true, multapses = true;
 };
 
 // Values for every declared parameter, in declaration order, canonical units.

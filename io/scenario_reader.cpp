@@ -192,7 +192,14 @@ private:
                 pick(c_.required(v, "receptor", path), names_of(tm.receptors), "receptor", tm, path + ".receptor");
             if (const Node cn = v["compartment"])
                 pr.compartment = pick(cn, tm.compartments, "compartment", tm, path + ".compartment");
-            connectivity(c_.required(v, "connectivity", path), path + ".connectivity", pr);
+            const Node conn = c_.required(v, "connectivity", path);
+            connectivity(conn, path + ".connectivity", pr);
+            if (const KindInfo* rule = reg_.connectivity(pr.rule); rule && rule->check) {
+                const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
+                                      pr.source == pr.target, pr.autapses, pr.multapses};
+                if (const std::string why = rule->check(cc); !why.empty())
+                    c_.fail(conn, path + ".connectivity: " + why);
+            }
             pr.weight = read_distribution(c_, c_.required(v, "weight", path), tm.receptors[pr.receptor].weight_dim,
                                           path + ".weight");
             const Node dn = c_.required(v, "delay", path);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace apical::models {
 namespace {
@@ -66,13 +67,28 @@ void fixed_indegree(const ConnectRequest& r, std::vector<std::uint32_t>& out) {
     for (auto s : chosen) out.push_back(skip_self && s >= r.target ? s + 1 : s);
 }
 
+std::string check_one_to_one(const ConnectCheck& c) {
+    if (c.n_source == c.n_target) return "";
+    return "one_to_one needs source and target of equal size (here " + std::to_string(c.n_source) + " and " +
+           std::to_string(c.n_target) + "); use fixed_indegree or fixed_probability otherwise";
+}
+
+std::string check_fixed_indegree(const ConnectCheck& c) {
+    const auto k = static_cast<std::uint64_t>(c.params.at(0));
+    const std::uint64_t avail = c.n_source - (c.same_population && !c.autapses ? 1 : 0);
+    if (c.multapses || k <= avail) return "";
+    return "indegree " + std::to_string(k) + " exceeds the " + std::to_string(avail) +
+           " distinct sources available without multapses; allowed: indegree <= " + std::to_string(avail) +
+           ", or multapses: true";
+}
+
 } // namespace
 
 void attach_connectivity_behaviour(KindInfo& k) {
     if (k.name == "all_to_all") k.connect = all_to_all;
-    else if (k.name == "one_to_one") k.connect = one_to_one;
+    else if (k.name == "one_to_one") k.connect = one_to_one, k.check = check_one_to_one;
     else if (k.name == "fixed_probability") k.connect = fixed_probability;
-    else if (k.name == "fixed_indegree") k.connect = fixed_indegree;
+    else if (k.name == "fixed_indegree") k.connect = fixed_indegree, k.check = check_fixed_indegree;
 }
 
 } // namespace apical::models
