@@ -328,7 +328,7 @@ TEST_CASE("weights carry the unit of the target receptor", "[scenario]") {
     CHECK_THAT(error_of(stim + "3 nS}\n"), Contains("stimuli.s.weight: expected a current"));
 }
 
-TEST_CASE("--set overrides the tree before validation", "[scenario][set]") {
+TEST_CASE("set overrides (--set) change the tree before validation", "[scenario][set]") {
     const Scenario s = parse(kFull, {"simulation.duration=200 ms", "recording.spikes=[exc]", "populations.exc.size=7",
                                      "projections.ee.weight=2 nS", "populations.inh.overrides.I_e=5 pA",
                                      "projections.ie.delay={distribution: uniform, low: 1 ms, high: 2 ms}"});
@@ -347,7 +347,7 @@ TEST_CASE("--set overrides the tree before validation", "[scenario][set]") {
     CHECK(m.output_file == "x.h5");
 }
 
-TEST_CASE("--set errors point into the argument", "[scenario][set]") {
+TEST_CASE("set override (--set) errors point into the argument", "[scenario][set]") {
     // <--set>:N:COL, N = which --set (1-based), COL = 1-based column in KEY=VALUE.
     const std::string typo = error_of(kMinimal, {"simulation.durration=5 ms"});
     CHECK_THAT(typo, Contains("<--set>:1:12: unknown key 'durration'; did you mean 'duration'?"));
