@@ -25,8 +25,10 @@ Two modes:
       that folder as working directory) and print the JSON summary line. This is how the
       harness times only the C++ process (code generation and compilation excluded).
 
-Statistics: mean_rate_hz = spikes / (cells * duration); cv_isi = mean over cells with >= 3
-spikes of std(ISI) / mean(ISI) (population std, ddof = 0).
+Statistics (bench/spike_stats.py, shared with the Apical side of the harness):
+mean_rate_hz = spikes / (cells * duration); cv_isi = mean over cells with >= 3 spikes of
+std(ISI) / mean(ISI) (population std, ddof = 0); late_rate_hz = rate over the last 10 % of the
+run (COBA activity can die out early for some seeds; the harness checks this).
 """
 
 import argparse
@@ -36,6 +38,8 @@ import sys
 import time
 
 import numpy as np
+
+from spike_stats import spike_stats, late_rate
 
 N_EXC = 3200
 N_INH = 800
@@ -56,27 +60,6 @@ def parse_args(model):
     return ap.parse_args()
 
 
-def spike_stats(i, t, n_cells, duration_s):
-    """i: cell indices, t: spike times in s. Returns (spikes, mean_rate_hz, cv_isi, cells_cv)."""
-    i = np.asarray(i, dtype=np.int64)
-    t = np.asarray(t, dtype=np.float64)
-    spikes = int(i.size)
-    rate = spikes / (n_cells * duration_s) if duration_s > 0 else float("nan")
-    order = np.lexsort((t, i))
-    i, t = i[order], t[order]
-    cvs = []
-    if spikes:
-        bounds = np.flatnonzero(np.diff(i)) + 1
-        for ts in np.split(t, bounds):
-            if ts.size >= 3:
-                isi = np.diff(ts)
-                m = isi.mean()
-                if m > 0:
-                    cvs.append(isi.std() / m)
-    cv = float(np.mean(cvs)) if cvs else float("nan")
-    return spikes, rate, cv, len(cvs)
-
-
 def summary(model, i, t, synapses, duration_s, wall_run_s):
     spikes, rate, cv, ncv = spike_stats(i, t, N_CELLS, duration_s)
     i = np.asarray(i)
@@ -94,6 +77,7 @@ def summary(model, i, t, synapses, duration_s, wall_run_s):
         "mean_rate_hz": rate,
         "cv_isi": cv,
         "cells_with_cv": ncv,
+        "late_rate_hz": late_rate(t, N_CELLS, duration_s),
         "sim_seconds": duration_s,
         "wall_run_seconds": wall_run_s,
         "populations": pops,
@@ -182,6 +166,8 @@ def build_and_run(model, args, make_network):
         "spike_t": entry(mon.variables["t"]),
         "synapse_pre": [entry(s.variables["_synaptic_pre"]) for s in synapses],
         "build_and_run_seconds": build_and_run_s,
+        "compiler_flags": list(b2.prefs.codegen.cpp.extra_compile_args_gcc),
+        "source_hash": source_hash(model),
     }
     with open(os.path.join(out_dir, f"{model}_manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
@@ -192,6 +178,17 @@ def build_and_run(model, args, make_network):
     result["build_and_run_seconds"] = build_and_run_s
     result["brian2_version"] = b2.__version__
     emit(result)
+
+
+def source_hash(model):
+    """Hash of the scripts that define the network: the harness rebuilds when it changes."""
+    import hashlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256()
+    for name in ("brian2_common.py", "spike_stats.py", f"brian2_{model}.py"):
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
 
 
 def main(model, make_network):
