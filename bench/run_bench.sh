@@ -46,6 +46,8 @@ fi
 OUT_DIR="${OUT_DIR:-$HERE/out/full}"
 RESULTS="${RESULTS:-$HERE/RESULTS.md}"
 mkdir -p "$OUT_DIR" "$(dirname "$RESULTS")"
+OUT_DIR="$(cd "$OUT_DIR" && pwd)"
+RESULTS="$(cd "$(dirname "$RESULTS")" && pwd)/$(basename "$RESULTS")"
 
 say() { echo "[bench] $*" >&2; }
 
@@ -103,7 +105,7 @@ fi
 cd "$ROOT"
 "$PYTHON" "$HERE/bench_driver.py" "${DRIVER_ARGS[@]}" \
   --apical "$APICAL" --apical-status "$APICAL_STATUS" --apical-build "$APICAL_BUILD" \
-  --python "$PYTHON" --out-dir "$OUT_DIR" --results "$RESULTS" --command-line "${ARGS[*]:-}"
+  --python "$PYTHON" --out-dir "$OUT_DIR" --results "$RESULTS" --command-line="${ARGS[*]:-}"
 rc=$?
 [ $rc = 0 ] && say "done: $RESULTS" || say "the driver failed (exit $rc)"
 exit $rc
