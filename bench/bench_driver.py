@@ -215,6 +215,8 @@ def apical_h5_stats(h5, duration_s, sizes):
         with h5py.File(h5, "r") as f:
             if "spikes" not in f:
                 return None, f"{h5}: no /spikes group"
+            import hashlib
+            digest = hashlib.sha256()
             ii, tt, pops, offset = [], [], {}, 0
             for pop, n in sizes.items():
                 if pop not in f["spikes"]:
@@ -225,6 +227,10 @@ def apical_h5_stats(h5, duration_s, sizes):
                 unit = g["timestamps"].attrs.get("units", "ms")
                 unit = unit.decode() if isinstance(unit, bytes) else str(unit)
                 ts = ts / 1000.0 if unit.strip() == "ms" else ts
+                order = np.lexsort((ids, ts))  # by (time, id): independent of the writer's sorting
+                digest.update(pop.encode())
+                digest.update(np.ascontiguousarray(ts[order]).tobytes())
+                digest.update(np.ascontiguousarray(ids[order]).tobytes())
                 s, r, c, nc = spike_stats(ids, ts, n, duration_s)
                 pops[pop] = {"cells": n, "spikes": s, "mean_rate_hz": r, "cv_isi": c, "cells_with_cv": nc}
                 ii.append(ids + offset)
@@ -245,6 +251,7 @@ def apical_h5_stats(h5, duration_s, sizes):
         "cells": offset, "spikes": s, "mean_rate_hz": r, "cv_isi": c, "cells_with_cv": nc,
         "late_rate_hz": late_rate(t, offset, duration_s), "populations": pops,
         "wall_inner_s": wall_inner, "completed": completed,
+        "spike_digest": digest.hexdigest()[:16],
     }, ""
 
 
@@ -378,8 +385,13 @@ def run_model(model, a, apical_ok, apical_note):
     res["apical"]["t2"] = summarize(runs["apical_2"])
     res["apical"]["stats"] = ap_stats.get(1)
     res["apical"]["stats_t2"] = ap_stats.get(2)
-    if ap_stats.get(1) and ap_stats.get(2) and "spikes" in ap_stats[1] and "spikes" in ap_stats[2]:
-        res["apical"]["threads_agree"] = ap_stats[1]["spikes"] == ap_stats[2]["spikes"]
+    s1, s2 = ap_stats.get(1) or {}, ap_stats.get(2) or {}
+    if s1.get("spike_digest") and s2.get("spike_digest"):
+        res["apical"]["threads_agree"] = ("identical spikes (time, id)" if s1["spike_digest"] == s2["spike_digest"]
+                                          else "spikes DIFFER between 1 and 2 threads")
+    elif "spikes" in s1 and "spikes" in s2:
+        res["apical"]["threads_agree"] = ("equal spike counts" if s1["spikes"] == s2["spikes"]
+                                          else "spike counts DIFFER between 1 and 2 threads")
     res["brian2"]["t1"] = summarize(runs["brian2"])
     res["brian2"]["stats"] = b2_stats
     return res
@@ -509,7 +521,7 @@ def write_report(results, a, info, path):
         L.append(f"- Speed ratio Brian2 / Apical (1 thread): **{fmt(ratio, '.2f')}**")
         L.append(f"- Apical speed-up 1 -> 2 threads: **{fmt(speedup, '.2f')}**")
         if "threads_agree" in ap:
-            L.append(f"- Apical spike counts equal for 1 and 2 threads: {ap['threads_agree']}")
+            L.append(f"- Apical, 1 vs 2 threads: {ap['threads_agree']}")
         if ast.get("source"):
             L.append(f"- Apical statistics from: {ast['source']}")
             insp = ast.get("inspect") or {}
