@@ -70,6 +70,7 @@ struct GroupBuild {
     std::uint64_t seed = 1;
     double dt = 0.1;
     std::vector<bool> receptor_used;     // per slot: does any projection/stimulus use it
+    bool grid_events = false;            // NetworkDesc::event_times == grid: events arrive on step boundaries
     std::vector<CurrentInput> currents;
 };
 

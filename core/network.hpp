@@ -66,6 +66,11 @@ struct NetworkDesc {
     double dt = 0.1;          // ms
     std::uint64_t seed = 1;
     int threads = 0;          // 0: all cores
+    // exact: events keep their times, spike times are located inside steps (default).
+    // grid: events act at the first step boundary at or after their time and spikes are
+    // stamped at the end of the step that crossed threshold (as Brian2, NEST's grid models
+    // and Auryn do): faster, first-order in dt for event timing.
+    enum class EventTimes { exact, grid } event_times = EventTimes::exact;
     std::vector<PopulationDesc> populations;
     std::vector<ProjectionDesc> projections;
     std::vector<StimulusDesc> stimuli;

@@ -208,10 +208,11 @@ struct Simulation::Impl {
     }
 
     void build_groups() {
+        const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
         for (auto& g : groups) {
             const auto& pd = net.populations[g.pop];
             const ModelInfo& m = *models[g.pop];
-            GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, {}};
+            GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
             gb.receptor_used.assign(m.compartments.size() * m.receptors.size(), false);
             for (auto& b : g.in)
                 if (!b.target.empty()) gb.receptor_used[b.slot] = true;
@@ -280,6 +281,10 @@ struct Simulation::Impl {
         }
     }
 
+    // The first step boundary at or after t (grid event times). The tolerance keeps a time
+    // that is a grid point up to rounding on that grid point.
+    double to_grid(double t) const { return std::ceil(t / net.dt - 1e-9) * net.dt; }
+
     // Phase 1 of an epoch, per group: deliver the last epoch's spikes into this group's
     // bins, add stimulus events, gather this epoch's events by cell.
     void collect_events(Group& g, const Epoch& e) {
@@ -287,22 +292,26 @@ struct Simulation::Impl {
         const std::int64_t k_now = e.step0 / epoch_steps;
         auto bin_of = [&](double t) {
             auto k = static_cast<std::int64_t>(std::floor(t / T));
-            // A time that rounds into an epoch already under way belongs to the current one.
-            if (k < k_now) k = k_now;
+            // Epoch boundaries are (k L) * dt, exactly as the groups compute step times; the
+            // division above can land one epoch off for a time on a boundary.
+            while (t >= static_cast<double>((k + 1) * epoch_steps) * net.dt) ++k;
+            while (k > 0 && t < static_cast<double>(k * epoch_steps) * net.dt) --k;
+            if (k < k_now) k = k_now; // cannot happen with delays >= epoch; kept as a guard
             return static_cast<std::size_t>(k % static_cast<std::int64_t>(ring));
         };
+        const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
         for (const GSpike& s : pending) {
             for (const InBlock& b : g.in) {
                 if (b.source_pop != s.pop) continue;
                 const std::uint32_t r0 = b.row[s.local], r1 = b.row[s.local + 1];
                 if (r0 == r1) continue;
                 if (b.delay.empty()) {
-                    const double t = s.time + b.const_delay;
+                    const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
                     auto& bin = g.bins[bin_of(t)];
                     for (std::uint32_t k = r0; k < r1; ++k) bin.push_back({t, b.target[k], b.slot, b.weight[k]});
                 } else {
                     for (std::uint32_t k = r0; k < r1; ++k) {
-                        const double t = s.time + b.delay[k];
+                        const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];
                         g.bins[bin_of(t)].push_back({t, b.target[k], b.slot, b.weight[k]});
                     }
                 }
@@ -319,7 +328,24 @@ struct Simulation::Impl {
             g.current.assign(bin.begin(), mid);
             bin.erase(bin.begin(), mid);
         }
+        const std::size_t n_delivered = g.current.size();
         for (auto& src : g.sources) src->generate(e, g.current);
+        if (grid)
+            for (std::size_t k = n_delivered; k < g.current.size(); ++k) {
+                // A stimulus event in the last step of the epoch moves to the epoch's end: it
+                // belongs to the next epoch, which has not gathered its events yet.
+                const double tg = to_grid(g.current[k].time);
+                if (tg >= t1) {
+                    g.bins[static_cast<std::size_t>((k_now + 1) % static_cast<std::int64_t>(ring))].push_back(
+                        {tg, g.current[k].cell, g.current[k].slot, g.current[k].weight});
+                    g.current[k].weight = 0.0f; // neutralised in place; removed below
+                    g.current[k].slot = std::numeric_limits<std::uint16_t>::max();
+                } else {
+                    g.current[k].time = tg;
+                }
+            }
+        if (grid)
+            std::erase_if(g.current, [](const Event& ev) { return ev.slot == std::numeric_limits<std::uint16_t>::max(); });
         // Counting sort by cell (stable), then each cell's few events by (time, slot, weight):
         // a total order that does not depend on arrival order.
         g.offsets.assign(g.count + 1, 0);

@@ -70,7 +70,13 @@ public:
 
 private:
     void simulation(const Node& n, NetworkDesc& net) {
-        c_.keys(n, "simulation", {"duration", "dt", "seed", "threads"});
+        c_.keys(n, "simulation", {"duration", "dt", "seed", "threads", "event_times"});
+        if (const Node d = n["event_times"]) {
+            const std::string v = c_.scalar(d, "simulation.event_times");
+            if (v == "exact") net.event_times = NetworkDesc::EventTimes::exact;
+            else if (v == "grid") net.event_times = NetworkDesc::EventTimes::grid;
+            else c_.fail(d, "simulation.event_times: " + unknown_choice("event timing", v, {"exact", "grid"}));
+        }
         if (const Node d = n["duration"]) net.duration = positive_time(d, "simulation.duration");
         if (const Node d = n["dt"]) net.dt = positive_time(d, "simulation.dt");
         if (const Node d = n["seed"])

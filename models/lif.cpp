@@ -20,6 +20,7 @@
 #include "models/lif.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -62,14 +63,31 @@ struct StepCoeffs {
 
 // The vectorised full step. A free function because GCC honours __restrict only on
 // parameters; without it the alias checks for eight arrays defeat vectorisation.
+// Branch-free select on bit patterns: a ternary on doubles makes GCC 12 emit a branch
+// and give up vectorising the loop around it.
+inline double select(bool c, double a, double b) {
+    const std::uint64_t m = 0 - static_cast<std::uint64_t>(c);
+    return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
+}
+
+// The vectorised full step for every cell; returns how many cells reached V_th.
+// A free function because GCC honours __restrict only on parameters; without it the
+// alias checks for a dozen arrays defeat vectorisation. Results are bitwise the same
+// for every instruction set (no FMA contraction: ISO C++ mode gives -ffp-contract=off).
 template <bool COND, bool LOCAL>
-void lif_full_step(std::uint32_t n, const StepCoeffs k, double I0, const double* __restrict icell,
-                   double* __restrict v, double* __restrict vp, double* __restrict ge, double* __restrict gi,
-                   double* __restrict ie, double* __restrict ii) {
+[[gnu::always_inline]] inline std::uint32_t
+lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end, double Vr, double Vth,
+                   double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
+                   double* __restrict ii, double* __restrict pv, double* __restrict pge, double* __restrict pgi,
+                   double* __restrict pie, double* __restrict pii, const double* __restrict ref,
+                   const double* __restrict icell) {
     const double h = k.h, h2 = 0.5 * k.h, h6 = k.h / 6.0;
-    auto f = [&k](double V, double gE, double gI, double s, double I) {
-        return (k.gL * (k.EL - V) + gE * (k.Ee - V) + gI * (k.Ei - V) + s + I) * k.invC;
+    const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC;
+    const double Pe = k.Pe, Pi = k.Pi, Peh = k.Peh, Pih = k.Pih;
+    auto f = [=](double V, double gE, double gI, double s, double I) {
+        return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + I) * invC;
     };
+    std::uint32_t crossed = 0;
     for (std::uint32_t c = 0; c < n; ++c) {
         const double V = v[c];
         double I = I0;
@@ -78,24 +96,52 @@ void lif_full_step(std::uint32_t n, const StepCoeffs k, double I0, const double*
         double Vn;
         if constexpr (COND) {
             const double g0e = ge[c], g0i = gi[c];
-            const double s0 = e0 + i0, sh = e0 * k.Peh + i0 * k.Pih, s1 = e0 * k.Pe + i0 * k.Pi;
-            const double ghe = g0e * k.Peh, ghi = g0i * k.Pih, g1e = g0e * k.Pe, g1i = g0i * k.Pi;
+            const double s0 = e0 + i0, sh = e0 * Peh + i0 * Pih, s1 = e0 * Pe + i0 * Pi;
+            const double ghe = g0e * Peh, ghi = g0i * Pih, g1e = g0e * Pe, g1i = g0i * Pi;
             const double k1 = f(V, g0e, g0i, s0, I);
             const double k2 = f(V + h2 * k1, ghe, ghi, sh, I);
             const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
             const double k4 = f(V + h * k3, g1e, g1i, s1, I);
             Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+            pge[c] = g0e;
+            pgi[c] = g0i;
             ge[c] = g1e;
             gi[c] = g1i;
         } else {
-            Vn = k.EL + (V - k.EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
+            Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
         }
-        ie[c] = e0 * k.Pe;
-        ii[c] = i0 * k.Pi;
-        vp[c] = V;
-        v[c] = Vn;
+        pie[c] = e0;
+        pii[c] = i0;
+        ie[c] = e0 * Pe;
+        ii[c] = i0 * Pi;
+        pv[c] = V;
+        const double Vo = select(ref[c] >= t_end, Vr, Vn);
+        v[c] = Vo;
+        crossed += Vo >= Vth ? 1u : 0u;
     }
+    return crossed;
 }
+
+#define APICAL_LIF_STEP_ARGS                                                                                        \
+    std::uint32_t n, const StepCoeffs &k, double I0, double t_end, double Vr, double Vth, double *v, double *ge,     \
+        double *gi, double *ie, double *ii, double *pv, double *pge, double *pgi, double *pie, double *pii,         \
+        const double *ref, const double *icell
+#define APICAL_LIF_STEP_CALL n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell
+// One clone per instruction set, picked at load time; every clone computes the same bits.
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_cond(APICAL_LIF_STEP_ARGS) {
+    return lif_full_step_impl<true, false>(APICAL_LIF_STEP_CALL);
+}
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_cond_local(APICAL_LIF_STEP_ARGS) {
+    return lif_full_step_impl<true, true>(APICAL_LIF_STEP_CALL);
+}
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_lin(APICAL_LIF_STEP_ARGS) {
+    return lif_full_step_impl<false, false>(APICAL_LIF_STEP_CALL);
+}
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_lin_local(APICAL_LIF_STEP_ARGS) {
+    return lif_full_step_impl<false, true>(APICAL_LIF_STEP_CALL);
+}
+#undef APICAL_LIF_STEP_ARGS
+#undef APICAL_LIF_STEP_CALL
 
 class LifGroup final : public CellGroup {
 public:
@@ -118,8 +164,11 @@ public:
         v_.assign(n_, EL_);
         ge_.assign(n_, 0.0), gi_.assign(n_, 0.0), ie_.assign(n_, 0.0), ii_.assign(n_, 0.0);
         ref_.assign(n_, -std::numeric_limits<double>::infinity());
-        v_prev_.assign(n_, 0.0);
+        for (auto* a : {&pv_, &pge_, &pgi_, &pie_, &pii_}) a->assign(n_, 0.0);
         stamp_.assign(n_, -1);
+        done_.assign(n_, -1);
+        grid_ = b.grid_events;
+        if (i_cell_.empty()) i_cell_.assign(1, 0.0); // never read without local currents
         for (auto& [var, dist] : b.population.initial) {
             auto& arr = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
             for (std::uint32_t c = 0; c < n_; ++c) {
@@ -152,6 +201,7 @@ public:
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
         const auto L = static_cast<std::size_t>(e.step1 - e.step0);
         bucket_events(e, events, L);
+        const Event* ev = events.events.data();
         for (std::size_t s = 0; s < L; ++s) {
             const std::int64_t n = e.step0 + static_cast<std::int64_t>(s);
             const double t = static_cast<double>(n) * dt_, t_end = static_cast<double>(n + 1) * dt_;
@@ -159,53 +209,83 @@ public:
                 for (std::uint32_t c = 0; c < n_; ++c)
                     if (probed_[c]) sample_cell(n, c, [&](int var) { return get(var, c); });
 
+            // Events at the start of the step (and, with grid event times, all events) act
+            // before the step: no split needed.
+            const Entry* b0 = entries_.data() + entry_off_[s];
+            const Entry* b1 = entries_.data() + entry_off_[s + 1];
+            for (const Entry* en = b0; en != b1; ++en)
+                for (std::uint32_t k = en->begin; k < en->split; ++k) {
+                    State st{v_[en->cell], ge_[en->cell], gi_[en->cell], ie_[en->cell], ii_[en->cell]};
+                    apply(st, ev[k], t, ref_[en->cell]);
+                    store(en->cell, st);
+                    if (t >= ref_[en->cell] && st.v >= Vth_) {
+                        fire(en->cell, t, st, spikes);
+                        store(en->cell, st);
+                    }
+                }
+
             // Cells that need the exact (split) path in this step.
             special_.clear();
             bool all_special = false;
-            for (auto& ci : global_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
-            for (auto& ci : local_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
+            if (!grid_) {
+                for (auto& ci : global_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
+                for (auto& ci : local_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
+            }
+            auto& wake = wake_[static_cast<std::size_t>(n) % wake_.size()];
             if (all_special) {
                 for (std::uint32_t c = 0; c < n_; ++c) mark(c, n);
-                wake_[static_cast<std::size_t>(n) % wake_.size()].clear();
             } else {
-                for (std::uint32_t k = bucket_off_[s]; k < bucket_off_[s + 1]; ++k) mark(bucket_cell_[k], n);
-                auto& w = wake_[static_cast<std::size_t>(n) % wake_.size()];
-                for (auto c : w) mark(c, n);
-                w.clear();
+                for (const Entry* en = b0; en != b1; ++en)
+                    if (en->split != en->end && en->needs_split) mark(en->cell, n);
+                for (auto c : wake) mark(c, n);
             }
-            saved_.clear();
-            for (auto c : special_) saved_.push_back({v_[c], ge_[c], gi_[c], ie_[c], ii_[c]});
+            wake.clear();
 
             const double I0 = Ib_ + current_at(global_, t, t_end);
             if (!local_.empty()) fill_local_currents(t, t_end);
-            if (cond_) {
-                if (local_.empty()) full_step<true, false>(t_end, I0);
-                else full_step<true, true>(t_end, I0);
-            } else {
-                if (local_.empty()) full_step<false, false>(t_end, I0);
-                else full_step<false, true>(t_end, I0);
-            }
+            const StepCoeffs k{dt_, Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_, gL_, EL_, Ee_, Ei_, invC_};
+            auto step = [&](auto fn) {
+                return fn(n_, k, I0, t_end, Vr_, Vth_, v_.data(), ge_.data(), gi_.data(), ie_.data(), ii_.data(),
+                          pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(),
+                          i_cell_.data());
+            };
+            std::uint32_t crossed;
+            if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
+            else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
 
-            // Exact path for the special cells, from their saved state.
-            for (std::size_t k = 0; k < special_.size(); ++k) {
-                const std::uint32_t c = special_[k];
-                State st = saved_[k];
-                std::span<const Event> evs = events.of(c);
-                // this step's events of c: those with step index s
-                const Event* b = evs.data() + first_event_in_step(evs, e, s);
-                const Event* en = b;
-                const Event* end = evs.data() + evs.size();
-                while (en != end && step_of(en->time, e, L) == s) ++en;
-                step_cell(c, st, t, t_end, b, en, spikes, n);
-                store(c, st);
-            }
-            // Threshold crossings found by the vector step (non-special cells only).
-            for (std::uint32_t c = 0; c < n_; ++c) {
-                if (v_[c] < Vth_ || stamp_[c] == n) continue;
-                State st{v_prev_[c], ge_[c] / Pe_, gi_[c] / Pi_, ie_[c] / Pe_, ii_[c] / Pi_};
-                step_cell(c, st, t, t_end, nullptr, nullptr, spikes, n);
-                store(c, st);
-            }
+            // Linear cells: events inside the step are added exactly by superposition.
+            if (!cond_)
+                for (const Entry* en = b0; en != b1; ++en) {
+                    if (en->split == en->end || stamp_[en->cell] == n) continue;
+                    State st{v_[en->cell], ge_[en->cell], gi_[en->cell], ie_[en->cell], ii_[en->cell]};
+                    const bool refr = ref_[en->cell] >= t_end;
+                    for (std::uint32_t q = en->split; q < en->end; ++q) superpose(st, ev[q], t_end, refr);
+                    store(en->cell, st);
+                    if (st.v >= Vth_) ++crossed;
+                }
+
+            // Exact split path for the special cells, from the state at the step start.
+            for (const Entry* en = b0; en != b1; ++en)
+                if (stamp_[en->cell] == n) {
+                    redo(en->cell, t, t_end, ev + en->split, ev + en->end, spikes);
+                    done_[en->cell] = n;
+                }
+            for (auto c : special_)
+                if (done_[c] != n) redo(c, t, t_end, nullptr, nullptr, spikes);
+
+            // Threshold crossings of the other cells: located exactly by redoing the step.
+            if (crossed)
+                for (std::uint32_t c = 0; c < n_; ++c) {
+                    if (v_[c] < Vth_ || stamp_[c] == n) continue;
+                    if (grid_) {
+                        State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                        fire(c, t_end, st, spikes);
+                        store(c, st);
+                        continue;
+                    }
+                    const Entry* en = find_entry(b0, b1, c);
+                    redo(c, t, t_end, en ? ev + en->split : nullptr, en ? ev + en->end : nullptr, spikes);
+                }
         }
     }
 
@@ -226,38 +306,77 @@ private:
         v_[c] = s.v, ge_[c] = s.ge, gi_[c] = s.gi, ie_[c] = s.ie, ii_[c] = s.ii;
     }
 
-    std::size_t step_of(double time, const Epoch& e, std::size_t L) const {
-        const double x = std::floor((time - e.t0()) / dt_);
-        if (!(x > 0)) return 0;
-        return std::min(static_cast<std::size_t>(x), L - 1);
-    }
-    std::size_t first_event_in_step(std::span<const Event> evs, const Epoch& e, std::size_t s) const {
-        const std::size_t L = static_cast<std::size_t>(e.step1 - e.step0);
-        std::size_t k = 0;
-        while (k < evs.size() && step_of(evs[k].time, e, L) < s) ++k;
-        return k;
-    }
+    // One entry per (step, cell with events in it): its events [begin, end) in the epoch's
+    // event array; [begin, split) are at the step start, [split, end) strictly inside.
+    struct Entry {
+        std::uint32_t cell, begin, split, end;
+        bool needs_split; // an inside event that superposition cannot handle
+    };
 
-    // Per step, the cells with at least one event in it.
     void bucket_events(const Epoch& e, const EventSpan& ev, std::size_t L) {
-        bucket_off_.assign(L + 1, 0);
-        bucket_cell_.clear();
+        entry_off_.assign(L + 1, 0);
+        entries_.clear();
+        const double t0 = e.t0();
+        const Event* base = ev.events.data();
+        // Pass 1: entries in cell order; pass 2: counting sort by step.
+        scratch_.clear();
+        step_of_.clear();
         for (std::uint32_t c = 0; c < n_; ++c) {
-            std::size_t last = L;
-            for (auto& x : ev.of(c)) {
-                const std::size_t s = step_of(x.time, e, L);
-                if (s != last) ++bucket_off_[s + 1], last = s;
+            const std::uint32_t b = ev.offsets[c], en = ev.offsets[c + 1];
+            std::uint32_t k = b;
+            while (k < en) {
+                const double x = std::floor((base[k].time - t0) / dt_);
+                std::size_t s = x > 0 ? std::min(static_cast<std::size_t>(x), L - 1) : 0;
+                // The division can round a time on a step boundary into the step before.
+                auto step_end = [&](std::size_t q) { return static_cast<double>(e.step0 + static_cast<std::int64_t>(q) + 1) * dt_; };
+                while (s + 1 < L && base[k].time >= step_end(s)) ++s;
+                const double ts = static_cast<double>(e.step0 + static_cast<std::int64_t>(s)) * dt_;
+                const double t_end = step_end(s);
+                Entry x_{c, k, k, k, false};
+                while (k < en && (k == x_.begin || base[k].time < t_end || s == L - 1)) {
+                    if (base[k].time <= ts || grid_) x_.split = k + 1;
+                    else if (cond_ || base[k].slot == R_VOLT || base[k].slot > R_VOLT) x_.needs_split = true;
+                    ++k;
+                }
+                x_.end = k;
+                scratch_.push_back(x_);
+                step_of_.push_back(static_cast<std::uint32_t>(s));
+                ++entry_off_[s + 1];
             }
         }
-        for (std::size_t s = 0; s < L; ++s) bucket_off_[s + 1] += bucket_off_[s];
-        bucket_cell_.resize(bucket_off_[L]);
-        fill_.assign(bucket_off_.begin(), bucket_off_.end() - 1);
-        for (std::uint32_t c = 0; c < n_; ++c) {
-            std::size_t last = L;
-            for (auto& x : ev.of(c)) {
-                const std::size_t s = step_of(x.time, e, L);
-                if (s != last) bucket_cell_[fill_[s]++] = c, last = s;
-            }
+        for (std::size_t s = 0; s < L; ++s) entry_off_[s + 1] += entry_off_[s];
+        entries_.resize(scratch_.size());
+        fill_.assign(entry_off_.begin(), entry_off_.end() - 1);
+        for (std::size_t q = 0; q < scratch_.size(); ++q) entries_[fill_[step_of_[q]]++] = scratch_[q];
+    }
+
+    static const Entry* find_entry(const Entry* b, const Entry* e, std::uint32_t c) {
+        for (; b != e; ++b)
+            if (b->cell == c) return b;
+        return nullptr;
+    }
+
+    // Redo cell c's step exactly from the state at the step start (the prev arrays).
+    void redo(std::uint32_t c, double t, double t_end, const Event* b, const Event* en, std::vector<LocalSpike>& spikes) {
+        State st{pv_[c], pge_[c], pgi_[c], pie_[c], pii_[c]};
+        if (!cond_) st.ge = ge_[c], st.gi = gi_[c]; // unused by the linear path; keep as is
+        step_cell(c, st, t, t_end, b, en, spikes);
+        store(c, st);
+    }
+
+    // Exact contribution of an event inside the step to the state at t_end (linear path).
+    void superpose(State& s, const Event& e, double t_end, bool refractory) const {
+        const double d = t_end - e.time;
+        switch (e.slot) {
+        case R_EXC_CUR:
+            s.ie += e.weight * std::exp(-d / te_);
+            if (!refractory) s.v += e.weight * p21(te_, d);
+            break;
+        case R_INH_CUR:
+            s.ii += e.weight * std::exp(-d / ti_);
+            if (!refractory) s.v += e.weight * p21(ti_, d);
+            break;
+        default: break;
         }
     }
 
@@ -286,18 +405,6 @@ private:
     // dV/dt for the conductance path.
     double dvdt(double v, double ge, double gi, double isyn, double I) const {
         return (gL_ * (EL_ - v) + ge * (Ee_ - v) + gi * (Ei_ - v) + isyn + I) * invC_;
-    }
-
-    // One full dt step for every cell (special cells are redone afterwards).
-    template <bool COND, bool LOCAL> void full_step(double t_end, double I0) {
-        StepCoeffs k{dt_, Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_, gL_, EL_, Ee_, Ei_, invC_};
-        lif_full_step<COND, LOCAL>(n_, k, I0, i_cell_.data(), v_.data(), v_prev_.data(), ge_.data(), gi_.data(),
-                                   ie_.data(), ii_.data());
-        // Refractory clamp in its own loop: folded into the loop above, GCC 12 turns the
-        // select into a branch and gives up vectorising.
-        const double* ref = ref_.data();
-        double* v = v_.data();
-        for (std::uint32_t c = 0; c < n_; ++c) v[c] = ref[c] >= t_end ? Vr_ : v[c];
     }
 
     // Advance one cell by h from state s with constant injected current I.
@@ -355,6 +462,7 @@ private:
         s.v = Vr_;
         ref_[c] = ts + tref_;
         // Refractoriness that ends inside a later step makes that step exact for this cell.
+        if (grid_) return;
         const double r = ref_[c] / dt_;
         const auto n_end = static_cast<std::int64_t>(std::floor(r));
         if (static_cast<double>(n_end) * dt_ < ref_[c]) wake_[static_cast<std::size_t>(n_end) % wake_.size()].push_back(c);
@@ -363,7 +471,7 @@ private:
     // Exact integration of cell c over [t, t_end): split at events [b, en), at the end of
     // refractoriness and at current changes; threshold checked after every piece.
     void step_cell(std::uint32_t c, State& s, double t, double t_end, const Event* b, const Event* en,
-                   std::vector<LocalSpike>& spikes, std::int64_t) {
+                   std::vector<LocalSpike>& spikes) {
         double tc = t;
         for (int guard = 0; guard < 1 << 20; ++guard) {
             double next = t_end;
@@ -400,12 +508,14 @@ private:
     bool cond_ = false;
     std::vector<CurrentInput> global_, local_;
     std::vector<double> i_cell_;
-    std::vector<double> v_, ge_, gi_, ie_, ii_, ref_, v_prev_;
-    std::vector<std::int64_t> stamp_;
+    bool grid_ = false; // event and spike times on the dt grid (simulation.event_times: grid)
+    std::vector<double> v_, ge_, gi_, ie_, ii_, ref_;
+    std::vector<double> pv_, pge_, pgi_, pie_, pii_; // state at the start of the current step
+    std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
-    std::vector<State> saved_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    std::vector<std::uint32_t> bucket_off_, bucket_cell_, fill_;
+    std::vector<Entry> entries_, scratch_;
+    std::vector<std::uint32_t> entry_off_, fill_, step_of_;
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
