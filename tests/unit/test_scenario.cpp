@@ -368,7 +368,7 @@ TEST_CASE("set override (--set) errors point into the argument", "[scenario][set
                Contains("<--set>:1:20: populations.a.size: expected a whole number"));
     CHECK_THAT(error_of(kMinimal, {"simulation.seed=2", "simulation.durration=200ms"}),
                Contains("<--set>:2:12: unknown key 'durration'; did you mean 'duration'? allowed: duration, dt, seed, "
-                        "threads (in simulation)"));
+                        "threads, event_times (in simulation)"));
 }
 
 TEST_CASE("errors carry the file position of the offending node", "[scenario]") {
