@@ -308,7 +308,10 @@ struct Simulation::Impl {
                 if (b.delay.empty()) {
                     const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
                     auto& bin = g.bins[bin_of(t)];
-                    for (std::uint32_t k = r0; k < r1; ++k) bin.push_back({t, b.target[k], b.slot, b.weight[k]});
+                    const std::size_t at = bin.size();
+                    bin.resize(at + (r1 - r0));
+                    Event* out = bin.data() + at;
+                    for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
                 } else {
                     for (std::uint32_t k = r0; k < r1; ++k) {
                         const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];

@@ -17,6 +17,7 @@
 #include "core/cell_group.hpp"
 #include "core/distribution.hpp"
 #include "core/random.hpp"
+#include "models/fast_exp.hpp"
 #include "models/lif.hpp"
 
 #include <algorithm>
@@ -143,6 +144,60 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 #undef APICAL_LIF_STEP_ARGS
 #undef APICAL_LIF_STEP_CALL
 
+// Cells of the conductance path with exactly one event strictly inside the step: two RK4
+// sub-steps split at the event, for a batch of such cells at once (vectorised; the decay
+// factors come from fast_exp). Per lane: state at the step start in, state at t_end out;
+// cross[i] = 1 when V reached V_th at the event or at t_end (those cells are redone by the
+// scalar path, which locates the spike). Refractory lanes keep V = V_reset.
+struct SplitBatch {
+    std::vector<double> v, ge, gi, ie, ii, I, h1, dge, dgi, die, dii, refr;
+    std::vector<std::uint32_t> cell;
+    std::vector<double> cross;
+    void clear() {
+        for (auto* a : {&v, &ge, &gi, &ie, &ii, &I, &h1, &dge, &dgi, &die, &dii, &refr}) a->clear();
+        cell.clear();
+    }
+};
+
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+lif_split_batch(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
+                double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
+                double* __restrict ii, const double* __restrict I, const double* __restrict h1,
+                const double* __restrict dge, const double* __restrict dgi, const double* __restrict die,
+                const double* __restrict dii, const double* __restrict refr, double* __restrict cross) {
+    const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC, dt = k.h;
+    const double a_e = -0.5 / te, a_i = -0.5 / ti, Peh = k.Peh, Pih = k.Pih;
+    auto f = [=](double V, double gE, double gI, double s, double Ii) {
+        return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + Ii) * invC;
+    };
+    // One RK4 step of length h with half-step decay factors qe, qi.
+    auto rk4 = [&](double V, double g_e, double g_i, double s_e, double s_i, double Ii, double h, double qe,
+                   double qi) {
+        const double pe = qe * qe, pi = qi * qi;
+        const double k1 = f(V, g_e, g_i, s_e + s_i, Ii);
+        const double k2 = f(V + 0.5 * h * k1, g_e * qe, g_i * qi, s_e * qe + s_i * qi, Ii);
+        const double k3 = f(V + 0.5 * h * k2, g_e * qe, g_i * qi, s_e * qe + s_i * qi, Ii);
+        const double k4 = f(V + h * k3, g_e * pe, g_i * pi, s_e * pe + s_i * pi, Ii);
+        return V + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+    };
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const double a = h1[i], b = dt - a;
+        const double q1e = fast_exp(a * a_e), q1i = fast_exp(a * a_i);
+        const double q2e = Peh / q1e, q2i = Pih / q1i;
+        const double V1 = rk4(v[i], ge[i], gi[i], ie[i], ii[i], I[i], a, q1e, q1i);
+        const double p1e = q1e * q1e, p1i = q1i * q1i;
+        const double ge1 = ge[i] * p1e + dge[i], gi1 = gi[i] * p1i + dgi[i];
+        const double ie1 = ie[i] * p1e + die[i], ii1 = ii[i] * p1i + dii[i];
+        const double V2 = rk4(V1, ge1, gi1, ie1, ii1, I[i], b, q2e, q2i);
+        const double p2e = q2e * q2e, p2i = q2i * q2i;
+        ge[i] = ge1 * p2e, gi[i] = gi1 * p2i, ie[i] = ie1 * p2e, ii[i] = ii1 * p2i;
+        const bool r = refr[i] != 0.0;
+        v[i] = select(r, Vr, V2);
+        // Bitwise, not short-circuit, logic: a branch here stops the vectoriser.
+        cross[i] = static_cast<double>(static_cast<int>(!r) & (static_cast<int>(V1 >= Vth) | static_cast<int>(V2 >= Vth)));
+    }
+}
+
 class LifGroup final : public CellGroup {
 public:
     explicit LifGroup(const GroupBuild& b) : n_(b.count), dt_(b.dt) {
@@ -215,12 +270,24 @@ public:
             const Entry* b1 = entries_.data() + entry_off_[s + 1];
             for (const Entry* en = b0; en != b1; ++en)
                 for (std::uint32_t k = en->begin; k < en->split; ++k) {
-                    State st{v_[en->cell], ge_[en->cell], gi_[en->cell], ie_[en->cell], ii_[en->cell]};
-                    apply(st, ev[k], t, ref_[en->cell]);
-                    store(en->cell, st);
-                    if (t >= ref_[en->cell] && st.v >= Vth_) {
-                        fire(en->cell, t, st, spikes);
-                        store(en->cell, st);
+                    const std::uint32_t c = en->cell;
+                    const float w = ev[k].weight;
+                    switch (ev[k].slot) {
+                    case R_EXC: ge_[c] += w; break;
+                    case R_INH: gi_[c] += w; break;
+                    case R_EXC_CUR: ie_[c] += w; break;
+                    case R_INH_CUR: ii_[c] += w; break;
+                    case R_VOLT:
+                        if (t >= ref_[c]) {
+                            v_[c] += w;
+                            if (v_[c] >= Vth_) {
+                                State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                                fire(c, t, st, spikes);
+                                store(c, st);
+                            }
+                        }
+                        break;
+                    default: break;
                     }
                 }
 
@@ -264,9 +331,12 @@ public:
                     if (st.v >= Vth_) ++crossed;
                 }
 
-            // Exact split path for the special cells, from the state at the step start.
+            // Exact split path for the special cells, from the state at the step start:
+            // the common case (conductance cell, one inside event, no refractoriness ending
+            // in the step) in a vectorised batch, the rest one by one.
+            if (cond_ && !all_special) split_batch(b0, b1, ev, n, t, t_end, I0, k, spikes);
             for (const Entry* en = b0; en != b1; ++en)
-                if (stamp_[en->cell] == n) {
+                if (stamp_[en->cell] == n && done_[en->cell] != n) {
                     redo(en->cell, t, t_end, ev + en->split, ev + en->end, spikes);
                     done_[en->cell] = n;
                 }
@@ -318,24 +388,25 @@ private:
         entries_.clear();
         const double t0 = e.t0();
         const Event* base = ev.events.data();
-        // Pass 1: entries in cell order; pass 2: counting sort by step.
+        // Pass 1: entries in cell order; pass 2: counting sort by step. Step boundaries are
+        // (step0 + q) * dt, the same expression the integration uses.
+        bounds_.resize(L + 1);
+        for (std::size_t q = 0; q <= L; ++q) bounds_[q] = static_cast<double>(e.step0 + static_cast<std::int64_t>(q)) * dt_;
+        (void)t0;
         scratch_.clear();
         step_of_.clear();
         for (std::uint32_t c = 0; c < n_; ++c) {
             const std::uint32_t b = ev.offsets[c], en = ev.offsets[c + 1];
             std::uint32_t k = b;
+            std::size_t s = 0;
             while (k < en) {
-                const double x = std::floor((base[k].time - t0) / dt_);
-                std::size_t s = x > 0 ? std::min(static_cast<std::size_t>(x), L - 1) : 0;
-                // The division can round a time on a step boundary into the step before.
-                auto step_end = [&](std::size_t q) { return static_cast<double>(e.step0 + static_cast<std::int64_t>(q) + 1) * dt_; };
-                while (s + 1 < L && base[k].time >= step_end(s)) ++s;
-                const double ts = static_cast<double>(e.step0 + static_cast<std::int64_t>(s)) * dt_;
-                const double t_end = step_end(s);
+                // Events of a cell are sorted by time: walk the steps forward.
+                while (s + 1 < L && base[k].time >= bounds_[s + 1]) ++s;
+                const double ts = bounds_[s], t_end = bounds_[s + 1];
                 Entry x_{c, k, k, k, false};
                 while (k < en && (k == x_.begin || base[k].time < t_end || s == L - 1)) {
                     if (base[k].time <= ts || grid_) x_.split = k + 1;
-                    else if (cond_ || base[k].slot == R_VOLT || base[k].slot > R_VOLT) x_.needs_split = true;
+                    else if (cond_ || base[k].slot >= R_VOLT) x_.needs_split = true;
                     ++k;
                 }
                 x_.end = k;
@@ -348,6 +419,43 @@ private:
         entries_.resize(scratch_.size());
         fill_.assign(entry_off_.begin(), entry_off_.end() - 1);
         for (std::size_t q = 0; q < scratch_.size(); ++q) entries_[fill_[step_of_[q]]++] = scratch_[q];
+    }
+
+    void split_batch(const Entry* b0, const Entry* b1, const Event* ev, std::int64_t n, double t, double t_end,
+                     double I0, const StepCoeffs& k, std::vector<LocalSpike>& spikes) {
+        auto& B = batch_;
+        B.clear();
+        for (const Entry* en = b0; en != b1; ++en) {
+            const std::uint32_t c = en->cell;
+            if (stamp_[c] != n || en->end - en->split != 1) continue;
+            const Event& x = ev[en->split];
+            if (x.slot > R_INH_CUR) continue;
+            const double r = ref_[c];
+            if (r > t && r < t_end) continue; // refractoriness ends inside: general path
+            B.cell.push_back(c);
+            B.v.push_back(pv_[c]), B.ge.push_back(pge_[c]), B.gi.push_back(pgi_[c]);
+            B.ie.push_back(pie_[c]), B.ii.push_back(pii_[c]);
+            B.I.push_back(local_.empty() ? I0 : I0 + i_cell_[c]);
+            B.h1.push_back(x.time - t);
+            B.dge.push_back(x.slot == R_EXC ? x.weight : 0.0);
+            B.dgi.push_back(x.slot == R_INH ? x.weight : 0.0);
+            B.die.push_back(x.slot == R_EXC_CUR ? x.weight : 0.0);
+            B.dii.push_back(x.slot == R_INH_CUR ? x.weight : 0.0);
+            B.refr.push_back(r >= t_end ? 1.0 : 0.0);
+        }
+        const auto m = static_cast<std::uint32_t>(B.cell.size());
+        if (m == 0) return;
+        B.cross.resize(m);
+        lif_split_batch(m, k, te_, ti_, Vr_, Vth_, B.v.data(), B.ge.data(), B.gi.data(), B.ie.data(), B.ii.data(),
+                        B.I.data(), B.h1.data(), B.dge.data(), B.dgi.data(), B.die.data(), B.dii.data(),
+                        B.refr.data(), B.cross.data());
+        for (std::uint32_t i = 0; i < m; ++i) {
+            const std::uint32_t c = B.cell[i];
+            if (B.cross[i] != 0.0) continue; // left to the scalar path, which locates the spike
+            v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
+            done_[c] = n;
+        }
+        (void)spikes;
     }
 
     static const Entry* find_entry(const Entry* b, const Entry* e, std::uint32_t c) {
@@ -515,7 +623,9 @@ private:
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
     std::vector<Entry> entries_, scratch_;
+    SplitBatch batch_;
     std::vector<std::uint32_t> entry_off_, fill_, step_of_;
+    std::vector<double> bounds_;
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
