@@ -25,10 +25,11 @@ struct Epoch {
 // compartment * n_receptors + receptor of the target model.
 struct Event {
     double time;
-    std::uint32_t cell; // index within the group
+    std::uint16_t cell; // index within the group (groups hold at most 65535 cells)
     std::uint16_t slot;
     float weight;
 };
+static_assert(sizeof(Event) == 16, "events are streamed by the million: keep them 16 bytes");
 
 // A group's events for one epoch, grouped by cell, each cell's events sorted by
 // (time, slot, weight). Cell c's events are events[offsets[c] .. offsets[c+1]).

@@ -1,6 +1,7 @@
 #include "core/simulation.hpp"
 
 #include "core/distribution.hpp"
+#include "core/pod_buffer.hpp"
 #include "core/random.hpp"
 #include "core/stimulus.hpp"
 
@@ -36,9 +37,10 @@ struct Group {
     std::uint64_t gid0 = 0;
     std::vector<InBlock> in;
     std::vector<std::unique_ptr<EventSource>> sources;
-    std::vector<std::vector<Event>> bins; // ring of pending events, one bin per epoch
+    std::vector<PodBuffer<Event>> bins; // ring of pending events, one bin per epoch
     // per-epoch scratch, reused (no allocation once warmed up)
-    std::vector<Event> current, sorted;
+    PodBuffer<Event> current, sorted;
+    std::vector<Event> stim; // this epoch's stimulus events
     std::vector<std::uint32_t> offsets;
     std::vector<LocalSpike> spikes;
 };
@@ -307,10 +309,7 @@ struct Simulation::Impl {
                 if (r0 == r1) continue;
                 if (b.delay.empty()) {
                     const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
-                    auto& bin = g.bins[bin_of(t)];
-                    const std::size_t at = bin.size();
-                    bin.resize(at + (r1 - r0));
-                    Event* out = bin.data() + at;
+                    Event* out = g.bins[bin_of(t)].extend(r1 - r0);
                     for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
                 } else {
                     for (std::uint32_t k = r0; k < r1; ++k) {
@@ -326,13 +325,20 @@ struct Simulation::Impl {
         const double t1 = e.t1();
         if ((e.step1 % epoch_steps) == 0) {
             g.current.swap(bin);
+            bin.clear();
         } else {
-            auto mid = std::stable_partition(bin.begin(), bin.end(), [&](const Event& ev) { return ev.time < t1; });
-            g.current.assign(bin.begin(), mid);
-            bin.erase(bin.begin(), mid);
+            // Keep the later events queued, in their order.
+            std::size_t kept = 0;
+            for (std::size_t k = 0; k < bin.size(); ++k) {
+                if (bin[k].time < t1) g.current.push_back(bin[k]);
+                else bin[kept++] = bin[k];
+            }
+            bin.truncate(kept);
         }
         const std::size_t n_delivered = g.current.size();
-        for (auto& src : g.sources) src->generate(e, g.current);
+        for (auto& src : g.sources) src->generate(e, g.stim);
+        for (auto& x : g.stim) g.current.push_back(x);
+        g.stim.clear();
         if (grid)
             for (std::size_t k = n_delivered; k < g.current.size(); ++k) {
                 // A stimulus event in the last step of the epoch moves to the epoch's end: it
@@ -347,14 +353,18 @@ struct Simulation::Impl {
                     g.current[k].time = tg;
                 }
             }
-        if (grid)
-            std::erase_if(g.current, [](const Event& ev) { return ev.slot == std::numeric_limits<std::uint16_t>::max(); });
+        if (grid) {
+            std::size_t kept = 0;
+            for (std::size_t k = 0; k < g.current.size(); ++k)
+                if (g.current[k].slot != std::numeric_limits<std::uint16_t>::max()) g.current[kept++] = g.current[k];
+            g.current.truncate(kept);
+        }
         // Counting sort by cell (stable), then each cell's few events by (time, slot, weight):
         // a total order that does not depend on arrival order.
         g.offsets.assign(g.count + 1, 0);
         for (auto& ev : g.current) ++g.offsets[ev.cell + 1];
         std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
-        g.sorted.resize(g.current.size());
+        g.sorted.resize_uninitialised(g.current.size());
         {
             std::vector<std::uint32_t>& fill = g.offsets; // reuse: shift back afterwards
             for (auto& ev : g.current) g.sorted[fill[ev.cell]++] = ev;
@@ -362,7 +372,8 @@ struct Simulation::Impl {
             fill[0] = 0;
         }
         for (std::uint32_t c = 0; c < g.count; ++c) {
-            const auto b = g.sorted.begin() + g.offsets[c], en = g.sorted.begin() + g.offsets[c + 1];
+            Event* b = g.sorted.begin() + g.offsets[c];
+            Event* en = g.sorted.begin() + g.offsets[c + 1];
             if (en - b > 1) std::sort(b, en, event_less);
         }
     }
@@ -385,7 +396,7 @@ struct Simulation::Impl {
                 collect_events(g, e);
                 g.spikes.clear();
                 g.cells->samples().clear();
-                EventSpan span{g.offsets, g.sorted};
+                EventSpan span{g.offsets, std::span<const Event>(g.sorted.data(), g.sorted.size())};
                 g.cells->advance(e, span, g.spikes);
             });
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they

@@ -34,7 +34,7 @@ public:
         for (std::size_t k = 0; k < cells_.size(); ++k) {
             double& t = next_[k];
             while (t < t1) {
-                out.push_back({t, cells_[k], slot_, weight_});
+                out.push_back({t, static_cast<std::uint16_t>(cells_[k]), slot_, weight_});
                 t += streams_[k].exponential(mean_ms_);
             }
         }
@@ -59,7 +59,7 @@ public:
         const double t0 = e.t0(), t1 = e.t1();
         while (next_ < times_.size() && times_[next_] < t0) ++next_; // before the run start
         for (; next_ < times_.size() && times_[next_] < t1; ++next_)
-            for (auto c : cells_) out.push_back({times_[next_], c, slot_, weight_});
+            for (auto c : cells_) out.push_back({times_[next_], static_cast<std::uint16_t>(c), slot_, weight_});
     }
 
 private:
