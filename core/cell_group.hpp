@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace apical {
@@ -31,14 +32,52 @@ struct Event {
 };
 static_assert(sizeof(Event) == 16, "events are streamed by the million: keep them 16 bytes");
 
-// A group's events for one epoch, grouped by cell, each cell's events sorted by
-// (time, slot, weight). Cell c's events are events[offsets[c] .. offsets[c+1]).
+// A group's events for one epoch, by integration step: step(s) holds the events with time
+// in [t_s, t_s + dt) (with grid event times: exactly t_s), in arrival order. Arrival order
+// is fixed by the network, not by threads or group layout: spikes in (time, gid) order,
+// each through its synapses in storage order, then stimulus events. Models that want each
+// cell's events in time order build a CellEvents view.
 struct EventSpan {
-    std::span<const std::uint32_t> offsets;
-    std::span<const Event> events;
-    std::span<const Event> of(std::uint32_t c) const {
-        return events.subspan(offsets[c], offsets[c + 1] - offsets[c]);
+    std::span<const std::span<const Event>> steps;
+    std::size_t size() const { return steps.size(); }
+    std::span<const Event> step(std::size_t s) const { return steps[s]; }
+};
+
+// Cell-major view of an epoch's events: cell c's events sorted by (time, slot, weight), a
+// total order that does not depend on arrival order.
+class CellEvents {
+public:
+    void build(const EventSpan& e, std::uint32_t n_cells) {
+        offsets_.assign(n_cells + 1, 0);
+        std::size_t total = 0;
+        for (auto st : e.steps) {
+            total += st.size();
+            for (auto& x : st) ++offsets_[x.cell + 1];
+        }
+        for (std::uint32_t c = 0; c < n_cells; ++c) offsets_[c + 1] += offsets_[c];
+        events_.resize(total);
+        fill_.assign(offsets_.begin(), offsets_.end() - 1);
+        for (auto st : e.steps)
+            for (auto& x : st) events_[fill_[x.cell]++] = x;
+        for (std::uint32_t c = 0; c < n_cells; ++c) {
+            Event* b = events_.data() + offsets_[c];
+            Event* en = events_.data() + offsets_[c + 1];
+            for (Event* i = b + 1; i < en; ++i) // insertion sort: few events per cell
+                for (Event* j = i; j > b && less(*j, *(j - 1)); --j) std::swap(*j, *(j - 1));
+        }
     }
+    std::span<const Event> of(std::uint32_t c) const {
+        return {events_.data() + offsets_[c], events_.data() + offsets_[c + 1]};
+    }
+    static bool less(const Event& a, const Event& b) {
+        if (a.time != b.time) return a.time < b.time;
+        if (a.slot != b.slot) return a.slot < b.slot;
+        return a.weight < b.weight;
+    }
+
+private:
+    std::vector<std::uint32_t> offsets_, fill_;
+    std::vector<Event> events_;
 };
 
 struct LocalSpike {

@@ -37,11 +37,10 @@ struct Group {
     std::uint64_t gid0 = 0;
     std::vector<InBlock> in;
     std::vector<std::unique_ptr<EventSource>> sources;
-    std::vector<PodBuffer<Event>> bins; // ring of pending events, one bin per epoch
-    // per-epoch scratch, reused (no allocation once warmed up)
-    PodBuffer<Event> current, sorted;
+    // Ring of pending events, one bin per integration step (step n in bin n % size).
+    std::vector<PodBuffer<Event>> bins;
+    std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
     std::vector<Event> stim; // this epoch's stimulus events
-    std::vector<std::uint32_t> offsets;
     std::vector<LocalSpike> spikes;
 };
 
@@ -52,11 +51,6 @@ struct GSpike {
     std::uint32_t pop, local;
 };
 
-bool event_less(const Event& a, const Event& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.slot != b.slot) return a.slot < b.slot;
-    return a.weight < b.weight;
-}
 
 } // namespace
 
@@ -149,7 +143,8 @@ struct Simulation::Impl {
                                             " ms) is below dt (" + std::to_string(net.dt) + " ms)");
         }
         stats.epoch_ms = static_cast<double>(epoch_steps) * net.dt;
-        ring = static_cast<std::size_t>(std::ceil(max_delay / stats.epoch_ms)) + 2;
+        // Steps from the start of an epoch to the latest arrival of one of its spikes.
+        ring = static_cast<std::size_t>(epoch_steps) + static_cast<std::size_t>(std::ceil(max_delay / net.dt)) + 2;
 
         // Current stimuli and event stimuli, then the cell groups themselves.
         build_groups();
@@ -287,21 +282,26 @@ struct Simulation::Impl {
     // that is a grid point up to rounding on that grid point.
     double to_grid(double t) const { return std::ceil(t / net.dt - 1e-9) * net.dt; }
 
+    // The step whose interval [n dt, (n+1) dt) holds t, with boundaries computed as n * dt,
+    // exactly as the models compute step times (the division alone can land one off).
+    std::int64_t step_of(double t) const {
+        auto n = static_cast<std::int64_t>(std::floor(t / net.dt));
+        while (t >= static_cast<double>(n + 1) * net.dt) ++n;
+        while (n > 0 && t < static_cast<double>(n) * net.dt) --n;
+        return n;
+    }
+
     // Phase 1 of an epoch, per group: deliver the last epoch's spikes into this group's
-    // bins, add stimulus events, gather this epoch's events by cell.
+    // step bins, add stimulus events, hand the epoch's bins to the model as an EventSpan.
     void collect_events(Group& g, const Epoch& e) {
-        const double T = stats.epoch_ms;
-        const std::int64_t k_now = e.step0 / epoch_steps;
-        auto bin_of = [&](double t) {
-            auto k = static_cast<std::int64_t>(std::floor(t / T));
-            // Epoch boundaries are (k L) * dt, exactly as the groups compute step times; the
-            // division above can land one epoch off for a time on a boundary.
-            while (t >= static_cast<double>((k + 1) * epoch_steps) * net.dt) ++k;
-            while (k > 0 && t < static_cast<double>(k * epoch_steps) * net.dt) --k;
-            if (k < k_now) k = k_now; // cannot happen with delays >= epoch; kept as a guard
-            return static_cast<std::size_t>(k % static_cast<std::int64_t>(ring));
-        };
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
+        const auto R = static_cast<std::int64_t>(ring);
+        auto bin_of = [&](double t) -> PodBuffer<Event>& {
+            // Delays >= epoch length put every arrival after this epoch's start; the clamp
+            // only guards against rounding.
+            const std::int64_t n = std::max(step_of(t), e.step0);
+            return g.bins[static_cast<std::size_t>(n % R)];
+        };
         for (const GSpike& s : pending) {
             for (const InBlock& b : g.in) {
                 if (b.source_pop != s.pop) continue;
@@ -309,73 +309,33 @@ struct Simulation::Impl {
                 if (r0 == r1) continue;
                 if (b.delay.empty()) {
                     const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
-                    Event* out = g.bins[bin_of(t)].extend(r1 - r0);
+                    Event* out = bin_of(t).extend(r1 - r0);
                     for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
                 } else {
                     for (std::uint32_t k = r0; k < r1; ++k) {
                         const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];
-                        g.bins[bin_of(t)].push_back({t, b.target[k], b.slot, b.weight[k]});
+                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight[k]});
                     }
                 }
             }
         }
-        // Events of this epoch; a sub-epoch (run stopped mid-epoch) leaves later ones queued.
-        auto& bin = g.bins[static_cast<std::size_t>(k_now % static_cast<std::int64_t>(ring))];
-        g.current.clear();
-        const double t1 = e.t1();
-        if ((e.step1 % epoch_steps) == 0) {
-            g.current.swap(bin);
-            bin.clear();
-        } else {
-            // Keep the later events queued, in their order.
-            std::size_t kept = 0;
-            for (std::size_t k = 0; k < bin.size(); ++k) {
-                if (bin[k].time < t1) g.current.push_back(bin[k]);
-                else bin[kept++] = bin[k];
-            }
-            bin.truncate(kept);
-        }
-        const std::size_t n_delivered = g.current.size();
         for (auto& src : g.sources) src->generate(e, g.stim);
-        for (auto& x : g.stim) g.current.push_back(x);
+        for (auto x : g.stim) {
+            if (grid) x.time = to_grid(x.time); // may move to the next epoch's first step
+            bin_of(x.time).push_back(x);
+        }
         g.stim.clear();
-        if (grid)
-            for (std::size_t k = n_delivered; k < g.current.size(); ++k) {
-                // A stimulus event in the last step of the epoch moves to the epoch's end: it
-                // belongs to the next epoch, which has not gathered its events yet.
-                const double tg = to_grid(g.current[k].time);
-                if (tg >= t1) {
-                    g.bins[static_cast<std::size_t>((k_now + 1) % static_cast<std::int64_t>(ring))].push_back(
-                        {tg, g.current[k].cell, g.current[k].slot, g.current[k].weight});
-                    g.current[k].weight = 0.0f; // neutralised in place; removed below
-                    g.current[k].slot = std::numeric_limits<std::uint16_t>::max();
-                } else {
-                    g.current[k].time = tg;
-                }
-            }
-        if (grid) {
-            std::size_t kept = 0;
-            for (std::size_t k = 0; k < g.current.size(); ++k)
-                if (g.current[k].slot != std::numeric_limits<std::uint16_t>::max()) g.current[kept++] = g.current[k];
-            g.current.truncate(kept);
+        g.epoch_steps.clear();
+        for (std::int64_t n = e.step0; n < e.step1; ++n) {
+            auto& bin = g.bins[static_cast<std::size_t>(n % R)];
+            g.epoch_steps.emplace_back(bin.data(), bin.size());
         }
-        // Counting sort by cell (stable), then each cell's few events by (time, slot, weight):
-        // a total order that does not depend on arrival order.
-        g.offsets.assign(g.count + 1, 0);
-        for (auto& ev : g.current) ++g.offsets[ev.cell + 1];
-        std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
-        g.sorted.resize_uninitialised(g.current.size());
-        {
-            std::vector<std::uint32_t>& fill = g.offsets; // reuse: shift back afterwards
-            for (auto& ev : g.current) g.sorted[fill[ev.cell]++] = ev;
-            for (std::uint32_t c = g.count; c > 0; --c) fill[c] = fill[c - 1];
-            fill[0] = 0;
-        }
-        for (std::uint32_t c = 0; c < g.count; ++c) {
-            Event* b = g.sorted.begin() + g.offsets[c];
-            Event* en = g.sorted.begin() + g.offsets[c + 1];
-            if (en - b > 1) std::sort(b, en, event_less);
-        }
+    }
+
+    // After the model has consumed them, this epoch's bins are emptied for reuse.
+    void release_events(Group& g, const Epoch& e) {
+        const auto R = static_cast<std::int64_t>(ring);
+        for (std::int64_t n = e.step0; n < e.step1; ++n) g.bins[static_cast<std::size_t>(n % R)].clear();
     }
 
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
@@ -396,8 +356,9 @@ struct Simulation::Impl {
                 collect_events(g, e);
                 g.spikes.clear();
                 g.cells->samples().clear();
-                EventSpan span{g.offsets, std::span<const Event>(g.sorted.data(), g.sorted.size())};
+                EventSpan span{g.epoch_steps};
                 g.cells->advance(e, span, g.spikes);
+                release_events(g, e);
             });
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
             // are delivered at the start of the next epoch (delays >= epoch length).

@@ -61,8 +61,9 @@ public:
     double get(int var, std::uint32_t c) const override { return x_[var][c]; }
 
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
+        by_cell_.build(events, n_);
         for (std::uint32_t c = 0; c < n_; ++c) {
-            auto evs = events.of(c);
+            auto evs = by_cell_.of(c);
             const Event* ev = evs.data();
             const Event* end = ev + evs.size();
             for (std::int64_t n = e.step0; n < e.step1; ++n) {
@@ -197,6 +198,7 @@ private:
     std::vector<CurrentInput> currents_;
     std::array<std::vector<double>, 6> x_;
     std::vector<double> ref_;
+    CellEvents by_cell_;
 };
 
 } // namespace

@@ -222,6 +222,9 @@ public:
         for (auto* a : {&pv_, &pge_, &pgi_, &pie_, &pii_}) a->assign(n_, 0.0);
         stamp_.assign(n_, -1);
         done_.assign(n_, -1);
+        cnt_stamp_.assign(n_, -1);
+        cnt_.assign(n_, 0);
+        first_.assign(n_, 0);
         grid_ = b.grid_events;
         if (i_cell_.empty()) i_cell_.assign(1, 0.0); // never read without local currents
         for (auto& [var, dist] : b.population.initial) {
@@ -255,43 +258,48 @@ public:
 
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
         const auto L = static_cast<std::size_t>(e.step1 - e.step0);
-        bucket_events(e, events, L);
-        const Event* ev = events.events.data();
         for (std::size_t s = 0; s < L; ++s) {
             const std::int64_t n = e.step0 + static_cast<std::int64_t>(s);
             const double t = static_cast<double>(n) * dt_, t_end = static_cast<double>(n + 1) * dt_;
             if (has_probes() && sampling_due(n))
                 for (std::uint32_t c = 0; c < n_; ++c)
                     if (probed_[c]) sample_cell(n, c, [&](int var) { return get(var, c); });
+            const std::span<const Event> evs = events.step(s);
 
-            // Events at the start of the step (and, with grid event times, all events) act
-            // before the step: no split needed.
-            const Entry* b0 = entries_.data() + entry_off_[s];
-            const Entry* b1 = entries_.data() + entry_off_[s + 1];
-            for (const Entry* en = b0; en != b1; ++en)
-                for (std::uint32_t k = en->begin; k < en->split; ++k) {
-                    const std::uint32_t c = en->cell;
-                    const float w = ev[k].weight;
-                    switch (ev[k].slot) {
-                    case R_EXC: ge_[c] += w; break;
-                    case R_INH: gi_[c] += w; break;
-                    case R_EXC_CUR: ie_[c] += w; break;
-                    case R_INH_CUR: ii_[c] += w; break;
-                    case R_VOLT:
-                        if (t >= ref_[c]) {
-                            v_[c] += w;
-                            if (v_[c] >= Vth_) {
-                                State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
-                                fire(c, t, st, spikes);
-                                store(c, st);
-                            }
-                        }
-                        break;
-                    default: break;
-                    }
+            // Events at the start of the step (with grid event times: all events) act before
+            // the step, in arrival order; the others are inside the step.
+            inside_.clear();
+            bool volt_inside = false;
+            for (std::uint32_t q = 0; q < evs.size(); ++q) {
+                const Event& x = evs[q];
+                if (!(grid_ || x.time <= t)) {
+                    inside_.push_back(q);
+                    volt_inside |= x.slot == R_VOLT;
+                    continue;
                 }
+                const std::uint32_t c = x.cell;
+                switch (x.slot) {
+                case R_EXC: ge_[c] += x.weight; break;
+                case R_INH: gi_[c] += x.weight; break;
+                case R_EXC_CUR: ie_[c] += x.weight; break;
+                case R_INH_CUR: ii_[c] += x.weight; break;
+                case R_VOLT:
+                    if (t >= ref_[c]) {
+                        v_[c] += x.weight;
+                        if (v_[c] >= Vth_) {
+                            State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                            fire(c, t, st, spikes);
+                            store(c, st);
+                        }
+                    }
+                    break;
+                default: break;
+                }
+            }
 
-            // Cells that need the exact (split) path in this step.
+            // Cells that need the exact (split) path in this step: conductance cells with an
+            // event inside the step, cells with a voltage jump inside it, cells whose
+            // refractoriness ends inside it; all cells when an injected current changes in it.
             special_.clear();
             bool all_special = false;
             if (!grid_) {
@@ -302,8 +310,13 @@ public:
             if (all_special) {
                 for (std::uint32_t c = 0; c < n_; ++c) mark(c, n);
             } else {
-                for (const Entry* en = b0; en != b1; ++en)
-                    if (en->split != en->end && en->needs_split) mark(en->cell, n);
+                for (auto q : inside_) {
+                    const Event& x = evs[q];
+                    // count this step's inside events per cell (first one remembered)
+                    if (cnt_stamp_[x.cell] != n) cnt_stamp_[x.cell] = n, cnt_[x.cell] = 0, first_[x.cell] = q;
+                    ++cnt_[x.cell];
+                    if (cond_ || (volt_inside && x.slot == R_VOLT)) mark(x.cell, n);
+                }
                 for (auto c : wake) mark(c, n);
             }
             wake.clear();
@@ -321,27 +334,27 @@ public:
             else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
 
             // Linear cells: events inside the step are added exactly by superposition.
-            if (!cond_)
-                for (const Entry* en = b0; en != b1; ++en) {
-                    if (en->split == en->end || stamp_[en->cell] == n) continue;
-                    State st{v_[en->cell], ge_[en->cell], gi_[en->cell], ie_[en->cell], ii_[en->cell]};
-                    const bool refr = ref_[en->cell] >= t_end;
-                    for (std::uint32_t q = en->split; q < en->end; ++q) superpose(st, ev[q], t_end, refr);
-                    store(en->cell, st);
-                    if (st.v >= Vth_) ++crossed;
+            if (!cond_ && !inside_.empty()) {
+                for (auto q : inside_) {
+                    const Event& x = evs[q];
+                    if (stamp_[x.cell] == n) continue;
+                    State st{v_[x.cell], ge_[x.cell], gi_[x.cell], ie_[x.cell], ii_[x.cell]};
+                    superpose(st, x, t_end, ref_[x.cell] >= t_end);
+                    store(x.cell, st);
                 }
+                crossed = 0;
+                for (std::uint32_t c = 0; c < n_; ++c) crossed += v_[c] >= Vth_ ? 1u : 0u;
+            }
 
             // Exact split path for the special cells, from the state at the step start:
             // the common case (conductance cell, one inside event, no refractoriness ending
             // in the step) in a vectorised batch, the rest one by one.
-            if (cond_ && !all_special) split_batch(b0, b1, ev, n, t, t_end, I0, k, spikes);
-            for (const Entry* en = b0; en != b1; ++en)
-                if (stamp_[en->cell] == n && done_[en->cell] != n) {
-                    redo(en->cell, t, t_end, ev + en->split, ev + en->end, spikes);
-                    done_[en->cell] = n;
-                }
+            if (cond_ && !all_special) split_batch(evs, n, t, t_end, I0, k);
             for (auto c : special_)
-                if (done_[c] != n) redo(c, t, t_end, nullptr, nullptr, spikes);
+                if (done_[c] != n) {
+                    redo(c, t, t_end, evs, n, spikes);
+                    done_[c] = n;
+                }
 
             // Threshold crossings of the other cells: located exactly by redoing the step.
             if (crossed)
@@ -353,8 +366,7 @@ public:
                         store(c, st);
                         continue;
                     }
-                    const Entry* en = find_entry(b0, b1, c);
-                    redo(c, t, t_end, en ? ev + en->split : nullptr, en ? ev + en->end : nullptr, spikes);
+                    redo(c, t, t_end, evs, n, spikes);
                 }
         }
     }
@@ -376,59 +388,33 @@ private:
         v_[c] = s.v, ge_[c] = s.ge, gi_[c] = s.gi, ie_[c] = s.ie, ii_[c] = s.ii;
     }
 
-    // One entry per (step, cell with events in it): its events [begin, end) in the epoch's
-    // event array; [begin, split) are at the step start, [split, end) strictly inside.
-    struct Entry {
-        std::uint32_t cell, begin, split, end;
-        bool needs_split; // an inside event that superposition cannot handle
-    };
-
-    void bucket_events(const Epoch& e, const EventSpan& ev, std::size_t L) {
-        entry_off_.assign(L + 1, 0);
-        entries_.clear();
-        const double t0 = e.t0();
-        const Event* base = ev.events.data();
-        // Pass 1: entries in cell order; pass 2: counting sort by step. Step boundaries are
-        // (step0 + q) * dt, the same expression the integration uses.
-        bounds_.resize(L + 1);
-        for (std::size_t q = 0; q <= L; ++q) bounds_[q] = static_cast<double>(e.step0 + static_cast<std::int64_t>(q)) * dt_;
-        (void)t0;
-        scratch_.clear();
-        step_of_.clear();
-        for (std::uint32_t c = 0; c < n_; ++c) {
-            const std::uint32_t b = ev.offsets[c], en = ev.offsets[c + 1];
-            std::uint32_t k = b;
-            std::size_t s = 0;
-            while (k < en) {
-                // Events of a cell are sorted by time: walk the steps forward.
-                while (s + 1 < L && base[k].time >= bounds_[s + 1]) ++s;
-                const double ts = bounds_[s], t_end = bounds_[s + 1];
-                Entry x_{c, k, k, k, false};
-                while (k < en && (k == x_.begin || base[k].time < t_end || s == L - 1)) {
-                    if (base[k].time <= ts || grid_) x_.split = k + 1;
-                    else if (cond_ || base[k].slot >= R_VOLT) x_.needs_split = true;
-                    ++k;
-                }
-                x_.end = k;
-                scratch_.push_back(x_);
-                step_of_.push_back(static_cast<std::uint32_t>(s));
-                ++entry_off_[s + 1];
-            }
+    // Redo cell c's step exactly from the state at the step start (the prev arrays), with
+    // its events inside the step in time order.
+    void redo(std::uint32_t c, double t, double t_end, std::span<const Event> evs, std::int64_t n,
+              std::vector<LocalSpike>& spikes) {
+        mine_.clear();
+        if (cnt_stamp_[c] == n) {
+            if (cnt_[c] == 1) mine_.push_back(evs[first_[c]]);
+            else
+                for (auto q : inside_)
+                    if (evs[q].cell == c) mine_.push_back(evs[q]);
+            for (std::size_t i = 1; i < mine_.size(); ++i)
+                for (std::size_t j = i; j > 0 && CellEvents::less(mine_[j], mine_[j - 1]); --j)
+                    std::swap(mine_[j], mine_[j - 1]);
         }
-        for (std::size_t s = 0; s < L; ++s) entry_off_[s + 1] += entry_off_[s];
-        entries_.resize(scratch_.size());
-        fill_.assign(entry_off_.begin(), entry_off_.end() - 1);
-        for (std::size_t q = 0; q < scratch_.size(); ++q) entries_[fill_[step_of_[q]]++] = scratch_[q];
+        State st{pv_[c], pge_[c], pgi_[c], pie_[c], pii_[c]};
+        if (!cond_) st.ge = ge_[c], st.gi = gi_[c]; // not advanced by the linear path
+        step_cell(c, st, t, t_end, mine_.data(), mine_.data() + mine_.size(), spikes);
+        store(c, st);
     }
 
-    void split_batch(const Entry* b0, const Entry* b1, const Event* ev, std::int64_t n, double t, double t_end,
-                     double I0, const StepCoeffs& k, std::vector<LocalSpike>& spikes) {
+    void split_batch(std::span<const Event> evs, std::int64_t n, double t, double t_end, double I0,
+                     const StepCoeffs& k) {
         auto& B = batch_;
         B.clear();
-        for (const Entry* en = b0; en != b1; ++en) {
-            const std::uint32_t c = en->cell;
-            if (stamp_[c] != n || en->end - en->split != 1) continue;
-            const Event& x = ev[en->split];
+        for (auto c : special_) {
+            if (cnt_stamp_[c] != n || cnt_[c] != 1) continue;
+            const Event& x = evs[first_[c]];
             if (x.slot > R_INH_CUR) continue;
             const double r = ref_[c];
             if (r > t && r < t_end) continue; // refractoriness ends inside: general path
@@ -455,21 +441,6 @@ private:
             v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
             done_[c] = n;
         }
-        (void)spikes;
-    }
-
-    static const Entry* find_entry(const Entry* b, const Entry* e, std::uint32_t c) {
-        for (; b != e; ++b)
-            if (b->cell == c) return b;
-        return nullptr;
-    }
-
-    // Redo cell c's step exactly from the state at the step start (the prev arrays).
-    void redo(std::uint32_t c, double t, double t_end, const Event* b, const Event* en, std::vector<LocalSpike>& spikes) {
-        State st{pv_[c], pge_[c], pgi_[c], pie_[c], pii_[c]};
-        if (!cond_) st.ge = ge_[c], st.gi = gi_[c]; // unused by the linear path; keep as is
-        step_cell(c, st, t, t_end, b, en, spikes);
-        store(c, st);
     }
 
     // Exact contribution of an event inside the step to the state at t_end (linear path).
@@ -622,10 +593,11 @@ private:
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    std::vector<Entry> entries_, scratch_;
     SplitBatch batch_;
-    std::vector<std::uint32_t> entry_off_, fill_, step_of_;
-    std::vector<double> bounds_;
+    std::vector<std::uint32_t> inside_;              // this step's events inside it (indices)
+    std::vector<std::int64_t> cnt_stamp_;            // per cell: step of cnt_/first_
+    std::vector<std::uint32_t> cnt_, first_;         // per cell: inside events this step, first index
+    std::vector<Event> mine_;                        // one cell's inside events, time-sorted
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
