@@ -144,59 +144,98 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 #undef APICAL_LIF_STEP_ARGS
 #undef APICAL_LIF_STEP_CALL
 
-// Cells of the conductance path with exactly one event strictly inside the step: two RK4
-// sub-steps split at the event, for a batch of such cells at once (vectorised; the decay
-// factors come from fast_exp). Per lane: state at the step start in, state at t_end out;
-// cross[i] = 1 when V reached V_th at the event or at t_end (those cells are redone by the
+// Cells of the conductance path with K = 1 or 2 events strictly inside the step: K + 1 RK4
+// sub-steps split at the events, for a batch of such cells at once (vectorised; decay
+// factors from fast_exp). Per lane: state at the step start in, state at t_end out;
+// cross[i] = 1 when V reached V_th at an event or at t_end (those cells are redone by the
 // scalar path, which locates the spike). Refractory lanes keep V = V_reset.
 struct SplitBatch {
-    std::vector<double> v, ge, gi, ie, ii, I, h1, dge, dgi, die, dii, refr;
+    static constexpr int kMax = 2;
+    std::vector<double> v, ge, gi, ie, ii, I, refr, cross;
+    std::vector<double> h[kMax], dge[kMax], dgi[kMax], die[kMax], dii[kMax]; // event offsets and jumps
     std::vector<std::uint32_t> cell;
-    std::vector<double> cross;
-    void clear() {
-        for (auto* a : {&v, &ge, &gi, &ie, &ii, &I, &h1, &dge, &dgi, &die, &dii, &refr}) a->clear();
-        cell.clear();
+    void resize(std::size_t n) {
+        for (auto* a : {&v, &ge, &gi, &ie, &ii, &I, &refr, &cross}) a->resize(n);
+        for (int e = 0; e < kMax; ++e)
+            for (auto* a : {&h[e], &dge[e], &dgi[e], &die[e], &dii[e]}) a->resize(n);
+        cell.resize(n);
     }
 };
 
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
-lif_split_batch(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
-                double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
-                double* __restrict ii, const double* __restrict I, const double* __restrict h1,
-                const double* __restrict dge, const double* __restrict dgi, const double* __restrict die,
-                const double* __restrict dii, const double* __restrict refr, double* __restrict cross) {
+struct SplitArgs {
+    double *v, *ge, *gi, *ie, *ii;
+    const double *I, *refr;
+    const double *h[2], *dge[2], *dgi[2], *die[2], *dii[2];
+    double* cross;
+};
+
+// All arrays as __restrict parameters: GCC ignores restrict on struct members, and the
+// alias checks for 24 arrays defeat vectorisation.
+template <int K>
+[[gnu::always_inline]] inline void
+lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
+               double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
+               double* __restrict ii, const double* __restrict I, const double* __restrict refr,
+               double* __restrict cross, const double* __restrict h0, const double* __restrict dge0,
+               const double* __restrict dgi0, const double* __restrict die0, const double* __restrict dii0,
+               const double* __restrict h1, const double* __restrict dge1, const double* __restrict dgi1,
+               const double* __restrict die1, const double* __restrict dii1) {
     const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC, dt = k.h;
     const double a_e = -0.5 / te, a_i = -0.5 / ti, Peh = k.Peh, Pih = k.Pih;
     auto f = [=](double V, double gE, double gI, double s, double Ii) {
         return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + Ii) * invC;
     };
-    // One RK4 step of length h with half-step decay factors qe, qi.
-    auto rk4 = [&](double V, double g_e, double g_i, double s_e, double s_i, double Ii, double h, double qe,
+    // One RK4 step of length h with half-step decay factors qe, qi; decays the synapses.
+    auto rk4 = [&](double& V, double& g_e, double& g_i, double& s_e, double& s_i, double Ii, double h, double qe,
                    double qi) {
         const double pe = qe * qe, pi = qi * qi;
         const double k1 = f(V, g_e, g_i, s_e + s_i, Ii);
         const double k2 = f(V + 0.5 * h * k1, g_e * qe, g_i * qi, s_e * qe + s_i * qi, Ii);
         const double k3 = f(V + 0.5 * h * k2, g_e * qe, g_i * qi, s_e * qe + s_i * qi, Ii);
         const double k4 = f(V + h * k3, g_e * pe, g_i * pi, s_e * pe + s_i * pi, Ii);
-        return V + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        V = V + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        g_e *= pe, g_i *= pi, s_e *= pe, s_i *= pi;
     };
     for (std::uint32_t i = 0; i < n; ++i) {
-        const double a = h1[i], b = dt - a;
-        const double q1e = fast_exp(a * a_e), q1i = fast_exp(a * a_i);
-        const double q2e = Peh / q1e, q2i = Pih / q1i;
-        const double V1 = rk4(v[i], ge[i], gi[i], ie[i], ii[i], I[i], a, q1e, q1i);
-        const double p1e = q1e * q1e, p1i = q1i * q1i;
-        const double ge1 = ge[i] * p1e + dge[i], gi1 = gi[i] * p1i + dgi[i];
-        const double ie1 = ie[i] * p1e + die[i], ii1 = ii[i] * p1i + dii[i];
-        const double V2 = rk4(V1, ge1, gi1, ie1, ii1, I[i], b, q2e, q2i);
-        const double p2e = q2e * q2e, p2i = q2i * q2i;
-        ge[i] = ge1 * p2e, gi[i] = gi1 * p2i, ie[i] = ie1 * p2e, ii[i] = ii1 * p2i;
+        double V = v[i], g_e = ge[i], g_i = gi[i], s_e = ie[i], s_i = ii[i];
+        const double Ii = I[i];
+        int crossed = 0;
+        // First event: sub-step [0, h0], then the jump.
+        const double qe0 = fast_exp(h0[i] * a_e), qi0 = fast_exp(h0[i] * a_i);
+        rk4(V, g_e, g_i, s_e, s_i, Ii, h0[i], qe0, qi0);
+        crossed |= static_cast<int>(V >= Vth);
+        g_e += dge0[i], g_i += dgi0[i], s_e += die0[i], s_i += dii0[i];
+        double prev = h0[i], Qe = qe0, Qi = qi0; // half-step factors used so far (product)
+        if constexpr (K == 2) {
+            const double h = h1[i] - h0[i];
+            const double qe1 = fast_exp(h * a_e), qi1 = fast_exp(h * a_i);
+            rk4(V, g_e, g_i, s_e, s_i, Ii, h, qe1, qi1);
+            crossed |= static_cast<int>(V >= Vth);
+            g_e += dge1[i], g_i += dgi1[i], s_e += die1[i], s_i += dii1[i];
+            prev = h1[i], Qe *= qe1, Qi *= qi1;
+        }
+        rk4(V, g_e, g_i, s_e, s_i, Ii, dt - prev, Peh / Qe, Pih / Qi);
+        crossed |= static_cast<int>(V >= Vth);
+        ge[i] = g_e, gi[i] = g_i, ie[i] = s_e, ii[i] = s_i;
         const bool r = refr[i] != 0.0;
-        v[i] = select(r, Vr, V2);
+        v[i] = select(r, Vr, V);
         // Bitwise, not short-circuit, logic: a branch here stops the vectoriser.
-        cross[i] = static_cast<double>(static_cast<int>(!r) & (static_cast<int>(V1 >= Vth) | static_cast<int>(V2 >= Vth)));
+        cross[i] = static_cast<double>(static_cast<int>(!r) & crossed);
     }
 }
+
+#define APICAL_SPLIT_CALL(K)                                                                                         \
+    lif_split_impl<K>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0],    \
+                      A.dgi[0], A.die[0], A.dii[0], A.h[1], A.dge[1], A.dgi[1], A.die[1], A.dii[1])
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+lif_split1(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
+    APICAL_SPLIT_CALL(1);
+}
+[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+lif_split2(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
+    APICAL_SPLIT_CALL(2);
+}
+#undef APICAL_SPLIT_CALL
 
 class LifGroup final : public CellGroup {
 public:
@@ -408,38 +447,54 @@ private:
         store(c, st);
     }
 
+    // Batch the special cells with one or two inside events (no voltage jumps, no
+    // refractoriness ending in the step) through the vectorised split kernels.
     void split_batch(std::span<const Event> evs, std::int64_t n, double t, double t_end, double I0,
                      const StepCoeffs& k) {
-        auto& B = batch_;
-        B.clear();
-        for (auto c : special_) {
-            if (cnt_stamp_[c] != n || cnt_[c] != 1) continue;
-            const Event& x = evs[first_[c]];
-            if (x.slot > R_INH_CUR) continue;
-            const double r = ref_[c];
-            if (r > t && r < t_end) continue; // refractoriness ends inside: general path
-            B.cell.push_back(c);
-            B.v.push_back(pv_[c]), B.ge.push_back(pge_[c]), B.gi.push_back(pgi_[c]);
-            B.ie.push_back(pie_[c]), B.ii.push_back(pii_[c]);
-            B.I.push_back(local_.empty() ? I0 : I0 + i_cell_[c]);
-            B.h1.push_back(x.time - t);
-            B.dge.push_back(x.slot == R_EXC ? x.weight : 0.0);
-            B.dgi.push_back(x.slot == R_INH ? x.weight : 0.0);
-            B.die.push_back(x.slot == R_EXC_CUR ? x.weight : 0.0);
-            B.dii.push_back(x.slot == R_INH_CUR ? x.weight : 0.0);
-            B.refr.push_back(r >= t_end ? 1.0 : 0.0);
-        }
-        const auto m = static_cast<std::uint32_t>(B.cell.size());
-        if (m == 0) return;
-        B.cross.resize(m);
-        lif_split_batch(m, k, te_, ti_, Vr_, Vth_, B.v.data(), B.ge.data(), B.gi.data(), B.ie.data(), B.ii.data(),
-                        B.I.data(), B.h1.data(), B.dge.data(), B.dgi.data(), B.die.data(), B.dii.data(),
-                        B.refr.data(), B.cross.data());
-        for (std::uint32_t i = 0; i < m; ++i) {
-            const std::uint32_t c = B.cell[i];
-            if (B.cross[i] != 0.0) continue; // left to the scalar path, which locates the spike
-            v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
-            done_[c] = n;
+        for (int K = 1; K <= SplitBatch::kMax; ++K) {
+            auto& B = batch_;
+            B.resize(special_.size());
+            std::uint32_t m = 0;
+            for (auto c : special_) {
+                if (cnt_stamp_[c] != n || cnt_[c] != static_cast<std::uint32_t>(K)) continue;
+                const double r = ref_[c];
+                if (r > t && r < t_end) continue; // refractoriness ends inside: general path
+                Event x[SplitBatch::kMax];
+                x[0] = evs[first_[c]];
+                if (K == 2) {
+                    for (auto q : inside_)
+                        if (evs[q].cell == c && q != first_[c]) x[1] = evs[q];
+                    if (CellEvents::less(x[1], x[0])) std::swap(x[0], x[1]);
+                }
+                bool ok = true;
+                for (int e = 0; e < K; ++e) ok &= x[e].slot <= R_INH_CUR;
+                if (!ok) continue;
+                B.cell[m] = c;
+                B.v[m] = pv_[c], B.ge[m] = pge_[c], B.gi[m] = pgi_[c], B.ie[m] = pie_[c], B.ii[m] = pii_[c];
+                B.I[m] = local_.empty() ? I0 : I0 + i_cell_[c];
+                B.refr[m] = r >= t_end ? 1.0 : 0.0;
+                for (int e = 0; e < K; ++e) {
+                    B.h[e][m] = x[e].time - t;
+                    B.dge[e][m] = x[e].slot == R_EXC ? x[e].weight : 0.0;
+                    B.dgi[e][m] = x[e].slot == R_INH ? x[e].weight : 0.0;
+                    B.die[e][m] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
+                    B.dii[e][m] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
+                }
+                ++m;
+            }
+            if (m == 0) continue;
+            SplitArgs A{B.v.data(), B.ge.data(), B.gi.data(), B.ie.data(), B.ii.data(), B.I.data(), B.refr.data(),
+                        {B.h[0].data(), B.h[1].data()}, {B.dge[0].data(), B.dge[1].data()},
+                        {B.dgi[0].data(), B.dgi[1].data()}, {B.die[0].data(), B.die[1].data()},
+                        {B.dii[0].data(), B.dii[1].data()}, B.cross.data()};
+            if (K == 1) lif_split1(m, k, te_, ti_, Vr_, Vth_, A);
+            else lif_split2(m, k, te_, ti_, Vr_, Vth_, A);
+            for (std::uint32_t i = 0; i < m; ++i) {
+                const std::uint32_t c = B.cell[i];
+                if (B.cross[i] != 0.0) continue; // left to the scalar path, which locates the spike
+                v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
+                done_[c] = n;
+            }
         }
     }
 
