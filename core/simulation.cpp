@@ -182,7 +182,12 @@ struct Simulation::Impl {
                     all_src.push_back(s);
                     all_tgt.push_back(static_cast<std::uint16_t>(c));
                     all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
-                    if (!const_delay) all_d.push_back(static_cast<float>(std::max(draw(pr.delay, dst), net.dt)));
+                    if (!const_delay) {
+                        // Stored as float: a delay at dt must not round below it.
+                        float d = static_cast<float>(std::max(draw(pr.delay, dst), net.dt));
+                        if (static_cast<double>(d) < net.dt) d = std::nextafter(d, std::numeric_limits<float>::infinity());
+                        all_d.push_back(d);
+                    }
                 }
             }
             // Stable counting sort by source: within a row, targets stay in ascending order.
@@ -204,15 +209,27 @@ struct Simulation::Impl {
         }
     }
 
+    std::vector<bool> pop_slots_used(std::uint32_t pop, const ModelInfo& m) const {
+        std::vector<bool> used(m.compartments.size() * m.receptors.size(), false);
+        for (auto gi : pop_groups[pop])
+            for (auto& b : groups[gi].in)
+                if (!b.target.empty()) used[b.slot] = true;
+        for (auto& sd : net.stimuli) {
+            const KindInfo* k = registry.stimulus(sd.type);
+            if (sd.target == pop && k && k->emits_events) used[sd.compartment * m.receptors.size() + sd.receptor] = true;
+        }
+        return used;
+    }
+
     void build_groups() {
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
         for (auto& g : groups) {
             const auto& pd = net.populations[g.pop];
             const ModelInfo& m = *models[g.pop];
             GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
-            gb.receptor_used.assign(m.compartments.size() * m.receptors.size(), false);
-            for (auto& b : g.in)
-                if (!b.target.empty()) gb.receptor_used[b.slot] = true;
+            // Which slots receive input is decided per population, not per group, so every
+            // group of a population integrates with the same method.
+            gb.receptor_used = pop_slots_used(g.pop, m);
             for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
                 const auto& sd = net.stimuli[si];
                 if (sd.target != g.pop) continue;
@@ -230,7 +247,6 @@ struct Simulation::Impl {
                 }
                 if (k->emits_events) {
                     const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
-                    gb.receptor_used[slot] = true;
                     StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
                     g.sources.push_back(k->make_events(sb));
                 } else {

@@ -46,6 +46,7 @@ public:
         Vr_ = P("V_reset"), Vmin_ = P("V_min"), tref_ = P("t_ref"), a_ = P("a"), b_ = P("b"), tw_ = P("tau_w");
         Ib_ = P("I_e"), te_ = P("tau_exc"), ti_ = P("tau_inh"), Ee_ = P("E_exc"), Ei_ = P("E_inh");
         if (!(Vr_ < Vpeak_)) throw std::invalid_argument("adex: V_reset must be below V_peak");
+        grid_ = b.grid_events;
         currents_ = b.currents;
         for (int k = 0; k < 6; ++k) x_[k].assign(n_, 0.0);
         x_[V_].assign(n_, EL_);
@@ -124,6 +125,16 @@ private:
                 Rhs f{*this, ge, gi, ie, ii, current(c, tc, next), refr};
                 double x = 0.0;
                 if (integrate(f, y, h, refr, x)) {
+                    if (grid_) {
+                        // Grid event times: the spike is stamped at the end of the step, and the
+                        // cell rests at V_reset from the crossing to there.
+                        decay(ge, gi, ie, ii, t_end - tc);
+                        tc = t_end;
+                        spikes.push_back({tc, c});
+                        y = {Vr_, y[1] + b_};
+                        ref_[c] = std::ceil((tc + tref_) / dt_ - 1e-9) * dt_;
+                        continue;
+                    }
                     // Crossed V_peak at tc + x: reset and go on from there.
                     decay(ge, gi, ie, ii, x);
                     tc += x;
@@ -136,7 +147,8 @@ private:
                 decay(ge, gi, ie, ii, h);
                 tc = next;
             }
-            while (ev != end && ev->time <= tc) {
+            // Events at exactly t_end belong to the next step (sampled state excludes them).
+            while (ev != end && ev->time <= tc && ev->time < t_end) {
                 switch (ev->slot) {
                 case R_EXC: ge += ev->weight; break;
                 case R_INH: gi += ev->weight; break;
@@ -199,6 +211,7 @@ private:
     std::array<std::vector<double>, 6> x_;
     std::vector<double> ref_;
     CellEvents by_cell_;
+    bool grid_ = false;
 };
 
 } // namespace

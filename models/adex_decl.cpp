@@ -8,7 +8,8 @@ ModelInfo adex_info() {
     m.name = "adex";
     m.doc = "Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005) with "
             "exponential current- and conductance-based synapses. Integrated with a Boost.Odeint "
-            "RK4 stepper, steps no longer than dt and split at event times; spike when V crosses "
+            "error-controlled Dormand-Prince 5(4) stepper with dense output, steps no longer than dt and "
+            "split at event times; spike when V crosses "
             "V_peak, the crossing time located inside the step.";
     // Defaults: Brette & Gerstner 2005, J Neurophysiol 94:3637, Table 1 (tonic cell);
     // V_peak 0 mV as in NEST's aeif_cond_exp; synapses as in the lif model.

@@ -594,7 +594,9 @@ private:
     void fire(std::uint32_t c, double ts, State& s, std::vector<LocalSpike>& spikes) {
         spikes.push_back({ts, c});
         s.v = Vr_;
-        ref_[c] = ts + tref_;
+        // With grid event times the refractory end is put on the grid (the next boundary at
+        // or after ts + t_ref): n * dt, the expression the step loop compares against.
+        ref_[c] = grid_ ? std::ceil((ts + tref_) / dt_ - 1e-9) * dt_ : ts + tref_;
         // Refractoriness that ends inside a later step makes that step exact for this cell.
         if (grid_) return;
         const double r = ref_[c] / dt_;

@@ -1,4 +1,4 @@
-// AdEx: closed-form limits and convergence of the Odeint RK4 integration.
+// AdEx: closed-form limits and dt-independence of the Odeint Dormand-Prince integration.
 #include "sim_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -40,7 +40,7 @@ TEST_CASE("adex without exponential term or adaptation is a LIF (closed form)", 
         const double t = static_cast<double>(n) * 0.1;
         max_err = std::max(max_err, std::abs(v[n] - (EL + I / gL * (1 - std::exp(-t * gL / C)))));
     }
-    CHECK(max_err < 2e-5); // RK4 error ~1e-10 mV here; float32 storage limits to ~1e-5
+    CHECK(max_err < 2e-5); // integration error ~1e-10 mV here; float32 storage limits to ~1e-5
     CHECK(r.sink.pops[0].times.empty()); // E_L + I/g_L = -63.9 mV stays below V_T
 }
 
