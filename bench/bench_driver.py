@@ -264,10 +264,13 @@ def scenario_sizes(model):
         return {"exc": 3200, "inh": 800}
 
 
+EVENT_TIMES = "exact"  # set from --event-times
+
+
 def apical_cmd(apical, model, h5, duration, threads, seed):
     return [apical, "run", os.path.join(ROOT, "scenarios", f"{model}.yaml"), "-o", h5, "--force",
             "--quiet", "--set", f"simulation.duration={duration:g} s", "--threads", str(threads),
-            "--seed", str(seed)]
+            "--seed", str(seed), "--set", f"simulation.event_times={EVENT_TIMES}"]
 
 
 def apical_stats(apical, h5, model, duration):
@@ -456,7 +459,7 @@ def git_commit():
 
 def write_report(results, a, info, path):
     L = []
-    L.append("# Benchmarks: Apical vs Brian2 (Brette et al. 2007 COBA and CUBA)\n")
+    L.append(f"# Benchmarks: Apical (event_times: {EVENT_TIMES}) vs Brian2 (Brette et al. 2007 COBA and CUBA)\n")
     if a.quick:
         L.append("**Quick smoke run (`--quick`): 1 s of biological time, 1 repetition. "
                  "Not a measurement.**\n")
@@ -568,10 +571,14 @@ def main():
     ap.add_argument("--out-dir", default=os.path.join(HERE, "out"))
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--models", default="coba,cuba")
+    ap.add_argument("--event-times", default="exact", choices=["exact", "grid"],
+                    help="Apical's simulation.event_times (default exact)")
     ap.add_argument("--rebuild-brian2", action="store_true")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--command-line", default="", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    global EVENT_TIMES
+    EVENT_TIMES = a.event_times
     a.out_dir = os.path.abspath(a.out_dir)
     os.makedirs(a.out_dir, exist_ok=True)
 
