@@ -17,7 +17,7 @@ namespace {
 
 // Spikes are buffered this many at a time per population (0.5 MiB of times + 0.5 MiB
 // of ids), and probe samples in blocks of about this many bytes per probe.
-constexpr std::size_t spike_buffer = 1 << 16;
+constexpr std::size_t spike_buffer = 1 << 14;
 constexpr std::size_t report_buffer_bytes = 1 << 20;
 
 // Names become HDF5 link names: "/" would create nesting and "." means "here".
@@ -127,7 +127,26 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
     w.meta = std::move(meta);
     const OutputMeta& m = w.meta;
 
-    w.file = H5Id(h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), w.partial, "",
+    // Memory must not grow with simulated time: with the 1.8 file format every appended chunk
+    // adds a B-tree entry kept in the (adaptive, growing) metadata cache. The 1.10 format
+    // indexes extendible datasets with extensible arrays, and the cache is capped.
+    // HDF5 keeps freed blocks on internal free lists without bound by default; cap them
+    // (a library-wide setting, harmless to set again).
+    H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
+    H5Id fapl(h5_check(H5Pcreate(H5P_FILE_ACCESS), w.partial, "", "create file access list"));
+    h5_check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), w.partial, "", "set format");
+    H5AC_cache_config_t mdc;
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    h5_check(H5Pget_mdc_config(fapl.get(), &mdc), w.partial, "", "read cache config");
+    mdc.set_initial_size = true;
+    mdc.initial_size = 1 << 20;
+    mdc.max_size = 2 << 20;
+    mdc.min_size = 1 << 20;
+    h5_check(H5Pset_mdc_config(fapl.get(), &mdc), w.partial, "", "set cache config");
+    // No raw-data chunk cache: data is appended in whole buffers, never re-read, and the
+    // default 1 MiB per dataset would be most of the writer's memory.
+    h5_check(H5Pset_cache(fapl.get(), 0, 0, 0, 1.0), w.partial, "", "set chunk cache");
+    w.file = H5Id(h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), w.partial, "",
                            "create file"));
     try {
         w.obj = std::make_unique<Objects>();
