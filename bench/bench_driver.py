@@ -560,7 +560,7 @@ def main():
     ap.add_argument("--duration", type=float, default=10.0, help="biological time, s (default 10)")
     ap.add_argument("--reps", type=int, default=3, help="timed repetitions (median; default 3)")
     ap.add_argument("--seed", type=int, default=1, help="first seed to try (default 1)")
-    ap.add_argument("--seed-tries", type=int, default=5,
+    ap.add_argument("--seed-tries", type=int, default=20,
                     help="seeds to try until the activity survives (default 5)")
     ap.add_argument("--alive-hz", type=float, default=1.0,
                     help="rate over the last 10%% of the run below which activity counts as died out")
