@@ -101,7 +101,10 @@ int cmd_run(const RunOptions& o) {
     if (!o.quiet)
         std::cout << "wrote " << out << "  (" << s.net.duration / 1000.0 << " s simulated in " << wall << " s, "
                   << sim->threads() << " threads, " << total_cells(s.net) << " cells, " << sim->stats().synapses
-                  << " synapses)\n";
+                  << " synapses, " << (sim->stats().synapses ? static_cast<double>(sim->stats().synapse_bytes) /
+                                                                     static_cast<double>(sim->stats().synapses)
+                                                               : 0.0)
+                  << " bytes per synapse)\n";
     return 0;
 }
 
