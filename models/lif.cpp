@@ -264,6 +264,7 @@ public:
         cnt_stamp_.assign(n_, -1);
         cnt_.assign(n_, 0);
         first_.assign(n_, 0);
+        second_.assign(n_, 0);
         grid_ = b.grid_events;
         if (i_cell_.empty()) i_cell_.assign(1, 0.0); // never read without local currents
         for (auto& [var, dist] : b.population.initial) {
@@ -353,7 +354,7 @@ public:
                     const Event& x = evs[q];
                     // count this step's inside events per cell (first one remembered)
                     if (cnt_stamp_[x.cell] != n) cnt_stamp_[x.cell] = n, cnt_[x.cell] = 0, first_[x.cell] = q;
-                    ++cnt_[x.cell];
+                    if (++cnt_[x.cell] == 2) second_[x.cell] = q;
                     if (cond_ || (volt_inside && x.slot == R_VOLT)) mark(x.cell, n);
                 }
                 for (auto c : wake) mark(c, n);
@@ -451,45 +452,45 @@ private:
     // refractoriness ending in the step) through the vectorised split kernels.
     void split_batch(std::span<const Event> evs, std::int64_t n, double t, double t_end, double I0,
                      const StepCoeffs& k) {
-        for (int K = 1; K <= SplitBatch::kMax; ++K) {
-            auto& B = batch_;
-            B.resize(special_.size());
-            std::uint32_t m = 0;
-            for (auto c : special_) {
-                if (cnt_stamp_[c] != n || cnt_[c] != static_cast<std::uint32_t>(K)) continue;
-                const double r = ref_[c];
-                if (r > t && r < t_end) continue; // refractoriness ends inside: general path
-                Event x[SplitBatch::kMax];
-                x[0] = evs[first_[c]];
-                if (K == 2) {
-                    for (auto q : inside_)
-                        if (evs[q].cell == c && q != first_[c]) x[1] = evs[q];
-                    if (CellEvents::less(x[1], x[0])) std::swap(x[0], x[1]);
-                }
-                bool ok = true;
-                for (int e = 0; e < K; ++e) ok &= x[e].slot <= R_INH_CUR;
-                if (!ok) continue;
-                B.cell[m] = c;
-                B.v[m] = pv_[c], B.ge[m] = pge_[c], B.gi[m] = pgi_[c], B.ie[m] = pie_[c], B.ii[m] = pii_[c];
-                B.I[m] = local_.empty() ? I0 : I0 + i_cell_[c];
-                B.refr[m] = r >= t_end ? 1.0 : 0.0;
-                for (int e = 0; e < K; ++e) {
-                    B.h[e][m] = x[e].time - t;
-                    B.dge[e][m] = x[e].slot == R_EXC ? x[e].weight : 0.0;
-                    B.dgi[e][m] = x[e].slot == R_INH ? x[e].weight : 0.0;
-                    B.die[e][m] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
-                    B.dii[e][m] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
-                }
-                ++m;
+        // One pass sorts the candidates into the one-event and the two-event batch.
+        std::uint32_t m[SplitBatch::kMax] = {0, 0};
+        for (auto& B : batch_) B.resize(special_.size());
+        for (auto c : special_) {
+            if (cnt_stamp_[c] != n || cnt_[c] > SplitBatch::kMax) continue;
+            const double r = ref_[c];
+            if (r > t && r < t_end) continue; // refractoriness ends inside: general path
+            const int K = static_cast<int>(cnt_[c]);
+            Event x[SplitBatch::kMax] = {evs[first_[c]], evs[first_[c]]};
+            if (K == 2) x[1] = evs[second_[c]];
+            if (K == 2 && CellEvents::less(x[1], x[0])) std::swap(x[0], x[1]);
+            bool ok = true;
+            for (int e = 0; e < K; ++e) ok &= x[e].slot <= R_INH_CUR;
+            if (!ok) continue;
+            SplitBatch& B = batch_[K - 1];
+            const std::uint32_t i = m[K - 1]++;
+            B.cell[i] = c;
+            B.v[i] = pv_[c], B.ge[i] = pge_[c], B.gi[i] = pgi_[c], B.ie[i] = pie_[c], B.ii[i] = pii_[c];
+            B.I[i] = local_.empty() ? I0 : I0 + i_cell_[c];
+            B.refr[i] = r >= t_end ? 1.0 : 0.0;
+            for (int e = 0; e < K; ++e) {
+                B.h[e][i] = x[e].time - t;
+                B.dge[e][i] = x[e].slot == R_EXC ? x[e].weight : 0.0;
+                B.dgi[e][i] = x[e].slot == R_INH ? x[e].weight : 0.0;
+                B.die[e][i] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
+                B.dii[e][i] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
             }
-            if (m == 0) continue;
+        }
+        for (int K = 1; K <= SplitBatch::kMax; ++K) {
+            SplitBatch& B = batch_[K - 1];
+            const std::uint32_t mk = m[K - 1];
+            if (mk == 0) continue;
             SplitArgs A{B.v.data(), B.ge.data(), B.gi.data(), B.ie.data(), B.ii.data(), B.I.data(), B.refr.data(),
                         {B.h[0].data(), B.h[1].data()}, {B.dge[0].data(), B.dge[1].data()},
                         {B.dgi[0].data(), B.dgi[1].data()}, {B.die[0].data(), B.die[1].data()},
                         {B.dii[0].data(), B.dii[1].data()}, B.cross.data()};
-            if (K == 1) lif_split1(m, k, te_, ti_, Vr_, Vth_, A);
-            else lif_split2(m, k, te_, ti_, Vr_, Vth_, A);
-            for (std::uint32_t i = 0; i < m; ++i) {
+            if (K == 1) lif_split1(mk, k, te_, ti_, Vr_, Vth_, A);
+            else lif_split2(mk, k, te_, ti_, Vr_, Vth_, A);
+            for (std::uint32_t i = 0; i < mk; ++i) {
                 const std::uint32_t c = B.cell[i];
                 if (B.cross[i] != 0.0) continue; // left to the scalar path, which locates the spike
                 v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
@@ -650,10 +651,10 @@ private:
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    SplitBatch batch_;
+    SplitBatch batch_[SplitBatch::kMax]; // cells with one and with two inside events
     std::vector<std::uint32_t> inside_;              // this step's events inside it (indices)
     std::vector<std::int64_t> cnt_stamp_;            // per cell: step of cnt_/first_
-    std::vector<std::uint32_t> cnt_, first_;         // per cell: inside events this step, first index
+    std::vector<std::uint32_t> cnt_, first_, second_; // per cell: inside events this step, first two indices
     std::vector<Event> mine_;                        // one cell's inside events, time-sorted
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
