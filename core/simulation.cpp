@@ -5,7 +5,9 @@
 #include "core/random.hpp"
 #include "core/stimulus.hpp"
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -81,7 +83,14 @@ struct Simulation::Impl {
 
     template <class F> void parallel_groups(F&& f) {
         arena.execute([&] {
-            tbb::parallel_for(std::size_t(0), groups.size(), [&](std::size_t g) { f(groups[g]); });
+            // One task per group (simple partitioner, grain 1): groups are few and unequal,
+            // and the auto partitioner's chunking left one thread idle at the end of epochs.
+            tbb::parallel_for(
+                tbb::blocked_range<std::size_t>(0, groups.size(), 1),
+                [&](const tbb::blocked_range<std::size_t>& r) {
+                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[g]);
+                },
+                tbb::simple_partitioner());
         });
     }
 
