@@ -7,6 +7,7 @@ Args: apical binary, source dir.
 """
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,21 @@ with tempfile.TemporaryDirectory() as d:
     open(os.path.join(d, "csv", "keep.txt"), "w").write("x")
     run("export", h5, "-o", os.path.join(d, "csv"), "--quiet")
     assert open(os.path.join(d, "csv", "keep.txt")).read() == "x"
+
+    # /bursts/<pop> (reserved in docs/output.md, not written by runs yet) is exported
+    # generically: one column per 1-D dataset of the group, units in brackets.
+    shutil.copy(h5, os.path.join(d, "b.h5"))
+    with h5py.File(os.path.join(d, "b.h5"), "a") as g:
+        b = g.create_group("bursts/exc")
+        b["start"] = np.array([1.5, 20.25, 33.0])
+        b["start"].attrs["units"] = "ms"
+        b["node_ids"] = np.array([3, 7, 3], dtype=np.uint64)
+        b["n_spikes"] = np.array([2, 4, 3], dtype=np.uint32)
+    bo = os.path.join(d, "bcsv")
+    run("export", os.path.join(d, "b.h5"), "-o", bo, "--quiet")
+    head, body = rows(os.path.join(bo, "bursts_exc.csv"))
+    assert head == ["n_spikes", "node_ids", "start[ms]"], head
+    assert body == [["2", "3", "1.5"], ["4", "7", "20.25"], ["3", "3", "33"]], body
 
     # Bad input: missing file, not HDF5, HDF5 but not Apical -> one line, exit 2.
     notes = os.path.join(d, "notes.h5")

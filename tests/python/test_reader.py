@@ -114,6 +114,21 @@ with tempfile.TemporaryDirectory() as d:
     except ValueError as e:
         assert "not an Apical result file" in str(e)
 
+    # /bursts and /rates/<pop>/burst_probability are reserved (not written by runs yet):
+    # added here with h5py, they load as Bursts and extra rate columns.
+    import shutil
+    bpath = os.path.join(d, "b.h5")
+    shutil.copy(out, bpath)
+    with h5py.File(bpath, "a") as g:
+        g["bursts/exc/start"] = np.array([1.0, 2.5])
+        g["bursts/exc/start"].attrs["units"] = "ms"
+        g["bursts/exc/node_ids"] = np.array([4, 9], dtype=np.uint64)
+        g["rates/exc/burst_probability"] = np.linspace(0, 1, 10)
+    rb = apical.load(bpath)
+    assert list(rb.bursts) == ["exc"] and np.array_equal(rb.bursts["exc"]["start"], [1.0, 2.5])
+    assert rb.bursts["exc"].units == {"start": "ms"}
+    assert np.array_equal(rb.extra_rates["exc"]["burst_probability"], np.linspace(0, 1, 10))
+
     # Plot helpers: burst_probability refuses clearly when the file has none; with
     # matplotlib present, a raster draws.
     from apical import plot
@@ -130,6 +145,8 @@ with tempfile.TemporaryDirectory() as d:
     if matplotlib is not None:
         ax = plot.raster(r, "exc", max_cells=50)
         assert len(ax.collections) == 1
+        ax = plot.burst_probability(rb, "exc")
+        assert len(ax.lines) == 1
         ex = subprocess.run([sys.executable, os.path.join(src, "python/examples/summarize.py"), out],
                             check=True, capture_output=True, text=True).stdout
         assert os.path.exists(os.path.join(d, "r_raster_exc.png")), ex
