@@ -159,6 +159,9 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
 void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool force) {
     const Hdf5Reader r(h5_path);
     std::error_code ec;
+    // --force must never turn a typo into the loss of the results being exported.
+    if (fs::exists(nwb_path, ec) && fs::equivalent(h5_path, nwb_path, ec))
+        throw std::runtime_error(nwb_path + ": is the input file");
     if (fs::exists(nwb_path, ec) && !force)
         throw std::runtime_error(nwb_path + ": exists (use --force to overwrite)");
     const ResultMeta& m = r.meta();

@@ -114,6 +114,8 @@ with tempfile.TemporaryDirectory() as d:
     p = run("export", h5, "--format", "nwb", "-o", nwb, rc=2)
     assert "exists" in p.stderr
     run("export", h5, "--format", "nwb", "-o", nwb, "--force", "--quiet")
+    p = run("export", h5, "--format", "nwb", "-o", h5, "--force", rc=2)
+    assert "input file" in p.stderr and h5py.is_hdf5(h5) and "spikes" in h5py.File(h5, "r")
     bad = os.path.join(d, "bad.h5")
     open(bad, "w").write("x")
     p = run("export", bad, "--format", "nwb", "-o", os.path.join(d, "bad.nwb"), rc=2)
