@@ -4,6 +4,7 @@
 #include "io/h5_node.hpp"
 #include "io/hdf5_reader.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -187,6 +188,12 @@ void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool fo
         std::vector<std::uint64_t> fill(start.begin(), start.end() - 1);
         for (std::size_t i = 0; i < s.times.size(); ++i)
             spike_times[base + fill[s.node_ids[i]]++] = s.times[i] / 1000.0; // correctly rounded ms -> s
+        // Files Apical writes are sorted by time; a foreign one may not be, and NWB readers
+        // expect each unit's spikes in order.
+        if (r.spike_sorting(pop) != "by_time")
+            for (std::uint64_t c = 0; c < cells; ++c)
+                std::sort(spike_times.begin() + static_cast<std::ptrdiff_t>(base + start[c]),
+                          spike_times.begin() + static_cast<std::ptrdiff_t>(base + start[c + 1]));
         for (std::uint64_t c = 0; c < cells; ++c) {
             ids.push_back(static_cast<std::int64_t>(ids.size()));
             node_ids.push_back(c);
