@@ -21,6 +21,10 @@ struct InspectOptions {
     std::string file;
     bool json = false;
 };
+struct ExportOptions {
+    std::string file, format = "csv", output;
+    bool force = false, quiet = false;
+};
 struct ModelsOptions {
     std::string name;
 };
@@ -29,5 +33,6 @@ int cmd_run(const RunOptions&);
 int cmd_validate(const ValidateOptions&);
 int cmd_inspect(const InspectOptions&);
 int cmd_models(const ModelsOptions&);
+int cmd_export(const ExportOptions&);
 
 } // namespace apical::app

@@ -34,6 +34,14 @@ int main(int argc, char** argv) {
     c_ins->add_option("file", ins.file, "result file (.h5)")->required();
     c_ins->add_flag("--json", ins.json, "print JSON instead of a table");
 
+    ExportOptions exp;
+    auto* c_exp = cli.add_subcommand("export", "Export a result file to CSV (a directory) or NWB 2.x (spikes as a Units table)");
+    c_exp->add_option("file", exp.file, "result file (.h5)")->required();
+    c_exp->add_option("--format", exp.format, "csv or nwb")->check(CLI::IsMember({"csv", "nwb"}))->capture_default_str();
+    c_exp->add_option("-o,--output", exp.output, "csv: output directory (created if missing); nwb: output file")->required();
+    c_exp->add_flag("--force", exp.force, "overwrite existing output files");
+    c_exp->add_flag("-q,--quiet", exp.quiet, "do not list the files written");
+
     ModelsOptions mod;
     auto* c_mod = cli.add_subcommand("models", "List models, stimulus types and connectivity rules, or describe one");
     c_mod->add_option("name", mod.name, "a model, stimulus type or connectivity rule");
@@ -49,6 +57,7 @@ int main(int argc, char** argv) {
         if (*c_val) return cmd_validate(val);
         if (*c_ins) return cmd_inspect(ins);
         if (*c_mod) return cmd_models(mod);
+        if (*c_exp) return cmd_export(exp);
     } catch (const std::exception& e) {
         std::cerr << "apical: error: " << e.what() << "\n";
         return 1;

@@ -24,6 +24,10 @@ template <> struct H5TypeOf<std::uint32_t> {
     static hid_t memory() { return H5T_NATIVE_UINT32; }
     static hid_t file() { return H5T_STD_U32LE; }
 };
+template <> struct H5TypeOf<std::int64_t> {
+    static hid_t memory() { return H5T_NATIVE_INT64; }
+    static hid_t file() { return H5T_STD_I64LE; }
+};
 template <> struct H5TypeOf<std::int32_t> {
     static hid_t memory() { return H5T_NATIVE_INT32; }
     static hid_t file() { return H5T_STD_I32LE; }
