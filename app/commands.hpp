@@ -21,6 +21,10 @@ struct InspectOptions {
     std::string file;
     bool json = false;
 };
+struct PlotOptions {
+    std::string input, output;  // a result file (.h5) or a sweep directory (summary.csv)
+    bool force = false, quiet = false;
+};
 struct ModelsOptions {
     std::string name;
 };
@@ -29,5 +33,6 @@ int cmd_run(const RunOptions&);
 int cmd_validate(const ValidateOptions&);
 int cmd_inspect(const InspectOptions&);
 int cmd_models(const ModelsOptions&);
+int cmd_plot(const PlotOptions&);
 
 } // namespace apical::app

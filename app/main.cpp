@@ -34,6 +34,13 @@ int main(int argc, char** argv) {
     c_ins->add_option("file", ins.file, "result file (.h5)")->required();
     c_ins->add_flag("--json", ins.json, "print JSON instead of a table");
 
+    PlotOptions plot;
+    auto* c_plot = cli.add_subcommand("plot", "Write a self-contained HTML report of a result file or a sweep directory");
+    c_plot->add_option("input", plot.input, "result file (.h5) or sweep directory (with summary.csv)")->required();
+    c_plot->add_option("-o,--output", plot.output, "report file (default: INPUT with .html, or DIR/report.html)");
+    c_plot->add_flag("--force", plot.force, "overwrite an existing report");
+    c_plot->add_flag("-q,--quiet", plot.quiet, "print nothing on success");
+
     ModelsOptions mod;
     auto* c_mod = cli.add_subcommand("models", "List models, stimulus types and connectivity rules, or describe one");
     c_mod->add_option("name", mod.name, "a model, stimulus type or connectivity rule");
@@ -49,6 +56,7 @@ int main(int argc, char** argv) {
         if (*c_val) return cmd_validate(val);
         if (*c_ins) return cmd_inspect(ins);
         if (*c_mod) return cmd_models(mod);
+        if (*c_plot) return cmd_plot(plot);
     } catch (const std::exception& e) {
         std::cerr << "apical: error: " << e.what() << "\n";
         return 1;

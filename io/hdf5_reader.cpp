@@ -22,6 +22,10 @@ struct Hdf5Reader::Impl {
     H5Node root;
     ResultMeta meta;
 
+    // A new handle on "/" (H5Node is move-only) to walk paths from.
+    H5Node fresh_root() const {
+        return H5Node(H5Id(h5_check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "open group")), path, "/");
+    }
     H5Node group_at(const std::string& top, const std::string& name) const {
         return root.open_group(top).open_group(name);
     }
@@ -214,6 +218,94 @@ RateData Hdf5Reader::rates(const std::string& pop) const {
     r.stop = t[1];
     r.step = t[2];
     return r;
+}
+
+namespace {
+
+// Splits "a/b/c" so each link is checked one level at a time: H5Lexists on a path whose
+// middle is missing is an error, not "no".
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i <= path.size()) {
+        const std::size_t j = std::min(path.find('/', i), path.size());
+        if (j > i)
+            out.push_back(path.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+Hdf5Reader::Kind Hdf5Reader::kind(const std::string& path) const {
+    H5Quiet quiet;
+    const std::vector<std::string> parts = split_path(path);
+    if (parts.empty())
+        return Kind::group;
+    H5Node g = impl_->fresh_root();
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (!g.has_group(parts[i]))
+            return Kind::none;
+        g = g.open_group(parts[i]);
+    }
+    if (!g.has(parts.back()))
+        return Kind::none;
+    return g.has_group(parts.back()) ? Kind::group : Kind::dataset;
+}
+
+std::vector<std::string> Hdf5Reader::children(const std::string& group_path) const {
+    H5Quiet quiet;
+    H5Node g = impl_->fresh_root();
+    for (const std::string& p : split_path(group_path))
+        g = g.open_group(p);
+    return g.children();
+}
+
+namespace {
+
+H5Node open_dataset_at(H5Node root, const std::string& path) {
+    const std::vector<std::string> parts = split_path(path);
+    if (parts.empty())
+        throw Hdf5Error(root.file(), "/", "open dataset", "empty path");
+    H5Node g = std::move(root);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i)
+        g = g.open_group(parts[i]);
+    return g.open_dataset(parts.back());
+}
+
+H5Node open_object_at(H5Node root, const std::string& path) {
+    const std::vector<std::string> parts = split_path(path);
+    H5Node g = std::move(root);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i + 1 == parts.size() && !g.has_group(parts[i]))
+            return g.open_dataset(parts[i]);
+        g = g.open_group(parts[i]);
+    }
+    return g;
+}
+
+} // namespace
+
+std::vector<std::uint64_t> Hdf5Reader::dims(const std::string& dataset_path) const {
+    H5Quiet quiet;
+    const std::vector<hsize_t> d = open_dataset_at(impl_->fresh_root(), dataset_path).dims();
+    return {d.begin(), d.end()};
+}
+
+std::vector<double> Hdf5Reader::read_doubles(const std::string& dataset_path) const {
+    H5Quiet quiet;
+    return open_dataset_at(impl_->fresh_root(), dataset_path).read_all<double>();
+}
+
+std::string Hdf5Reader::attr_string(const std::string& path, const std::string& attr) const {
+    H5Quiet quiet;
+    try {
+        H5Node n = open_object_at(impl_->fresh_root(), path);
+        return n.has_attr(attr) ? n.read_attr_string(attr) : std::string();
+    } catch (const Hdf5Error&) {
+        return {};  // absent or not a string: the caller shows no unit rather than failing
+    }
 }
 
 } // namespace apical::io

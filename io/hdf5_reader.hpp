@@ -76,6 +76,16 @@ public:
     std::vector<std::string> rate_populations() const;          // groups under /rates
     RateData rates(const std::string& pop) const;
 
+    // Generic access by slash-separated path below the root ("rates/exc/event_rate"), for
+    // record types that have no struct here yet (plots show whatever a file holds).
+    enum class Kind { none, group, dataset };
+    Kind kind(const std::string& path) const;
+    std::vector<std::string> children(const std::string& group_path) const; // link names
+    std::vector<std::uint64_t> dims(const std::string& dataset_path) const;
+    std::vector<double> read_doubles(const std::string& dataset_path) const; // any numeric type, converted
+    // A string attribute of a group or dataset; "" when absent or not a string.
+    std::string attr_string(const std::string& path, const std::string& attr) const;
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="g++ cmake ninja-build pkg-config libboost-dev libhdf5-dev catch2 libtbb-dev libyaml-cpp-dev
-      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy"
+      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy chromium"
 missing=()
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
