@@ -70,10 +70,13 @@ std::string with_unit(const std::string& what, const std::string& unit) {
 
 SvgPlot line_plot(const std::string& panel, const std::string& title, const std::vector<double>& x,
                   const std::vector<double>& y, const std::string& xlabel, const std::string& ylabel,
-                  bool zero_based) {
+                  bool zero_based, double x0 = NAN, double x1 = NAN) {
+    // The x range is the data's unless given (binned series: the bins' full extent).
     const auto [xlo, xhi] = io::html::data_range(x);
     const auto [ylo, yhi] = io::html::data_range(y, zero_based);
-    SvgPlot p(panel, title, Axis{x.empty() ? 0.0 : x.front(), x.empty() ? 1.0 : std::max(x.back(), xhi), xlabel},
+    SvgPlot p(panel, title,
+              Axis{std::isnan(x0) ? (x.empty() ? 0.0 : x.front()) : x0,
+                   std::isnan(x1) ? (x.empty() ? 1.0 : std::max(x.back(), xhi)) : x1, xlabel},
               Axis{ylo, yhi, ylabel});
     (void)xlo;
     const Series s = decimate(x, y);
@@ -183,7 +186,8 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
         std::vector<double> x(rd.rate.size());
         for (std::size_t i = 0; i < x.size(); ++i)
             x[i] = rd.start + (static_cast<double>(i) + 0.5) * rd.step;
-        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true),
+        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true,
+                              rd.start, rd.start + static_cast<double>(rd.rate.size()) * rd.step),
                    "From /rates/" + pop + " (bins of " + num(rd.step) + " ms), plotted at bin centres.");
     } else {
         std::vector<double> x(s.bin_counts.size()), y(s.bin_counts.size());
@@ -191,7 +195,8 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
             x[i] = (static_cast<double>(i) + 0.5) * s.bin_ms;
             y[i] = s.cells ? s.bin_counts[i] / static_cast<double>(s.cells) / (s.bin_ms * 1e-3) : NAN;
         }
-        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, y, "time (ms)", "rate (Hz per cell)", true),
+        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, y, "time (ms)", "rate (Hz per cell)", true, 0.0,
+                              static_cast<double>(y.size()) * s.bin_ms),
                    "Computed from the spikes in bins of " + num(s.bin_ms) + " ms (no /rates in the file).");
     }
     // ISI histogram, pooled over cells, log-spaced bins: ISIs span decades (refractory
@@ -467,7 +472,8 @@ std::string render_result(const std::string& path) {
             std::vector<double> x(rd.rate.size());
             for (std::size_t j = 0; j < x.size(); ++j)
                 x[j] = rd.start + (static_cast<double>(j) + 0.5) * rd.step;
-            doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true),
+            doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true,
+                              rd.start, rd.start + static_cast<double>(rd.rate.size()) * rd.step),
                        "From /rates/" + pop + "; spikes not recorded, so no raster or ISI histogram.");
         }
         doc.close_grid();

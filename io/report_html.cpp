@@ -282,7 +282,7 @@ std::string SvgPlot::str() const {
         const std::string X = coord(px(t));
         s += "<line x1=\"" + X + "\" y1=\"" + coord(y0) + "\" x2=\"" + X + "\" y2=\"" + coord(y1 + 4) +
              "\" stroke=\"#e4e4e4\"/>\n";
-        s += "<text x=\"" + X + "\" y=\"" + coord(y1 + 15) + "\" text-anchor=\"middle\">" + escape(num(t)) + "</text>\n";
+        s += "<text x=\"" + X + "\" y=\"" + coord(y1 + 15) + "\" text-anchor=\"middle\">" + escape(num(t, 6)) + "</text>\n";
     }
     for (double t : yt) {
         if (t < y_.lo || t > y_.hi)
@@ -290,7 +290,7 @@ std::string SvgPlot::str() const {
         const std::string Y = coord(py(t));
         s += "<line x1=\"" + coord(x0 - 4) + "\" y1=\"" + Y + "\" x2=\"" + coord(x1) + "\" y2=\"" + Y +
              "\" stroke=\"#e4e4e4\"/>\n";
-        s += "<text x=\"" + coord(x0 - 6) + "\" y=\"" + coord(py(t) + 4) + "\" text-anchor=\"end\">" + escape(num(t)) +
+        s += "<text x=\"" + coord(x0 - 6) + "\" y=\"" + coord(py(t) + 4) + "\" text-anchor=\"end\">" + escape(num(t, 6)) +
              "</text>\n";
     }
     s += "<g clip-path=\"url(#" + escape(clip) + ")\">\n" + body_ + "</g>\n";
