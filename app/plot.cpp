@@ -604,7 +604,11 @@ std::string render_sweep(const std::string& dir) {
             double dummy = 0.0;
             for (const auto& row : rows)
                 if (!parse_number(row[p], dummy)) numeric = false;
+            // Points are grouped by the values of the other parameters: each group is one
+            // curve (its own colour), so a 2-D sweep reads as a family of curves.
             std::vector<double> xs, ys;
+            std::vector<std::size_t> group;
+            std::vector<std::string> groups;
             for (std::size_t i = 0; i < rows.size(); ++i) {
                 if (!row_class[i].empty()) continue;
                 double x = 0.0, y = 0.0;
@@ -616,27 +620,40 @@ std::string render_sweep(const std::string& dir) {
                     if (it == cats.end()) { cats.push_back(rows[i][p]); it = cats.end() - 1; }
                     x = static_cast<double>(it - cats.begin());
                 }
+                std::string key;
+                for (std::size_t q : params)
+                    if (q != p) key += (key.empty() ? "" : ", ") + header[q] + " = " + rows[i][q];
+                auto g = std::find(groups.begin(), groups.end(), key);
+                if (g == groups.end()) { groups.push_back(key); g = groups.end() - 1; }
                 xs.push_back(x);
                 ys.push_back(y);
+                group.push_back(static_cast<std::size_t>(g - groups.begin()));
             }
             const auto [xlo, xhi] = io::html::data_range(xs);
             const auto [ylo, yhi] = io::html::data_range(ys);
             SvgPlot plot("sweep:" + header[s] + ":" + header[p], header[s] + " vs " + header[p],
                          Axis{xlo, xhi, numeric ? header[p] : header[p] + " (category index)"}, Axis{ylo, yhi, header[s]},
                          420, 220);
-            // Join the points in x order when each x occurs once: a 1-D sweep reads as a curve.
-            std::vector<std::size_t> order(xs.size());
-            for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-            std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return xs[a] < xs[b]; });
-            bool unique_x = true;
-            for (std::size_t i = 1; i < order.size(); ++i)
-                if (xs[order[i]] == xs[order[i - 1]]) unique_x = false;
-            if (unique_x && xs.size() > 1) {
+            std::vector<std::pair<std::string, std::string>> legend;
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                // The curve joins the mean at each x (repeated seeds give several points per x).
+                std::map<double, std::pair<double, int>> at;
+                std::vector<double> gx, gy;
+                for (std::size_t i = 0; i < xs.size(); ++i)
+                    if (group[i] == g) {
+                        auto& [sum, n] = at[xs[i]];
+                        sum += ys[i];
+                        ++n;
+                        gx.push_back(xs[i]);
+                        gy.push_back(ys[i]);
+                    }
                 std::vector<double> lx, ly;
-                for (std::size_t i : order) { lx.push_back(xs[i]); ly.push_back(ys[i]); }
-                plot.line(lx, ly, SvgPlot::colour(0), 1.0);
+                for (const auto& [x, sn] : at) { lx.push_back(x); ly.push_back(sn.first / sn.second); }
+                if (lx.size() > 1) plot.line(lx, ly, SvgPlot::colour(g), 1.0);
+                plot.markers(gx, gy, SvgPlot::colour(g));
+                if (!groups[g].empty() && groups.size() <= 8) legend.emplace_back(SvgPlot::colour(g), groups[g]);
             }
-            plot.markers(xs, ys, SvgPlot::colour(0));
+            plot.legend(legend);
             if (xs.empty()) plot.note("no numeric values");
             std::string cap = std::to_string(xs.size()) + " points with status ok.";
             if (!cats.empty()) {

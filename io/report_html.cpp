@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 namespace apical::io::html {
@@ -256,17 +258,24 @@ void SvgPlot::note(std::string_view text) {
 std::string SvgPlot::str() const {
     const double x0 = left_, x1 = width_ - right_, y0 = top_, y1 = height_ - bottom_;
     // The clip id must be unique in the page: derive it from the panel name.
+    // The clip id must be unique in the page: the panel name's letters and digits, plus an
+    // FNV-1a hash of the whole name so that "a.b" and "a_b" still differ.
     std::string clip = "c";
-    for (char c : panel_)
+    std::uint32_t h = 2166136261u;
+    for (char c : panel_) {
         clip += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    }
+    clip += "_" + std::to_string(h);
+    const int total_height = height_ + (legend_.empty() ? 0 : 14 * static_cast<int>(legend_.size()) + 4);
     std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width_) + "\" height=\"" +
-                    std::to_string(height_) + "\" viewBox=\"0 0 " + std::to_string(width_) + " " +
-                    std::to_string(height_) + "\" font-family=\"sans-serif\" font-size=\"11\" data-panel=\"" +
+                    std::to_string(total_height) + "\" viewBox=\"0 0 " + std::to_string(width_) + " " +
+                    std::to_string(total_height) + "\" font-family=\"sans-serif\" font-size=\"11\" data-panel=\"" +
                     escape(panel_) + "\">\n";
     s += "<title>" + escape(title_) + "</title>\n";
     s += "<defs><clipPath id=\"" + escape(clip) + "\"><rect x=\"" + coord(x0) + "\" y=\"" + coord(y0) + "\" width=\"" +
          coord(x1 - x0) + "\" height=\"" + coord(y1 - y0) + "\"/></clipPath></defs>\n";
-    s += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(width_) + "\" height=\"" + std::to_string(height_) +
+    s += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(width_) + "\" height=\"" + std::to_string(total_height) +
          "\" fill=\"#fff\"/>\n";
     s += "<text x=\"" + coord(x0) + "\" y=\"15\" font-size=\"12\" font-weight=\"bold\">" + escape(title_) + "</text>\n";
     // Ticks and grid lines.
@@ -300,14 +309,13 @@ std::string SvgPlot::str() const {
          escape(x_.label) + "</text>\n";
     s += "<text transform=\"translate(14 " + coord((y0 + y1) / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
          escape(y_.label) + "</text>\n";
-    double ly = y0 + 14;
-    if (!legend_.empty())  // a backing so the labels stay readable over the data
-        s += "<rect x=\"" + coord(x1 - 124) + "\" y=\"" + coord(y0 + 2) + "\" width=\"120\" height=\"" +
-             coord(14.0 * static_cast<double>(legend_.size()) + 4) + "\" fill=\"#fff\" fill-opacity=\"0.85\"/>\n";
+    // The legend goes below the x-axis label, in rows of its own, so it never hides data;
+    // the svg grows by one row per entry.
+    double ly = height_ + 6.0;
     for (const auto& [c, label] : legend_) {
-        s += "<rect x=\"" + coord(x1 - 120) + "\" y=\"" + coord(ly - 8) + "\" width=\"10\" height=\"10\" fill=\"" +
+        s += "<rect x=\"" + coord(x0) + "\" y=\"" + coord(ly - 9) + "\" width=\"10\" height=\"10\" fill=\"" +
              escape(c) + "\"/>";
-        s += "<text x=\"" + coord(x1 - 106) + "\" y=\"" + coord(ly + 1) + "\">" + escape(label) + "</text>\n";
+        s += "<text x=\"" + coord(x0 + 14) + "\" y=\"" + coord(ly) + "\">" + escape(label) + "</text>\n";
         ly += 14;
     }
     s += "</svg>";
