@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what Apical needs on Debian 12 (when missing), then configure and build.
 # Used by tools/demo.sh and tools/test.sh; safe to run again (does nothing new).
+# chromium: tests/cli/plot_chromium.sh renders an `apical plot` report headless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="g++ cmake ninja-build pkg-config libboost-dev libhdf5-dev catch2 libtbb-dev libyaml-cpp-dev
