@@ -88,15 +88,24 @@ SvgPlot line_plot(const std::string& panel, const std::string& title, const std:
 
 // --- spikes -----------------------------------------------------------------------
 
+// ISIs are histogrammed on the fly into fixed log-spaced bins, 20 per decade from 1 us to
+// 10^6 ms, so memory stays constant however many spikes a run has; the panel then shows
+// the occupied range only.
+constexpr int isi_per_decade = 20;
+constexpr double isi_log_lo = -3.0;
+constexpr std::size_t isi_bins = 9 * isi_per_decade;
+
 struct SpikeSummary {
     std::uint64_t cells = 0, spikes = 0;
     std::vector<std::uint64_t> shown_cells;  // raster rows, evenly chosen
     std::vector<double> raster_t, raster_row;
     double raster_until = 0.0;               // raster covers [0, raster_until) ms
     bool raster_truncated = false;
-    std::vector<float> isis;                 // ms, pooled over cells
+    std::vector<double> isi_counts = std::vector<double>(isi_bins, 0.0);
+    std::uint64_t isi_total = 0, isi_zero = 0, isi_outside = 0;
     std::vector<double> bin_counts;          // spikes per rate bin (when /rates is absent)
     double bin_ms = 0.0;
+    bool resorted = false;                   // the file was not sorted by time
 };
 
 // One pass over the spikes, block by block: raster selection, pooled ISIs and binned
@@ -120,37 +129,60 @@ SpikeSummary summarise_spikes(const Hdf5Reader& r, const std::string& pop, doubl
         s.bin_counts.assign(static_cast<std::size_t>(std::ceil(t_end / s.bin_ms)), 0.0);
     }
     s.raster_until = t_end;
-    const bool sorted = r.spike_sorting(pop) == "by_time";
-    r.for_each_spike_block(pop, std::size_t{1} << 20, [&](std::span<const double> t, std::span<const std::uint64_t> id) {
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            if (id[i] >= s.cells)
-                throw std::runtime_error(r.path() + ": /spikes/" + pop + "/node_ids: node id " + std::to_string(id[i]) +
-                                         " >= n_nodes " + std::to_string(s.cells));
-            ++s.spikes;
-            if (!std::isnan(last[id[i]]) && t[i] >= last[id[i]])
-                s.isis.push_back(static_cast<float>(t[i] - last[id[i]]));
-            last[id[i]] = t[i];
-            if (need_bins && t[i] >= 0.0) {
-                const auto b = static_cast<std::size_t>(t[i] / s.bin_ms);
-                if (b < s.bin_counts.size())
-                    s.bin_counts[b] += 1.0;
-            }
-            const std::int64_t row = row_of[id[i]];
-            if (row >= 0 && !s.raster_truncated) {
-                // Spikes are sorted by time, so cutting at the point limit keeps a complete
-                // time window [0, raster_until) rather than thinning it unevenly.
-                if (s.raster_t.size() >= max_raster_points && sorted) {
-                    s.raster_truncated = true;
-                    s.raster_until = t[i];
-                    continue;
-                }
-                if (s.raster_t.size() < max_raster_points) {
-                    s.raster_t.push_back(t[i]);
-                    s.raster_row.push_back(static_cast<double>(row));
-                }
+    auto add = [&](double t, std::uint64_t id) {
+        if (id >= s.cells)
+            throw std::runtime_error(r.path() + ": /spikes/" + pop + "/node_ids: node id " + std::to_string(id) +
+                                     " >= n_nodes " + std::to_string(s.cells));
+        ++s.spikes;
+        if (!std::isnan(last[id])) {
+            const double isi = t - last[id];
+            ++s.isi_total;
+            if (isi <= 0.0) {
+                ++s.isi_zero;
+            } else {
+                const double b = std::floor((std::log10(isi) - isi_log_lo) * isi_per_decade);
+                if (b >= 0.0 && b < static_cast<double>(isi_bins))
+                    s.isi_counts[static_cast<std::size_t>(b)] += 1.0;
+                else
+                    ++s.isi_outside;
             }
         }
-    });
+        last[id] = t;
+        if (need_bins && t >= 0.0) {
+            const auto b = static_cast<std::size_t>(t / s.bin_ms);
+            if (b < s.bin_counts.size())
+                s.bin_counts[b] += 1.0;
+        }
+        const std::int64_t row = row_of[id];
+        if (row >= 0 && !s.raster_truncated) {
+            // Spikes come in time order, so cutting at the point limit keeps a complete
+            // time window [0, raster_until) rather than thinning it unevenly.
+            if (s.raster_t.size() >= max_raster_points) {
+                s.raster_truncated = true;
+                s.raster_until = t;
+                return;
+            }
+            s.raster_t.push_back(t);
+            s.raster_row.push_back(static_cast<double>(row));
+        }
+    };
+    if (r.spike_sorting(pop) == "by_time") {
+        r.for_each_spike_block(pop, std::size_t{1} << 20,
+                               [&](std::span<const double> t, std::span<const std::uint64_t> id) {
+                                   for (std::size_t i = 0; i < t.size(); ++i)
+                                       add(t[i], id[i]);
+                               });
+    } else {
+        // Not sorted by time (a file Apical did not write): intervals and the raster window
+        // need time order, so load and sort. Rare, and only for foreign files.
+        s.resorted = true;
+        const io::SpikeData d = r.spikes(pop);
+        std::vector<std::size_t> order(d.times.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.times[a] < d.times[b]; });
+        for (std::size_t i : order)
+            add(d.times[i], d.node_ids[i]);
+    }
     return s;
 }
 
@@ -176,7 +208,7 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
         else
             cap += "All " + std::to_string(s.cells) + " cells shown.";
         if (s.raster_truncated)
-            cap += " Only spikes before " + num(s.raster_until) + " ms are drawn (limit of " +
+            cap += " Only spikes before " + num(s.raster_until, 6) + " ms are drawn (limit of " +
                    std::to_string(max_raster_points) + " points).";
         doc.figure(p, cap);
     }
@@ -202,42 +234,45 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
     // ISI histogram, pooled over cells, log-spaced bins: ISIs span decades (refractory
     // bursts to long pauses), which linear bins would crush into one bar.
     {
-        double lo = INFINITY, hi = 0.0;
-        for (float v : s.isis)
-            if (v > 0.0f) {
-                lo = std::min(lo, static_cast<double>(v));
-                hi = std::max(hi, static_cast<double>(v));
+        std::size_t first = isi_bins, end = 0;
+        double counted = 0.0;
+        for (std::size_t b = 0; b < isi_bins; ++b)
+            if (s.isi_counts[b] > 0) {
+                first = std::min(first, b);
+                end = b + 1;
+                counted += s.isi_counts[b];
             }
-        if (!std::isfinite(lo)) {
+        if (first >= end) {
             SvgPlot p("isi:" + pop, "ISI distribution: " + pop, Axis{0.1, 1000.0, "inter-spike interval (ms)", true},
                       Axis{0.0, 1.0, "fraction of ISIs"});
             p.note("no cell spiked twice");
             doc.figure(p);
         } else {
-            const double l0 = std::log10(lo) - 0.05, l1 = std::log10(hi) + 0.05;
-            const std::size_t nb = 50;
-            std::vector<double> edges(nb + 1), counts(nb, 0.0);
-            for (std::size_t i = 0; i <= nb; ++i)
-                edges[i] = std::pow(10.0, l0 + (l1 - l0) * static_cast<double>(i) / nb);
-            std::size_t total = 0;
-            for (float v : s.isis)
-                if (v > 0.0f) {
-                    const auto b = static_cast<std::size_t>((std::log10(v) - l0) / (l1 - l0) * nb);
-                    counts[std::min(b, nb - 1)] += 1.0;
-                    ++total;
-                }
+            // One empty bin either side, so the outermost bars do not touch the frame.
+            first = first > 0 ? first - 1 : 0;
+            end = std::min(isi_bins, end + 1);
+            std::vector<double> edges, fractions;
             double top = 0.0;
-            for (double& c : counts) {
-                c /= static_cast<double>(total);
-                top = std::max(top, c);
+            for (std::size_t b = first; b <= end; ++b)
+                edges.push_back(std::pow(10.0, isi_log_lo + static_cast<double>(b) / isi_per_decade));
+            for (std::size_t b = first; b < end; ++b) {
+                fractions.push_back(s.isi_counts[b] / counted);
+                top = std::max(top, fractions.back());
             }
             SvgPlot p("isi:" + pop, "ISI distribution: " + pop,
                       Axis{edges.front(), edges.back(), "inter-spike interval (ms)", true},
                       Axis{0.0, top * 1.08, "fraction of ISIs"});
-            p.bars(edges, counts, SvgPlot::colour(0));
-            std::size_t zero = s.isis.size() - total;
-            doc.figure(p, std::to_string(total) + " intervals pooled over all cells; 50 log-spaced bins" +
-                              (zero ? " (" + std::to_string(zero) + " zero-length intervals left out)." : "."));
+            p.bars(edges, fractions, SvgPlot::colour(0));
+            std::string cap = std::to_string(static_cast<std::uint64_t>(counted)) +
+                              " intervals pooled over all cells; log-spaced bins, " + std::to_string(isi_per_decade) +
+                              " per decade.";
+            if (s.isi_zero)
+                cap += " " + std::to_string(s.isi_zero) + " zero-length intervals left out.";
+            if (s.isi_outside)
+                cap += " " + std::to_string(s.isi_outside) + " intervals outside 1 us to 10^6 ms left out.";
+            if (s.resorted)
+                cap += " Spikes were not sorted by time in the file and were sorted here.";
+            doc.figure(p, cap);
         }
     }
 }

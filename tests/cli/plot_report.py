@@ -141,6 +141,13 @@ with tempfile.TemporaryDirectory() as d:
         g.attrs["n_nodes"] = np.uint64(1000)
         g.create_dataset("timestamps", data=t)
         g.create_dataset("node_ids", data=ids)
+        # A population missing from /apical, spikes not sorted (no `sorting` attribute, as
+        # a foreign file may be) and more than the raster's point limit.
+        g = f.create_group("spikes/dense")
+        g.attrs["n_nodes"] = np.uint64(100)
+        td = rng.uniform(0, 1000, 70000)
+        g.create_dataset("timestamps", data=td)
+        g.create_dataset("node_ids", data=rng.integers(0, 100, len(td)).astype(np.uint64))
         r = f.create_group("rates/cols")
         nb = 100
         r.create_dataset("rate", data=rng.uniform(0, 10, nb))
@@ -163,8 +170,12 @@ with tempfile.TemporaryDirectory() as d:
     expected = {"raster:cols", "rate:cols", "isi:cols", "event_rate:cols", "burst_rate:cols",
                 "burst_probability:cols", "htm:cols/anomaly", "column_bursts:cols", "weights:ee", "weights:ff"}
     assert expected <= set(panels), (expected - set(panels), panels)
-    assert "not recorded" not in text.split("Population cols")[1].split("Weights")[0].replace("Spikes: not recorded", "")
+    assert "not recorded" not in text.split("Population cols")[1].split("Population dense")[0]
     assert "200 of 1000 cells shown" in text, "raster sub-sampling not stated"
+    assert {"raster:dense", "isi:dense", "rate:dense"} <= set(panels), panels
+    cut = float(re.search(r"Only spikes before ([0-9.]+) ms are drawn", text).group(1))
+    assert abs(cut - np.sort(td)[50000]) < 0.01, (cut, np.sort(td)[50000])
+    assert "were sorted here" in text
     svg = re.search(r'<svg[^>]*data-panel="raster:cols".*?</svg>', text, flags=re.S).group(0)
     marks = svg.count("v")  # one 'v' (vertical tick) per drawn spike in the path
     assert marks <= 50000 + 100, marks
