@@ -280,10 +280,12 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
 // --- traces -------------------------------------------------------------------------
 
 void trace_panels(Document& doc, const Hdf5Reader& r, const std::string& probe, const std::string& pop) {
-    const io::ReportData d = r.report(probe, pop);
+    const io::ReportData d = r.report(probe, pop, max_trace_cells);
     const std::size_t nv = std::max<std::size_t>(1, d.variables.size());
-    const std::size_t n_cells = d.node_ids.size();
-    const std::size_t shown = std::min(n_cells, max_trace_cells);
+    // The probe's cell count from its mapping, before the reader cut it to the cells shown.
+    const std::vector<std::uint64_t> nd = r.dims("report/" + probe + "/" + pop + "/mapping/node_ids");
+    const std::size_t n_cells = nd.empty() ? d.node_ids.size() : static_cast<std::size_t>(nd[0]);
+    const std::size_t shown = std::min(d.node_ids.size(), max_trace_cells);
     std::vector<double> t(d.n_times);
     for (std::size_t i = 0; i < d.n_times; ++i)
         t[i] = d.start + static_cast<double>(i) * d.step;

@@ -173,6 +173,10 @@ std::vector<std::string> Hdf5Reader::report_populations(const std::string& name)
 }
 
 ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) const {
+    return report(name, pop, static_cast<std::size_t>(-1));
+}
+
+ReportData Hdf5Reader::report(const std::string& name, const std::string& pop, std::size_t max_cells) const {
     H5Quiet quiet;
     H5Node g = impl_->group_at("report", name).open_group(pop);
     ReportData r;
@@ -182,7 +186,6 @@ ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) c
         throw Hdf5Error(impl_->path, data.path(), "read report", "data must be 2-D [time x element]");
     r.n_times = d[0];
     r.n_elements = d[1];
-    r.data = data.read_all<float>();
     r.units = data.has_attr("units") ? data.read_attr_string("units") : std::string();
     if (data.has_attr("variables"))
         r.variables = data.read_attr_strings("variables");
@@ -192,6 +195,19 @@ ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) c
     r.node_ids = mapping.open_dataset("node_ids").read_all<std::uint64_t>();
     r.index_pointers = mapping.open_dataset("index_pointers").read_all<std::uint64_t>();
     r.element_ids = mapping.open_dataset("element_ids").read_all<std::uint32_t>();
+    if (max_cells < r.node_ids.size()) {
+        if (r.index_pointers.size() != r.node_ids.size() + 1 || r.index_pointers[max_cells] > r.n_elements)
+            throw Hdf5Error(impl_->path, mapping.path() + "/index_pointers", "read report",
+                            "expected n_nodes + 1 offsets within the data columns");
+        const std::size_t cols = r.index_pointers[max_cells];
+        r.node_ids.resize(max_cells);
+        r.index_pointers.resize(max_cells + 1);
+        r.element_ids.resize(std::min(r.element_ids.size(), cols));
+        r.n_elements = cols;
+        r.data = data.read_leading_columns<float>(cols);
+    } else {
+        r.data = data.read_all<float>();
+    }
     const std::vector<double> t = mapping.open_dataset("time").read_all<double>();
     if (t.size() != 3)
         throw Hdf5Error(impl_->path, mapping.path() + "/time", "read report", "expected [start, stop, step]");

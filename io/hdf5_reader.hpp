@@ -72,6 +72,10 @@ public:
     std::vector<std::string> report_names() const;                          // /report/<name>
     std::vector<std::string> report_populations(const std::string& name) const; // /report/<name>/<pop>
     ReportData report(const std::string& name, const std::string& pop) const;
+    // The same for the first `max_cells` cells of the probe only (their columns lead the
+    // data; node_ids, index_pointers and element_ids are cut to match), so that a plot of a
+    // few cells does not read a wide report whole.
+    ReportData report(const std::string& name, const std::string& pop, std::size_t max_cells) const;
 
     std::vector<std::string> rate_populations() const;          // groups under /rates
     RateData rates(const std::string& pop) const;

@@ -106,6 +106,7 @@ with tempfile.TemporaryDirectory() as d:
     assert "event_rate, burst_rate, burst_probability: not recorded" in text
     # inh has no /rates: its rate is computed from spikes, and the caption says so.
     assert "Computed from the spikes" in text
+    assert "4 of 6 recorded cells shown" in text
     # Existing output: refused with 2 unless --force.
     before = os.path.getmtime(out)
     p = run("plot", h5, "-o", out, rc=2)
