@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 namespace apical::app {
@@ -411,7 +411,7 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
     try {
         v = r.read_doubles(path);
     } catch (const std::exception&) {
-        doc.paragraph(path + ": not numeric, not drawn.", "note");
+        doc.paragraph("/" + path + ": not numeric, not drawn.", "note");
         return;
     }
     const std::string name = path.substr(path.rfind('/') + 1);
@@ -446,7 +446,12 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
             }
         for (std::size_t g = 0; g < grid.size(); ++g)
             grid[g] = n[g] > 0 ? grid[g] / n[g] : NAN;
-        const auto [vlo, vhi] = io::html::data_range(v);
+        double vlo = INFINITY, vhi = -INFINITY;  // the true extremes: the caption states them
+        for (double x : v)
+            if (std::isfinite(x)) {
+                vlo = std::min(vlo, x);
+                vhi = std::max(vhi, x);
+            }
         auto [x, xlabel] = series_axis(r, path, R);
         const double x0 = x.front(), x1 = R > 1 ? x.back() + (x[1] - x[0]) : x.front() + 1.0;
         SvgPlot p(panel, title, Axis{x0, x1, xlabel}, Axis{0.0, static_cast<double>(C), "index"}, 560, 240);

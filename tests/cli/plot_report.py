@@ -158,6 +158,9 @@ with tempfile.TemporaryDirectory() as d:
         h = f.create_group("htm/cols")
         h.create_dataset("anomaly", data=rng.uniform(0, 1, 500))
         h.create_dataset("time", data=np.array([0.0, 1000.0, 2.0]))
+        h.create_dataset("active_columns", data=rng.uniform(0, 1, (500, 50)).astype(np.float32))
+        h.create_dataset("predicted", data=rng.uniform(0, 1, (500, 50)) > 0.5)  # bool: drawn as 0/1
+        h.create_dataset("labels", data=np.array([b"a", b"b"]))  # strings: noted, not drawn
         cb = f.create_group("column_bursts/cols")
         cb.create_dataset("timestamps", data=np.sort(rng.uniform(0, 1000, 300)))
         cb.create_dataset("column_ids", data=rng.integers(0, 50, 300).astype(np.uint64))
@@ -169,7 +172,7 @@ with tempfile.TemporaryDirectory() as d:
     run("plot", big, "-o", bout)
     text, panels = check_page(bout)
     expected = {"raster:cols", "rate:cols", "isi:cols", "event_rate:cols", "burst_rate:cols",
-                "burst_probability:cols", "htm:cols/anomaly", "column_bursts:cols", "weights:ee", "weights:ff"}
+                "burst_probability:cols", "htm:cols/anomaly", "htm:cols/active_columns", "column_bursts:cols", "weights:ee", "weights:ff"}
     assert expected <= set(panels), (expected - set(panels), panels)
     assert "not recorded" not in text.split("Population cols")[1].split("Population dense")[0]
     assert "200 of 1000 cells shown" in text, "raster sub-sampling not stated"
@@ -177,6 +180,9 @@ with tempfile.TemporaryDirectory() as d:
     cut = float(re.search(r"Only spikes before ([0-9.]+) ms are drawn", text).group(1))
     assert abs(cut - np.sort(td)[50000]) < 0.01, (cut, np.sort(td)[50000])
     assert "were sorted here" in text
+    assert "htm:cols/predicted" in panels
+    assert "/htm/cols/labels: not numeric, not drawn." in text, "string dataset"
+    assert "block-averaged to 120 x 50" in text
     svg = re.search(r'<svg[^>]*data-panel="raster:cols".*?</svg>', text, flags=re.S).group(0)
     marks = svg.count("v")  # one 'v' (vertical tick) per drawn spike in the path
     assert marks <= 50000 + 100, marks
