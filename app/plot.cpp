@@ -3,6 +3,7 @@
 // large populations are sub-sampled is in docs/plot.md.
 #include "app/commands.hpp"
 #include "io/hdf5_reader.hpp"
+#include "io/inspect.hpp"
 #include "io/report_html.hpp"
 
 #include <algorithm>
@@ -500,11 +501,24 @@ std::string render_result(const std::string& path) {
             add(r.children(top));
     const std::vector<std::string> spiking = r.spike_populations();
 
+    // Overview: the same numbers as `apical inspect` (one more pass over the spikes; cheap
+    // next to the drawing, and the two commands then never disagree).
+    {
+        const io::InspectResult ins = io::inspect(path);
+        std::vector<std::vector<std::string>> rows;
+        auto fixed = [](double v) { return std::isfinite(v) ? num(v, 4) : std::string("-"); };
+        for (const io::PopulationSummary& p : ins.populations)
+            rows.push_back({p.name, std::to_string(p.cells), p.recorded ? std::to_string(p.spikes) : "not recorded",
+                            fixed(p.mean_rate_hz), fixed(p.cv_isi)});
+        doc.h2("Populations", "populations");
+        doc.table({"population", "cells", "spikes", "mean rate (Hz)", "CV of ISI"}, rows, "populations");
+    }
+
     for (std::size_t i = 0; i < pops.size(); ++i) {
         const std::string& pop = pops[i];
         std::string head = "Population " + pop;
         if (i < m.population_sizes.size())
-            head += " (" + std::to_string(m.population_sizes[i]) + " cells)";
+            head += " (" + std::to_string(m.population_sizes[i]) + (m.population_sizes[i] == 1 ? " cell)" : " cells)");
         doc.h2(head, "pop-" + pop);
         doc.open_grid();
         if (std::find(spiking.begin(), spiking.end(), pop) != spiking.end()) {

@@ -101,6 +101,8 @@ std::pair<double, double> data_range(std::span<const double> v, bool include_zer
         }
     if (!std::isfinite(lo))
         return {0.0, 1.0};
+    if (include_zero && lo == 0.0 && hi == 0.0)
+        return {0.0, 1.0};  // all zero (a silent population): no negative half-axis
     if (hi == lo) {
         const double pad = lo == 0.0 ? 1.0 : std::abs(lo) * 0.1;
         return {lo - pad, hi + pad};

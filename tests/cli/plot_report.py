@@ -107,6 +107,7 @@ with tempfile.TemporaryDirectory() as d:
     # inh has no /rates: its rate is computed from spikes, and the caption says so.
     assert "Computed from the spikes" in text
     assert "4 of 6 recorded cells shown" in text
+    assert 'data-table="populations"' in text
     # Existing output: refused with 2 unless --force.
     before = os.path.getmtime(out)
     p = run("plot", h5, "-o", out, rc=2)
