@@ -37,6 +37,7 @@ TEST_CASE("nice ticks are round steps inside the range", "[report_html]") {
     CHECK(nice_ticks(1.0, 1.0).size() == 1);  // degenerate range: no endless loop
     const std::vector<double> l = log_ticks(0.5, 2000.0);
     CHECK(l == std::vector<double>{1.0, 10.0, 100.0, 1000.0});
+    CHECK(log_ticks(18.0, 1100.0) == std::vector<double>{20.0, 50.0, 100.0, 200.0, 500.0, 1000.0});
 }
 
 TEST_CASE("data range ignores non-finite values and is never empty", "[report_html]") {
