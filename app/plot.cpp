@@ -735,6 +735,11 @@ int cmd_plot(const PlotOptions& o) {
         std::string out = o.output;
         if (out.empty())
             out = sweep ? (fs::path(o.input) / "report.html").string() : fs::path(o.input).replace_extension(".html").string();
+        if (fs::exists(out, ec) && fs::equivalent(out, o.input, ec)) {
+            // --force must never turn a plot into the loss of the results it plots.
+            std::cerr << "apical plot: the output " << out << " is the input; choose another file with -o\n";
+            return 2;
+        }
         if (fs::exists(out, ec) && !o.force) {
             std::cerr << "apical plot: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
             return 2;

@@ -113,6 +113,9 @@ with tempfile.TemporaryDirectory() as d:
     p = run("plot", h5, "-o", out, rc=2)
     assert "--force" in p.stderr and os.path.getmtime(out) == before
     run("plot", h5, "-o", out, "--force", "--quiet")
+    size = os.path.getsize(h5)
+    p = run("plot", h5, "-o", h5, "--force", rc=2)  # never overwrites its input
+    assert os.path.getsize(h5) == size and "is the input" in p.stderr
     # Bad input: clean message, exit 2, nothing written.
     p = run("plot", os.path.join(src, "README.md"), "-o", os.path.join(d, "x.html"), rc=2)
     assert "HDF5-DIAG" not in p.stderr and "not an HDF5 file" in p.stderr, p.stderr
