@@ -399,6 +399,12 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
         }
         if (depth > 3)
             return;
+        if (as_histogram)  // a projection stored with its source and target ids: only the values
+            for (const char* c : {"weight", "weights", "values"})
+                if (std::find(kids.begin(), kids.end(), c) != kids.end()) {
+                    generic_panels(doc, r, path + "/" + c, panel, title, true, depth + 1);
+                    return;
+                }
         for (const std::string& c : kids)
             if (c != "time")
                 generic_panels(doc, r, path + "/" + c, panel + "/" + c, title + " " + c, as_histogram, depth + 1);

@@ -172,11 +172,15 @@ with tempfile.TemporaryDirectory() as d:
         w.create_dataset("ee", data=rng.lognormal(0, 0.5, 2000))
         w["ee"].attrs["units"] = "nS"
         w.create_dataset("ff", data=rng.uniform(0, 1, (5, 300)))
+        gw = w.create_group("fb")  # values with their source and target ids
+        gw.create_dataset("source", data=np.arange(100, dtype=np.uint64))
+        gw.create_dataset("target", data=np.arange(100, dtype=np.uint64))
+        gw.create_dataset("weight", data=rng.uniform(0, 1, 100))
     bout = os.path.join(d, "big.html")
     run("plot", big, "-o", bout)
     text, panels = check_page(bout)
     expected = {"raster:cols", "rate:cols", "isi:cols", "event_rate:cols", "burst_rate:cols",
-                "burst_probability:cols", "htm:cols/anomaly", "htm:cols/active_columns", "column_bursts:cols", "weights:ee", "weights:ff"}
+                "burst_probability:cols", "htm:cols/anomaly", "htm:cols/active_columns", "column_bursts:cols", "weights:ee", "weights:ff", "weights:fb"}
     assert expected <= set(panels), (expected - set(panels), panels)
     assert "not recorded" not in text.split("Population cols")[1].split("Population dense")[0]
     assert "200 of 1000 cells shown" in text, "raster sub-sampling not stated"
@@ -185,6 +189,7 @@ with tempfile.TemporaryDirectory() as d:
     assert abs(cut - np.sort(td)[50000]) < 0.01, (cut, np.sort(td)[50000])
     assert "were sorted here" in text
     assert "htm:cols/predicted" in panels
+    assert not any(p.startswith("weights:fb/") for p in panels), panels
     assert "/htm/cols/labels: not numeric, not drawn." in text, "string dataset"
     assert "block-averaged to 120 x 50" in text
     svg = re.search(r'<svg[^>]*data-panel="raster:cols".*?</svg>', text, flags=re.S).group(0)
