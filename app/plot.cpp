@@ -502,7 +502,7 @@ std::string render_result(const std::string& path) {
     add(r.rate_populations());
     for (const std::string& probe : r.report_names())
         add(r.report_populations(probe));
-    for (const char* top : {"htm", "column_bursts"})
+    for (const char* top : {"bursts", "htm", "column_bursts"})
         if (r.kind(top) == Hdf5Reader::Kind::group)
             add(r.children(top));
     const std::vector<std::string> spiking = r.spike_populations();
@@ -553,6 +553,8 @@ std::string render_result(const std::string& path) {
             else
                 missing.push_back(ds);
         }
+        if (r.kind("bursts/" + pop) != Hdf5Reader::Kind::none)
+            generic_panels(doc, r, "bursts/" + pop, "bursts:" + pop, "Bursts: " + pop, false);
         if (r.kind("htm/" + pop) != Hdf5Reader::Kind::none)
             generic_panels(doc, r, "htm/" + pop, "htm:" + pop, "HTM " + pop, false);
         if (r.kind("column_bursts/" + pop) != Hdf5Reader::Kind::none)

@@ -165,6 +165,9 @@ with tempfile.TemporaryDirectory() as d:
         h.create_dataset("active_columns", data=rng.uniform(0, 1, (500, 50)).astype(np.float32))
         h.create_dataset("predicted", data=rng.uniform(0, 1, (500, 50)) > 0.5)  # bool: drawn as 0/1
         h.create_dataset("labels", data=np.array([b"a", b"b"]))  # strings: noted, not drawn
+        bu = f.create_group("bursts/cols")
+        bu.create_dataset("timestamps", data=np.sort(rng.uniform(0, 1000, 200)))
+        bu.create_dataset("node_ids", data=rng.integers(0, 1000, 200).astype(np.uint64))
         cb = f.create_group("column_bursts/cols")
         cb.create_dataset("timestamps", data=np.sort(rng.uniform(0, 1000, 300)))
         cb.create_dataset("column_ids", data=rng.integers(0, 50, 300).astype(np.uint64))
@@ -180,7 +183,7 @@ with tempfile.TemporaryDirectory() as d:
     run("plot", big, "-o", bout)
     text, panels = check_page(bout)
     expected = {"raster:cols", "rate:cols", "isi:cols", "event_rate:cols", "burst_rate:cols",
-                "burst_probability:cols", "htm:cols/anomaly", "htm:cols/active_columns", "column_bursts:cols", "weights:ee", "weights:ff", "weights:fb"}
+                "burst_probability:cols", "htm:cols/anomaly", "htm:cols/active_columns", "column_bursts:cols", "bursts:cols", "weights:ee", "weights:ff", "weights:fb"}
     assert expected <= set(panels), (expected - set(panels), panels)
     assert "not recorded" not in text.split("Population cols")[1].split("Population dense")[0]
     assert "200 of 1000 cells shown" in text, "raster sub-sampling not stated"
