@@ -36,7 +36,18 @@ rc=$?
 check "chromium exits 0 (rc $rc)" "[ $rc -eq 0 ]"
 check "screenshot written" "[ -s $tmp/out.png ]"
 check "no console errors" "! grep -E 'Uncaught|ERROR:CONSOLE|:CONSOLE[:(]' $tmp/log"
-[ $fail -eq 0 ] || { tail -20 "$tmp/log"; exit 1; }
+# A sweep report too (tables and grouped curves): renders without console errors.
+mkdir "$tmp/sweep"
+printf '%s\n' "point,g [nS],rate [Hz],seed,status,wall_s,exc.rate_hz" "0,1,5,1,ok,0.1,2.5" "1,2,5,1,ok,0.1,3.5" \
+    "2,1,10,1,ok,0.1,4.0" "3,2,10,1,failed,0.1,nan" >"$tmp/sweep/summary.csv"
+"$APICAL" plot "$tmp/sweep" -o "$tmp/sweep.html" --quiet || { echo "FAIL: plot sweep"; exit 1; }
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$tmp/profile2" --enable-logging=stderr --v=0 \
+    --screenshot="$tmp/sweep.png" --window-size=1200,1200 "file://$tmp/sweep.html" >"$tmp/log2" 2>&1
+check "chromium renders the sweep report" "[ $? -eq 0 ] && [ -s $tmp/sweep.png ]"
+check "no console errors (sweep)" "! grep -E 'Uncaught|ERROR:CONSOLE|:CONSOLE[:(]' $tmp/log2"
+[ $fail -eq 0 ] || { tail -20 "$tmp/log" "$tmp/log2"; exit 1; }
 # Decode the PNG with zlib only (no PIL): undo the per-row filters and count distinct
 # pixel colours; a blank page has one.
 check "PNG has a drawing in it" "python3 - '$tmp/out.png' <<'PYEOF'
