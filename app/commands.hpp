@@ -25,6 +25,10 @@ struct ExportOptions {
     std::string file, format = "csv", output;
     bool force = false, quiet = false;
 };
+struct PlotOptions {
+    std::string input, output;  // a result file (.h5) or a sweep directory (summary.csv)
+    bool force = false, quiet = false;
+};
 struct ModelsOptions {
     std::string name;
 };
@@ -34,5 +38,6 @@ int cmd_validate(const ValidateOptions&);
 int cmd_inspect(const InspectOptions&);
 int cmd_models(const ModelsOptions&);
 int cmd_export(const ExportOptions&);
+int cmd_plot(const PlotOptions&);
 
 } // namespace apical::app

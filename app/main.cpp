@@ -42,6 +42,13 @@ int main(int argc, char** argv) {
     c_exp->add_flag("--force", exp.force, "overwrite existing output files");
     c_exp->add_flag("-q,--quiet", exp.quiet, "do not list the files written");
 
+    PlotOptions plot;
+    auto* c_plot = cli.add_subcommand("plot", "Write a self-contained HTML report of a result file or a sweep directory");
+    c_plot->add_option("input", plot.input, "result file (.h5) or sweep directory (with summary.csv)")->required();
+    c_plot->add_option("-o,--output", plot.output, "report file (default: INPUT with .html, or DIR/report.html)");
+    c_plot->add_flag("--force", plot.force, "overwrite an existing report");
+    c_plot->add_flag("-q,--quiet", plot.quiet, "print nothing on success");
+
     ModelsOptions mod;
     auto* c_mod = cli.add_subcommand("models", "List models, stimulus types and connectivity rules, or describe one");
     c_mod->add_option("name", mod.name, "a model, stimulus type or connectivity rule");
@@ -58,6 +65,7 @@ int main(int argc, char** argv) {
         if (*c_ins) return cmd_inspect(ins);
         if (*c_mod) return cmd_models(mod);
         if (*c_exp) return cmd_export(exp);
+        if (*c_plot) return cmd_plot(plot);
     } catch (const std::exception& e) {
         std::cerr << "apical: error: " << e.what() << "\n";
         return 1;

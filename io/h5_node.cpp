@@ -229,6 +229,16 @@ std::vector<hsize_t> H5Node::dims() const {
     return d;
 }
 
+void H5Node::read_columns_raw(hid_t mem_type, void* out, hsize_t rows, hsize_t cols) const {
+    if (rows == 0 || cols == 0)
+        return;
+    const hsize_t start[2] = {0, 0}, count[2] = {rows, cols};
+    H5Id fspace(check(H5Dget_space(id()), "read dataset"));
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "read dataset");
+    H5Id mspace(check(H5Screate_simple(2, count, nullptr), "read dataset"));
+    check(H5Dread(id(), mem_type, mspace.get(), fspace.get(), H5P_DEFAULT, out), "read dataset");
+}
+
 void H5Node::read_raw(hid_t mem_type, void* out, hsize_t offset, hsize_t count, bool all) const {
     if (count == 0)
         return;

@@ -71,8 +71,12 @@ public:
     template <class T> std::vector<T> read_all() const;
     // Rows [offset, offset + count) of a 1-D dataset.
     template <class T> std::vector<T> read_range(hsize_t offset, hsize_t count) const;
+    // Columns [0, cols) of every row of a 2-D dataset, row-major [rows x cols]: a few
+    // cells of a wide report without reading the rest.
+    template <class T> std::vector<T> read_leading_columns(hsize_t cols) const;
 
 private:
+    void read_columns_raw(hid_t mem_type, void* out, hsize_t rows, hsize_t cols) const;
     void write_attr_raw(const std::string& name, hid_t file_type, hid_t mem_type,
                         const std::vector<hsize_t>& dims, const void* data) const;
     void read_attr_raw(const std::string& name, hid_t mem_type, void* out, std::size_t n) const;
@@ -136,6 +140,15 @@ template <class T> std::vector<T> H5Node::read_all() const {
 template <class T> std::vector<T> H5Node::read_range(hsize_t offset, hsize_t count) const {
     std::vector<T> v(count);
     read_raw(H5TypeOf<T>::memory(), v.data(), offset, count, false);
+    return v;
+}
+
+template <class T> std::vector<T> H5Node::read_leading_columns(hsize_t cols) const {
+    const std::vector<hsize_t> d = dims();
+    if (d.size() != 2 || cols > d[1])
+        throw Hdf5Error(file_, path_, "read dataset", "expected a 2-D dataset with at least " + std::to_string(cols) + " columns");
+    std::vector<T> v(d[0] * cols);
+    read_columns_raw(H5TypeOf<T>::memory(), v.data(), d[0], cols);
     return v;
 }
 

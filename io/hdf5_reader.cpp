@@ -22,6 +22,10 @@ struct Hdf5Reader::Impl {
     H5Node root;
     ResultMeta meta;
 
+    // A new handle on "/" (H5Node is move-only) to walk paths from.
+    H5Node fresh_root() const {
+        return H5Node(H5Id(h5_check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "open group")), path, "/");
+    }
     H5Node group_at(const std::string& top, const std::string& name) const {
         return root.open_group(top).open_group(name);
     }
@@ -169,6 +173,10 @@ std::vector<std::string> Hdf5Reader::report_populations(const std::string& name)
 }
 
 ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) const {
+    return report(name, pop, static_cast<std::size_t>(-1));
+}
+
+ReportData Hdf5Reader::report(const std::string& name, const std::string& pop, std::size_t max_cells) const {
     H5Quiet quiet;
     H5Node g = impl_->group_at("report", name).open_group(pop);
     ReportData r;
@@ -178,7 +186,6 @@ ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) c
         throw Hdf5Error(impl_->path, data.path(), "read report", "data must be 2-D [time x element]");
     r.n_times = d[0];
     r.n_elements = d[1];
-    r.data = data.read_all<float>();
     r.units = data.has_attr("units") ? data.read_attr_string("units") : std::string();
     if (data.has_attr("variables"))
         r.variables = data.read_attr_strings("variables");
@@ -188,6 +195,19 @@ ReportData Hdf5Reader::report(const std::string& name, const std::string& pop) c
     r.node_ids = mapping.open_dataset("node_ids").read_all<std::uint64_t>();
     r.index_pointers = mapping.open_dataset("index_pointers").read_all<std::uint64_t>();
     r.element_ids = mapping.open_dataset("element_ids").read_all<std::uint32_t>();
+    if (max_cells < r.node_ids.size()) {
+        if (r.index_pointers.size() != r.node_ids.size() + 1 || r.index_pointers[max_cells] > r.n_elements)
+            throw Hdf5Error(impl_->path, mapping.path() + "/index_pointers", "read report",
+                            "expected n_nodes + 1 offsets within the data columns");
+        const std::size_t cols = r.index_pointers[max_cells];
+        r.node_ids.resize(max_cells);
+        r.index_pointers.resize(max_cells + 1);
+        r.element_ids.resize(std::min(r.element_ids.size(), cols));
+        r.n_elements = cols;
+        r.data = data.read_leading_columns<float>(cols);
+    } else {
+        r.data = data.read_all<float>();
+    }
     const std::vector<double> t = mapping.open_dataset("time").read_all<double>();
     if (t.size() != 3)
         throw Hdf5Error(impl_->path, mapping.path() + "/time", "read report", "expected [start, stop, step]");
@@ -214,6 +234,94 @@ RateData Hdf5Reader::rates(const std::string& pop) const {
     r.stop = t[1];
     r.step = t[2];
     return r;
+}
+
+namespace {
+
+// Splits "a/b/c" so each link is checked one level at a time: H5Lexists on a path whose
+// middle is missing is an error, not "no".
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i <= path.size()) {
+        const std::size_t j = std::min(path.find('/', i), path.size());
+        if (j > i)
+            out.push_back(path.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+Hdf5Reader::Kind Hdf5Reader::kind(const std::string& path) const {
+    H5Quiet quiet;
+    const std::vector<std::string> parts = split_path(path);
+    if (parts.empty())
+        return Kind::group;
+    H5Node g = impl_->fresh_root();
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (!g.has_group(parts[i]))
+            return Kind::none;
+        g = g.open_group(parts[i]);
+    }
+    if (!g.has(parts.back()))
+        return Kind::none;
+    return g.has_group(parts.back()) ? Kind::group : Kind::dataset;
+}
+
+std::vector<std::string> Hdf5Reader::children(const std::string& group_path) const {
+    H5Quiet quiet;
+    H5Node g = impl_->fresh_root();
+    for (const std::string& p : split_path(group_path))
+        g = g.open_group(p);
+    return g.children();
+}
+
+namespace {
+
+H5Node open_dataset_at(H5Node root, const std::string& path) {
+    const std::vector<std::string> parts = split_path(path);
+    if (parts.empty())
+        throw Hdf5Error(root.file(), "/", "open dataset", "empty path");
+    H5Node g = std::move(root);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i)
+        g = g.open_group(parts[i]);
+    return g.open_dataset(parts.back());
+}
+
+H5Node open_object_at(H5Node root, const std::string& path) {
+    const std::vector<std::string> parts = split_path(path);
+    H5Node g = std::move(root);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i + 1 == parts.size() && !g.has_group(parts[i]))
+            return g.open_dataset(parts[i]);
+        g = g.open_group(parts[i]);
+    }
+    return g;
+}
+
+} // namespace
+
+std::vector<std::uint64_t> Hdf5Reader::dims(const std::string& dataset_path) const {
+    H5Quiet quiet;
+    const std::vector<hsize_t> d = open_dataset_at(impl_->fresh_root(), dataset_path).dims();
+    return {d.begin(), d.end()};
+}
+
+std::vector<double> Hdf5Reader::read_doubles(const std::string& dataset_path) const {
+    H5Quiet quiet;
+    return open_dataset_at(impl_->fresh_root(), dataset_path).read_all<double>();
+}
+
+std::string Hdf5Reader::attr_string(const std::string& path, const std::string& attr) const {
+    H5Quiet quiet;
+    try {
+        H5Node n = open_object_at(impl_->fresh_root(), path);
+        return n.has_attr(attr) ? n.read_attr_string(attr) : std::string();
+    } catch (const Hdf5Error&) {
+        return {};  // absent or not a string: the caller shows no unit rather than failing
+    }
 }
 
 } // namespace apical::io

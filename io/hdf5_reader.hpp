@@ -72,9 +72,23 @@ public:
     std::vector<std::string> report_names() const;                          // /report/<name>
     std::vector<std::string> report_populations(const std::string& name) const; // /report/<name>/<pop>
     ReportData report(const std::string& name, const std::string& pop) const;
+    // The same for the first `max_cells` cells of the probe only (their columns lead the
+    // data; node_ids, index_pointers and element_ids are cut to match), so that a plot of a
+    // few cells does not read a wide report whole.
+    ReportData report(const std::string& name, const std::string& pop, std::size_t max_cells) const;
 
     std::vector<std::string> rate_populations() const;          // groups under /rates
     RateData rates(const std::string& pop) const;
+
+    // Generic access by slash-separated path below the root ("rates/exc/event_rate"), for
+    // record types that have no struct here yet (plots show whatever a file holds).
+    enum class Kind { none, group, dataset };
+    Kind kind(const std::string& path) const;
+    std::vector<std::string> children(const std::string& group_path) const; // link names
+    std::vector<std::uint64_t> dims(const std::string& dataset_path) const;
+    std::vector<double> read_doubles(const std::string& dataset_path) const; // any numeric type, converted
+    // A string attribute of a group or dataset; "" when absent or not a string.
+    std::string attr_string(const std::string& path, const std::string& attr) const;
 
 private:
     struct Impl;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install what Apical needs on Debian 12 (when missing), then configure and build.
 # Used by tools/demo.sh and tools/test.sh; safe to run again (does nothing new).
+# chromium: tests/cli/plot_chromium.sh renders an `apical plot` report headless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="g++ cmake ninja-build pkg-config libboost-dev libhdf5-dev catch2 libtbb-dev libyaml-cpp-dev
-      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy"
+      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy chromium"
 missing=()
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -164,6 +164,26 @@ TEST_CASE("Hdf5Writer output reads back exactly", "[hdf5]") {
     CHECK(rep.units == "mixed");
     CHECK(rep.variables == std::vector<std::string>{"v", "I"});
     CHECK(rep.variable_units == std::vector<std::string>{"mV", "pA"});
+    // The first cell only: its two leading columns of each row.
+    ReportData one = r.report("v", "exc", 1);
+    CHECK(one.n_times == 3);
+    CHECK(one.n_elements == 2);
+    CHECK(one.data == std::vector<float>{1, 2, 5, 6, -1.5f, 0.25f});
+    CHECK(one.node_ids == std::vector<std::uint64_t>{1});
+    CHECK(one.index_pointers == std::vector<std::uint64_t>{0, 2});
+    CHECK(one.element_ids == std::vector<std::uint32_t>{0, 1});
+    CHECK(r.report("v", "exc", 5).data == rep.data);
+
+    // Generic access by path (record types without a struct).
+    CHECK(r.kind("rates/exc/rate") == Hdf5Reader::Kind::dataset);
+    CHECK(r.kind("rates/exc") == Hdf5Reader::Kind::group);
+    CHECK(r.kind("rates/nosuch/rate") == Hdf5Reader::Kind::none);
+    CHECK(r.kind("htm") == Hdf5Reader::Kind::none);
+    CHECK(r.children("rates") == std::vector<std::string>{"exc", "inh"});
+    CHECK(r.dims("report/v/exc/data") == std::vector<std::uint64_t>{3, 4});
+    CHECK(r.read_doubles("spikes/exc/node_ids") == std::vector<double>{0, 1, 3, 2, 0, 0});
+    CHECK(r.attr_string("rates/exc/rate", "units") == "Hz");
+    CHECK(r.attr_string("rates/exc/rate", "nosuch").empty());
 
     // Bins [0,10) and [10,20) are complete; [20,30) is cut at 25 ms and not written.
     CHECK(r.rate_populations() == std::vector<std::string>{"exc", "inh"});
