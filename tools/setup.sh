@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="g++ cmake ninja-build pkg-config libboost-dev libhdf5-dev catch2 libtbb-dev libyaml-cpp-dev
-      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy chromium"
+      librandom123-dev libcli11-dev python3 python3-h5py python3-numpy python3-matplotlib
+      python3-pandas chromium"
 missing=()
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
