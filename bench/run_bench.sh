@@ -111,17 +111,6 @@ for mode in exact grid; do
     --python "$PYTHON" --out-dir "$OUT_DIR/$mode" --results "$OUT_DIR/RESULTS-$mode.md" \
     --command-line="${ARGS[*]:-}" || rc=$?
 done
-{
-  echo "# Apical vs Brian2: results"
-  echo
-  echo "Two sections follow, one per Apical event-timing mode (simulation.event_times):"
-  echo "\`exact\` (the default: events keep their times, steps split at events, spike times located"
-  echo "inside steps) and \`grid\` (events and spikes on the dt grid, the semantics Brian2 uses)."
-  echo "Brian2 runs the same variant in both; seeds are chosen per simulator (see the notes)."
-  echo
-  sed 's/^## /### /; s/^# /## /' "$OUT_DIR/RESULTS-exact.md"
-  echo
-  sed 's/^## /### /; s/^# /## /' "$OUT_DIR/RESULTS-grid.md"
-} >"$RESULTS"
+"$PYTHON" "$HERE/summarize_results.py" "$OUT_DIR/RESULTS-exact.md" "$OUT_DIR/RESULTS-grid.md" >"$RESULTS" || rc=$?
 [ $rc = 0 ] && say "done: $RESULTS" || say "the driver failed (exit $rc)"
 exit $rc
