@@ -75,7 +75,7 @@ inline double select(bool c, double a, double b) {
 // A free function because GCC honours __restrict only on parameters; without it the
 // alias checks for a dozen arrays defeat vectorisation. Results are bitwise the same
 // for every instruction set (no FMA contraction: ISO C++ mode gives -ffp-contract=off).
-template <bool COND, bool LOCAL>
+template <bool COND, bool LOCAL, bool PREV>
 [[gnu::always_inline]] inline std::uint32_t
 lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end, double Vr, double Vth,
                    double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
@@ -104,18 +104,16 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
             const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
             const double k4 = f(V + h * k3, g1e, g1i, s1, I);
             Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-            pge[c] = g0e;
-            pgi[c] = g0i;
+            if constexpr (PREV) pge[c] = g0e, pgi[c] = g0i;
             ge[c] = g1e;
             gi[c] = g1i;
         } else {
             Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
         }
-        pie[c] = e0;
-        pii[c] = i0;
+        if constexpr (PREV) pie[c] = e0, pii[c] = i0;
         ie[c] = e0 * Pe;
         ii[c] = i0 * Pi;
-        pv[c] = V;
+        if constexpr (PREV) pv[c] = V;
         const double Vo = select(ref[c] >= t_end, Vr, Vn);
         v[c] = Vo;
         crossed += Vo >= Vth ? 1u : 0u;
@@ -129,18 +127,20 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
         const double *ref, const double *icell
 #define APICAL_LIF_STEP_CALL n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell
 // One clone per instruction set, picked at load time; every clone computes the same bits.
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_cond(APICAL_LIF_STEP_ARGS) {
-    return lif_full_step_impl<true, false>(APICAL_LIF_STEP_CALL);
-}
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_cond_local(APICAL_LIF_STEP_ARGS) {
-    return lif_full_step_impl<true, true>(APICAL_LIF_STEP_CALL);
-}
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_lin(APICAL_LIF_STEP_ARGS) {
-    return lif_full_step_impl<false, false>(APICAL_LIF_STEP_CALL);
-}
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t lif_step_lin_local(APICAL_LIF_STEP_ARGS) {
-    return lif_full_step_impl<false, true>(APICAL_LIF_STEP_CALL);
-}
+// PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
+#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                 \
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {         \
+        return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                         \
+    }
+APICAL_LIF_STEP(lif_step_cond, true, false, true)
+APICAL_LIF_STEP(lif_step_cond_local, true, true, true)
+APICAL_LIF_STEP(lif_step_lin, false, false, true)
+APICAL_LIF_STEP(lif_step_lin_local, false, true, true)
+APICAL_LIF_STEP(lif_step_cond_grid, true, false, false)
+APICAL_LIF_STEP(lif_step_cond_local_grid, true, true, false)
+APICAL_LIF_STEP(lif_step_lin_grid, false, false, false)
+APICAL_LIF_STEP(lif_step_lin_local_grid, false, true, false)
+#undef APICAL_LIF_STEP
 #undef APICAL_LIF_STEP_ARGS
 #undef APICAL_LIF_STEP_CALL
 
@@ -370,8 +370,13 @@ public:
                           i_cell_.data());
             };
             std::uint32_t crossed;
-            if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
-            else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
+            if (grid_) {
+                if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
+                else crossed = local_.empty() ? step(lif_step_lin_grid) : step(lif_step_lin_local_grid);
+            } else {
+                if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
+                else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
+            }
 
             // Linear cells: events inside the step are added exactly by superposition.
             if (!cond_ && !inside_.empty()) {
@@ -398,7 +403,13 @@ public:
 
             // Threshold crossings of the other cells: located exactly by redoing the step.
             if (crossed)
-                for (std::uint32_t c = 0; c < n_; ++c) {
+                for (std::uint32_t c0 = 0; c0 < n_; c0 += 16) {
+                    // Blocks of 16: a vectorised any() skips the blocks without a crossing.
+                    const std::uint32_t c1 = std::min(n_, c0 + 16);
+                    int any = 0;
+                    for (std::uint32_t c = c0; c < c1; ++c) any |= static_cast<int>(v_[c] >= Vth_);
+                    if (!any) continue;
+                    for (std::uint32_t c = c0; c < c1; ++c) {
                     if (v_[c] < Vth_ || stamp_[c] == n) continue;
                     if (grid_) {
                         State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
@@ -407,6 +418,7 @@ public:
                         continue;
                     }
                     redo(c, t, t_end, evs, n, spikes);
+                    }
                 }
         }
     }
