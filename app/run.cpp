@@ -83,6 +83,12 @@ int cmd_run(const RunOptions& o) {
     double reached = 0.0;
     try {
         reached = sim->run(s.net.duration, progress, &g_stop);
+    } catch (const NumericalError& e) {
+        progress.done();
+        writer.finish(false, sim->time(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        std::cerr << "apical: numerical failure: " << e.what() << "\n  results up to t = " << sim->time()
+                  << " ms are in " << out << " (completed = 0)\n";
+        return 1;
     } catch (...) {
         writer.finish(false, sim->time(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         throw;

@@ -123,6 +123,14 @@ public:
     virtual void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) = 0;
     // Current value of a state variable (model variable index) of a group-local cell.
     virtual double get(int variable, std::uint32_t cell) const = 0;
+    // A state gone bad: non-finite, or outside the model's sane range (a runaway). Checked by
+    // the engine after every epoch; the first bad (cell, variable) is reported.
+    struct BadState {
+        std::uint32_t cell = 0;
+        int variable = 0;
+        double value = 0.0;
+    };
+    virtual bool find_bad_state(BadState& /*out*/) const { return false; }
     // Register the sampling requests for this group (called once before the run).
     void set_probes(std::vector<GroupProbe> p) {
         probes_ = std::move(p);

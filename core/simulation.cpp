@@ -11,6 +11,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -44,6 +46,8 @@ struct Group {
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
     std::vector<Event> stim; // this epoch's stimulus events
     std::vector<LocalSpike> spikes;
+    bool bad = false;                  // the model reported a bad state this epoch
+    CellGroup::BadState bad_state;
 };
 
 // A spike as exchanged between epochs, with its population resolved once.
@@ -384,7 +388,27 @@ struct Simulation::Impl {
                 EventSpan span{g.epoch_steps};
                 g.cells->advance(e, span, g.spikes);
                 release_events(g, e);
+                g.bad = g.cells->find_bad_state(g.bad_state);
             });
+            for (auto& g : groups)
+                if (g.bad) {
+                    // Stop at the end of the epoch in which it happened; nothing of it is recorded.
+                    const auto& pd = net.populations[g.pop];
+                    const ModelInfo& m = *models[g.pop];
+                    const auto& var = m.variables.at(static_cast<std::size_t>(g.bad_state.variable));
+                    auto num = [](double x) {
+                        std::ostringstream o;
+                        o << std::setprecision(6) << x;
+                        return o.str();
+                    };
+                    throw NumericalError("population '" + pd.name + "', cell " +
+                                         std::to_string(g.first + g.bad_state.cell) + ": " + var.name + " = " +
+                                         num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) +
+                                         " in the epoch " + num(e.t0()) + "-" + num(e.t1()) +
+                                         " ms; the integration became unstable or ran away. Try a smaller "
+                                         "simulation.dt, or check the parameters of model '" + m.name +
+                                         "' (time constants much shorter than dt, huge weights or currents)");
+                }
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
             // are delivered at the start of the next epoch (delays >= epoch length).
             next.clear();

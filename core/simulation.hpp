@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ struct NetworkStats {
     std::uint64_t cells = 0, synapses = 0, groups = 0;
     std::uint64_t synapse_bytes = 0; // bytes held by synapse storage (targets, weights, delays, rows)
     double epoch_ms = 0;
+};
+
+// A state variable became NaN or infinite, or left its model's sane range: the run stops
+// instead of writing garbage. The message names population, cell, variable, time and a hint.
+class NumericalError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 class Simulation {

@@ -61,6 +61,17 @@ public:
     std::uint32_t count() const override { return n_; }
     double get(int var, std::uint32_t c) const override { return x_[var][c]; }
 
+    // Non-finite state or V beyond +-10 V / w beyond 1e9 pA: the integration failed.
+    bool find_bad_state(BadState& out) const override {
+        for (int var = 0; var < 6; ++var)
+            for (std::uint32_t c = 0; c < n_; ++c)
+                if (!(std::abs(x_[var][c]) <= (var == V_ ? 1e4 : 1e12))) {
+                    out = {c, var, x_[var][c]};
+                    return true;
+                }
+        return false;
+    }
+
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
         by_cell_.build(events, n_);
         for (std::uint32_t c = 0; c < n_; ++c) {

@@ -285,6 +285,23 @@ public:
 
     std::uint32_t count() const override { return n_; }
 
+    // Non-finite state, or a membrane potential beyond +-10 V: the RK4 path went unstable
+    // (e.g. C_m / g_L far below dt). The exact path cannot blow up.
+    bool find_bad_state(BadState& out) const override {
+        for (int var : {V_, GE, GI, IE, II}) {
+            const std::vector<double>& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
+            int bad = 0;
+            for (std::uint32_t c = 0; c < n_; ++c) bad |= static_cast<int>(!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12)));
+            if (!bad) continue;
+            for (std::uint32_t c = 0; c < n_; ++c)
+                if (!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12))) {
+                    out = {c, var, a[c]};
+                    return true;
+                }
+        }
+        return false;
+    }
+
     double get(int var, std::uint32_t c) const override {
         switch (var) {
         case V_: return v_[c];
