@@ -7,6 +7,7 @@
 #include "core/registry.hpp"
 #include "core/waveform.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -21,6 +22,10 @@ struct Epoch {
     double t0() const { return static_cast<double>(step0) * dt; }
     double t1() const { return static_cast<double>(step1) * dt; }
 };
+
+// The first step boundary (a multiple of dt) at or after t, for grid event times. The
+// tolerance keeps a time that is a grid point up to rounding on that grid point.
+inline double next_step_boundary(double t, double dt) { return std::ceil(t / dt - 1e-9) * dt; }
 
 // An incoming synaptic event for one cell of the group. `slot` is
 // compartment * n_receptors + receptor of the target model.
@@ -135,8 +140,16 @@ public:
     void set_probes(std::vector<GroupProbe> p) {
         probes_ = std::move(p);
         probed_.assign(count(), 0);
+        // Per cell, its (probe, position) entries as CSR, so sampling a cell costs its own
+        // entries, not a search through every probed cell.
+        entry_off_.assign(count() + 1, 0);
         for (auto& q : probes_)
-            for (auto c : q.cells) probed_[c] = 1;
+            for (auto c : q.cells) probed_[c] = 1, ++entry_off_[c + 1];
+        for (std::uint32_t c = 0; c < count(); ++c) entry_off_[c + 1] += entry_off_[c];
+        entries_.resize(entry_off_[count()]);
+        std::vector<std::uint32_t> fill(entry_off_.begin(), entry_off_.end() - 1);
+        for (std::uint32_t pi = 0; pi < probes_.size(); ++pi)
+            for (std::uint32_t k = 0; k < probes_[pi].cells.size(); ++k) entries_[fill[probes_[pi].cells[k]]++] = {pi, k};
     }
     virtual std::uint32_t count() const = 0;
     // Per-epoch sample storage: filled by the model during advance; drained by the engine.
@@ -146,14 +159,12 @@ public:
 protected:
     // For models: record all probes due at step n for cell c, reading values via get_fn(var).
     template <class GetFn> void sample_cell(std::int64_t n, std::uint32_t c, GetFn&& get_fn) {
-        for (auto& p : probes_) {
+        for (std::uint32_t e = entry_off_[c]; e < entry_off_[c + 1]; ++e) {
+            const GroupProbe& p = probes_[entries_[e].probe];
             if (n % p.stride) continue;
-            for (std::uint32_t k = 0; k < p.cells.size(); ++k) {
-                if (p.cells[k] != c) continue;
-                const auto nv = static_cast<std::uint32_t>(p.variables.size());
-                for (std::uint32_t v = 0; v < nv; ++v)
-                    samples_.push_back({p.probe, n, p.columns[k] + v, static_cast<float>(get_fn(p.variables[v]))});
-            }
+            const std::uint32_t col = p.columns[entries_[e].k];
+            for (std::uint32_t v = 0; v < p.variables.size(); ++v)
+                samples_.push_back({p.probe, n, col + v, static_cast<float>(get_fn(p.variables[v]))});
         }
     }
     bool has_probes() const { return !probes_.empty(); }
@@ -165,6 +176,11 @@ protected:
     }
     std::vector<GroupProbe> probes_;
     std::vector<std::uint8_t> probed_; // per cell: in some probe
+    struct ProbeEntry {
+        std::uint32_t probe, k; // index into probes_, position in its cells
+    };
+    std::vector<std::uint32_t> entry_off_;
+    std::vector<ProbeEntry> entries_;
     std::vector<SampleRow> samples_;
 };
 

@@ -307,9 +307,7 @@ struct Simulation::Impl {
         }
     }
 
-    // The first step boundary at or after t (grid event times). The tolerance keeps a time
-    // that is a grid point up to rounding on that grid point.
-    double to_grid(double t) const { return std::ceil(t / net.dt - 1e-9) * net.dt; }
+    double to_grid(double t) const { return next_step_boundary(t, net.dt); }
 
     // The step whose interval [n dt, (n+1) dt) holds t, with boundaries computed as n * dt,
     // exactly as the models compute step times (the division alone can land one off).

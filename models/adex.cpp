@@ -143,7 +143,7 @@ private:
                         tc = t_end;
                         spikes.push_back({tc, c});
                         y = {Vr_, y[1] + b_};
-                        ref_[c] = std::ceil((tc + tref_) / dt_ - 1e-9) * dt_;
+                        ref_[c] = next_step_boundary(tc + tref_, dt_);
                         continue;
                     }
                     // Crossed V_peak at tc + x: reset and go on from there.

@@ -626,7 +626,7 @@ private:
         s.v = Vr_;
         // With grid event times the refractory end is put on the grid (the next boundary at
         // or after ts + t_ref): n * dt, the expression the step loop compares against.
-        ref_[c] = grid_ ? std::ceil((ts + tref_) / dt_ - 1e-9) * dt_ : ts + tref_;
+        ref_[c] = grid_ ? next_step_boundary(ts + tref_, dt_) : ts + tref_;
         // Refractoriness that ends inside a later step makes that step exact for this cell.
         if (grid_) return;
         const double r = ref_[c] / dt_;

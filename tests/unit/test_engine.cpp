@@ -234,3 +234,30 @@ TEST_CASE("poisson stimulus: rate and CV of inter-spike intervals", "[stimulus][
     // Events stay inside their epochs and are independent across cells (different streams).
     CHECK(t[0] != t[1]);
 }
+
+TEST_CASE("probes: cells in any order, across groups, shared by two probes", "[engine][probes]") {
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.populations.push_back(population(r, "p", "lif", 800)); // two groups of 512 / 288
+    StimulusDesc dc = stimulus(r, net, "constant_current", 0, {{"amplitude", 50.0}});
+    dc.cells = {700};
+    net.stimuli.push_back(dc);
+    net.probes.push_back(ProbeDesc{"a", 0, {0}, {700, 5}, 0.5});     // v
+    net.probes.push_back(ProbeDesc{"b", 0, {0, 3}, {5, 700}, 1.0});  // v, i_exc
+    Simulation sim(net, r, {2, 512});
+    MemorySink sink;
+    sim.run(20.0, sink);
+    const auto& a = sink.probe_rows[0];
+    const auto& b = sink.probe_rows[1];
+    REQUIRE(a.size() == 40 * 2);
+    REQUIRE(b.size() == 20 * 4);
+    for (std::size_t row = 0; row < 20; ++row) {
+        // b samples every 1 ms, a every 0.5 ms: b's row r is a's row 2r.
+        CHECK(a[2 * row * 2 + 0] == b[row * 4 + 2]); // cell 700, v
+        CHECK(a[2 * row * 2 + 1] == -60.0f);         // cell 5 at rest
+        CHECK(b[row * 4 + 0] == -60.0f);
+        CHECK(b[row * 4 + 3] == 0.0f);               // no synaptic current
+    }
+    // Cell 700 charges towards E_L + I/g_L = -55 mV: V(10 ms) = -60 + 5 (1 - e^{-0.5}).
+    CHECK(b[10 * 4 + 2] == Approx(-60.0 + 5.0 * (1.0 - std::exp(-0.5))).margin(1e-5));
+}
