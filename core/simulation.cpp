@@ -236,13 +236,15 @@ struct Simulation::Impl {
 
     void build_groups() {
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
+        std::vector<std::vector<bool>> slots_used(net.populations.size()); // once per population
         for (auto& g : groups) {
             const auto& pd = net.populations[g.pop];
             const ModelInfo& m = *models[g.pop];
             GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
             // Which slots receive input is decided per population, not per group, so every
             // group of a population integrates with the same method.
-            gb.receptor_used = pop_slots_used(g.pop, m);
+            if (slots_used[g.pop].empty()) slots_used[g.pop] = pop_slots_used(g.pop, m);
+            gb.receptor_used = slots_used[g.pop];
             for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
                 const auto& sd = net.stimuli[si];
                 if (sd.target != g.pop) continue;
