@@ -20,6 +20,14 @@ struct Distribution {
     bool is_constant() const { return kind == Kind::constant; }
 };
 
+// One compartment of a population's cell (multi-compartment models): its place in the
+// tree and its values of the model's compartment parameters.
+struct CompartmentDesc {
+    std::string name;
+    int parent = -1;            // index of the parent compartment; -1 for the root (soma)
+    std::vector<double> params; // one per ModelInfo::compartment_parameters
+};
+
 struct PopulationDesc {
     std::string name;
     std::string model;               // a ModelInfo name in the registry
@@ -27,6 +35,8 @@ struct PopulationDesc {
     std::vector<double> params;      // one per ModelInfo::parameters, in that order
     // Initial values for state variables by variable index (absent: model default).
     std::vector<std::pair<int, Distribution>> initial;
+    // Multi-compartment models: the tree, root first, every parent before its children.
+    std::vector<CompartmentDesc> compartments;
 };
 
 struct ProjectionDesc {

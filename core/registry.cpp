@@ -1,4 +1,5 @@
 #include "core/registry.hpp"
+#include "core/network.hpp"
 
 #include <stdexcept>
 
@@ -49,6 +50,18 @@ std::vector<double> default_values(const std::vector<ParamDecl>& decls) {
     v.reserve(decls.size());
     for (auto& d : decls) v.push_back(d.default_value);
     return v;
+}
+
+ModelInfo population_model(const ModelInfo& m, const PopulationDesc& p) {
+    if (!m.multi_compartment()) return m;
+    ModelInfo r = m;
+    r.compartments.clear();
+    for (auto& c : p.compartments) r.compartments.push_back(c.name);
+    for (auto& c : p.compartments)
+        for (auto& v : m.compartment_variables)
+            r.variables.push_back({v.name + "_" + c.name, v.dim, v.doc + " (" + c.name + ")"});
+    if (m.specialize) m.specialize(r, p);
+    return r;
 }
 
 } // namespace apical

@@ -38,10 +38,18 @@ struct VariableDecl {
     std::string doc;
 };
 
+// One compartment of a multi-compartment model's tree, as a preset ships it.
+struct CompartmentPreset {
+    std::string name, parent;             // parent "" for the root (the soma)
+    std::map<std::string, double> values; // compartment parameters that differ from defaults
+    std::string doc;
+};
+
 // A named parameter set shipped with a model (values in canonical units).
 struct ParamPreset {
     std::string name, doc, source;
     std::map<std::string, double> values; // only the ones that differ from defaults
+    std::vector<CompartmentPreset> compartments; // multi-compartment models: the tree
 };
 
 class CellGroup;
@@ -52,6 +60,7 @@ struct ConnectRequest;
 struct ConnectCheck;
 struct StimulusDesc;
 struct Waveform;
+struct PopulationDesc;
 
 struct ModelInfo {
     std::string name, doc;
@@ -61,6 +70,19 @@ struct ModelInfo {
     std::vector<VariableDecl> variables;
     std::vector<ParamPreset> presets;
     std::function<std::unique_ptr<CellGroup>(const GroupBuild&)> make;
+
+    // Multi-compartment models (compartment_parameters not empty): the compartment tree is
+    // a property of each population (scenario `compartments:` or a preset's tree), so
+    // compartments, variables and receptors are resolved per population by
+    // population_model(). Each compartment has these parameters and these variables,
+    // recorded as `<variable>_<compartment>` (v_soma, v_apical, ...).
+    std::vector<ParamDecl> compartment_parameters;
+    std::vector<VariableDecl> compartment_variables;
+    std::vector<CompartmentPreset> default_compartments; // tree used without a preset tree
+    // Optional: adjust the resolved view to a population's parameters (e.g. receptor weight
+    // units that depend on a compatibility switch). Called by population_model().
+    std::function<void(ModelInfo&, const PopulationDesc&)> specialize;
+    bool multi_compartment() const { return !compartment_parameters.empty(); }
 
     int param_index(const std::string& n) const;
     int receptor_index(const std::string& n) const;
@@ -119,5 +141,11 @@ struct ConnectCheck {
 
 // Values for every declared parameter, in declaration order, canonical units.
 std::vector<double> default_values(const std::vector<ParamDecl>& decls);
+
+// The model as population `p` sees it: for multi-compartment models, the compartments of
+// p's tree, cell variables followed by `<variable>_<compartment>` for every compartment (in
+// tree order, compartment variables in declaration order), receptors as specialised. For
+// other models, `m` itself.
+ModelInfo population_model(const ModelInfo& m, const PopulationDesc& p);
 
 } // namespace apical

@@ -66,7 +66,8 @@ struct Simulation::Impl {
     SimulationOptions opt;
     tbb::task_arena arena;
     int n_threads = 1;
-    std::vector<const ModelInfo*> models;
+    std::vector<ModelInfo> pop_models;     // per population: the model as that population sees it
+    std::vector<const ModelInfo*> models; // pointers into pop_models
     std::vector<std::uint64_t> pop_gid0;
     std::vector<std::vector<std::uint32_t>> pop_groups; // group indices per population
     std::vector<Group> groups;
@@ -107,7 +108,10 @@ struct Simulation::Impl {
             auto& pd = net.populations[p];
             const ModelInfo* m = registry.model(pd.model);
             if (!m || !m->make) throw std::invalid_argument("unknown model '" + pd.model + "'");
-            models.push_back(m);
+            if (m->multi_compartment() && pd.compartments.empty())
+                throw std::invalid_argument("population '" + pd.name + "' of multi-compartment model '" + pd.model +
+                                            "' has no compartments");
+            pop_models.push_back(population_model(*m, pd));
             pop_gid0.push_back(gid);
             pop_groups.emplace_back();
             for (std::uint32_t first = 0; first < pd.size; first += opt.group_size) {
@@ -123,6 +127,7 @@ struct Simulation::Impl {
         }
         stats.cells = gid;
         stats.groups = groups.size();
+        for (auto& m : pop_models) models.push_back(&m);
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
         // the same network for any thread count or (later) any rank layout.

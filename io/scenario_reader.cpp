@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -106,7 +107,7 @@ private:
                         "population name '" + p.name + "' is reserved (recording lists use it); choose another");
             const std::string path = "populations." + p.name;
             const Node& v = kv.second;
-            c_.keys(v, path, {"model", "size", "parameters", "overrides", "initial"});
+            c_.keys(v, path, {"model", "size", "parameters", "overrides", "initial", "compartments"});
             const Node model_node = c_.required(v, "model", path);
             p.model = c_.scalar(model_node, path + ".model");
             const ModelInfo* m = reg_.model(p.model);
@@ -117,6 +118,7 @@ private:
 
             // Later sources win: declared defaults, a preset or a parameter map, then overrides.
             p.params = default_values(m->parameters);
+            const std::vector<CompartmentPreset>* tree = &m->default_compartments;
             if (const Node pn = v["parameters"]) {
                 if (pn.IsScalar()) {
                     const std::string preset = pn.Scalar();
@@ -131,11 +133,23 @@ private:
                                                    " sets undeclared parameter " + name);
                         p.params[k] = value;
                     }
+                    if (!ps->compartments.empty()) tree = &ps->compartments;
                 } else {
                     parameter_map(pn, *m, path + ".parameters", p.params);
                 }
             }
             if (const Node on = v["overrides"]) parameter_map(on, *m, path + ".overrides", p.params);
+            if (m->multi_compartment()) {
+                preset_tree(*tree, *m, p);
+                if (const Node cn = v["compartments"]) compartments(cn, *m, path + ".compartments", p);
+            } else if (const Node cn = c_.key_node(v, "compartments"); cn.IsDefined()) {
+                c_.fail(cn, path + ".compartments: model " + m->name +
+                                " has a fixed set of compartments (" + join(m->compartments) +
+                                "); a compartment tree is given only to multi-compartment models (" +
+                                join(multi_compartment_models()) + ")");
+            }
+            auto spec = std::make_unique<ModelInfo>(population_model(*m, p));
+            m = spec.get();
             if (const Node in = v["initial"]) {
                 c_.expect_map(in, path + ".initial");
                 for (const auto& iv : in) {
@@ -149,10 +163,111 @@ private:
                 }
             }
             pop_names_.push_back(p.name);
-            pop_models_.push_back(m);
+            pop_models_.push_back(std::move(spec));
             sizes_.push_back(p.size);
             net.populations.push_back(std::move(p));
         }
+    }
+
+    static std::string join(const std::vector<std::string>& v) {
+        std::string s;
+        for (auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s.empty() ? "none" : s;
+    }
+    std::vector<std::string> multi_compartment_models() const {
+        std::vector<std::string> out;
+        for (auto& m : reg_.models())
+            if (m.multi_compartment()) out.push_back(m.name);
+        return out;
+    }
+
+    // A preset's (or the model's default) compartment tree, lowered to values.
+    static void preset_tree(const std::vector<CompartmentPreset>& tree, const ModelInfo& m, PopulationDesc& p) {
+        for (auto& cp : tree) {
+            CompartmentDesc c;
+            c.name = cp.name;
+            c.params = default_values(m.compartment_parameters);
+            for (std::size_t i = 0; i < p.compartments.size(); ++i)
+                if (p.compartments[i].name == cp.parent) c.parent = static_cast<int>(i);
+            if (!cp.parent.empty() && c.parent < 0)
+                throw std::logic_error("model " + m.name + ": preset compartment " + cp.name + " has unknown parent " +
+                                       cp.parent);
+            for (auto& [name, value] : cp.values) {
+                int k = -1;
+                for (std::size_t i = 0; i < m.compartment_parameters.size(); ++i)
+                    if (m.compartment_parameters[i].name == name) k = static_cast<int>(i);
+                if (k < 0)
+                    throw std::logic_error("model " + m.name + ": preset compartment " + cp.name +
+                                           " sets undeclared parameter " + name);
+                c.params[static_cast<std::size_t>(k)] = value;
+            }
+            p.compartments.push_back(std::move(c));
+        }
+    }
+
+    // `compartments:` of a population: a map name -> {parent: NAME, PARAMETER: value, ...}.
+    // A name already in the tree (from the preset) gets its parameters changed; a new name
+    // adds a compartment under `parent` (required, except for the first compartment of an
+    // empty tree, which becomes the root).
+    void compartments(const Node& n, const ModelInfo& m, const std::string& path, PopulationDesc& p) const {
+        c_.expect_map(n, path);
+        const auto& decls = m.compartment_parameters;
+        for (const auto& kv : n) {
+            const std::string name = c_.name(kv.first, "compartment");
+            const std::string cpath = path + "." + name;
+            int idx = -1;
+            for (std::size_t i = 0; i < p.compartments.size(); ++i)
+                if (p.compartments[i].name == name) idx = static_cast<int>(i);
+            const Node& v = kv.second;
+            if (v.IsNull()) {
+                if (idx < 0 && !p.compartments.empty())
+                    c_.fail(kv.first, cpath + ": a new compartment needs at least 'parent:' (one of " +
+                                          join(compartment_names(p)) + ")");
+            } else {
+                c_.expect_map(v, cpath);
+            }
+            std::vector<std::string> allowed{"parent"};
+            for (auto& d : decls) allowed.push_back(d.name);
+            if (!v.IsNull()) c_.keys(v, cpath, allowed);
+            int parent = -1;
+            const Node pn = v.IsNull() ? Node() : v["parent"];
+            if (pn) {
+                const std::string pname = c_.scalar(pn, cpath + ".parent");
+                for (std::size_t i = 0; i < p.compartments.size(); ++i)
+                    if (p.compartments[i].name == pname && static_cast<int>(i) != idx) parent = static_cast<int>(i);
+                if (parent < 0 || (idx >= 0 && parent > idx))
+                    c_.fail(pn, cpath + ".parent: " +
+                                    unknown_choice("compartment", pname, compartment_names(p, idx)) +
+                                    " (a parent must be listed before its children)");
+            }
+            if (idx < 0) {
+                if (parent < 0 && !p.compartments.empty())
+                    c_.fail(kv.first, cpath + ": a new compartment needs 'parent:' (one of " +
+                                          join(compartment_names(p)) + ")");
+                if (p.compartments.size() >= 64)
+                    c_.fail(kv.first, cpath + ": at most 64 compartments per cell");
+                CompartmentDesc c;
+                c.name = name;
+                c.parent = parent;
+                c.params = default_values(decls);
+                p.compartments.push_back(std::move(c));
+                idx = static_cast<int>(p.compartments.size() - 1);
+            } else if (pn) {
+                if (idx == 0) c_.fail(pn, cpath + ".parent: " + name + " is the root of the tree; it has no parent");
+                p.compartments[static_cast<std::size_t>(idx)].parent = parent;
+            }
+            if (v.IsNull()) continue;
+            for (std::size_t i = 0; i < decls.size(); ++i)
+                if (const Node dn = v[decls[i].name])
+                    p.compartments[static_cast<std::size_t>(idx)].params[i] =
+                        c_.param(dn, decls[i], cpath + "." + decls[i].name);
+        }
+    }
+    static std::vector<std::string> compartment_names(const PopulationDesc& p, int except = -1) {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < p.compartments.size(); ++i)
+            if (static_cast<int>(i) != except) out.push_back(p.compartments[i].name);
+        return out;
     }
 
     void parameter_map(const Node& n, const ModelInfo& m, const std::string& path, std::vector<double>& params) const {
@@ -438,7 +553,7 @@ private:
     const Registry& reg_;
     Checker c_;
     std::vector<std::string> pop_names_;
-    std::vector<const ModelInfo*> pop_models_;
+    std::vector<std::unique_ptr<ModelInfo>> pop_models_; // per population: model as it sees it
     std::vector<std::uint32_t> sizes_;
 };
 
