@@ -92,7 +92,7 @@ private:
         double I = Ib_;
         for (auto& ci : currents_) {
             if (!ci.cells.empty() && std::find(ci.cells.begin(), ci.cells.end(), c) == ci.cells.end()) continue;
-            I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+            I += ci.waveform.over(a, b);
         }
         return I;
     }

@@ -548,13 +548,13 @@ private:
     static double current_at(const std::vector<CurrentInput>& in, double a, double b) {
         double I = 0.0;
         for (auto& ci : in)
-            I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+            I += ci.waveform.over(a, b);
         return I;
     }
     void fill_local_currents(double a, double b) {
         std::fill(i_cell_.begin(), i_cell_.end(), 0.0);
         for (auto& ci : local_) {
-            const double I = ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+            const double I = ci.waveform.over(a, b);
             for (auto c : ci.cells) i_cell_[c] += I;
         }
     }
@@ -562,7 +562,7 @@ private:
         double I = Ib_ + current_at(global_, a, b);
         for (auto& ci : local_)
             if (std::find(ci.cells.begin(), ci.cells.end(), c) != ci.cells.end())
-                I += ci.waveform.at(ci.waveform.kind == Waveform::Kind::sine ? 0.5 * (a + b) : a);
+                I += ci.waveform.over(a, b);
         return I;
     }
 

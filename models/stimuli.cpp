@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
+#include <string>
 
 namespace apical::models {
 namespace {
@@ -114,6 +116,21 @@ void attach_stimulus_behaviour(KindInfo& k) {
             w.phase = param(k, d, "phase");
             w.start = param(k, d, "start");
             w.stop = param(k, d, "stop");
+            return w;
+        };
+    } else if (n == "epsp_current") {
+        k.make_waveform = [k](const StimulusDesc& d) {
+            Waveform w;
+            w.kind = Waveform::Kind::biexp;
+            w.amplitude = param(k, d, "amplitude");
+            w.tau_rise = param(k, d, "tau_rise");
+            w.tau_decay = param(k, d, "tau_decay");
+            w.start = param(k, d, "start");
+            w.stop = param(k, d, "stop");
+            if (!(w.tau_rise < w.tau_decay))
+                throw std::invalid_argument("stimulus " + d.name + ": tau_rise must be shorter than tau_decay");
+            const double tp = w.tau_rise * w.tau_decay / (w.tau_decay - w.tau_rise) * std::log(w.tau_decay / w.tau_rise);
+            w.norm = 1.0 / (std::exp(-tp / w.tau_decay) - std::exp(-tp / w.tau_rise));
             return w;
         };
     }

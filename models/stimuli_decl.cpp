@@ -48,6 +48,15 @@ std::vector<KindInfo> stimulus_kinds() {
                          {"phase", Dim::none, 0.0, -1e6, 1e6, "phase in radians"}}),
                  false,
                  {}));
+    k.push_back(kind("epsp_current",
+                     "EPSP-shaped current: amplitude * (exp(-s/tau_decay) - exp(-s/tau_rise)) normalised to peak "
+                     "`amplitude`, s = t - start (as the distal current of Hay et al. 2011's BAC protocol); "
+                     "sampled at the middle of each integration step.",
+                     window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "peak current"},
+                             {"tau_rise", Dim::time, 0.5, 0.0, 1e6, "rise time constant", true},
+                             {"tau_decay", Dim::time, 5.0, 0.0, 1e6, "decay time constant (> tau_rise)", true}}),
+                     false,
+                     {}));
     return k;
 }
 

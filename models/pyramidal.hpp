@@ -1,0 +1,7 @@
+// The `pyramidal` multi-compartment model family (see models/pyramidal.cpp).
+#pragma once
+#include "core/registry.hpp"
+
+namespace apical::models {
+ModelInfo pyramidal_info();
+}
