@@ -3,6 +3,7 @@
 // large populations are sub-sampled is in docs/plot.md.
 #include "app/commands.hpp"
 #include "io/hdf5_reader.hpp"
+#include "io/csv.hpp"
 #include "io/inspect.hpp"
 #include "io/report_html.hpp"
 
@@ -22,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using io::Hdf5Reader;
+using io::split_csv_line;
 using io::html::Axis;
 using io::html::Document;
 using io::html::num;
@@ -582,27 +584,6 @@ std::string render_result(const std::string& path) {
 }
 
 // --- sweeps ------------------------------------------------------------------------
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-    // RFC 4180 subset: commas, double-quoted fields with "" for a quote.
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { out.back() += '"'; ++i; }
-            else if (c == '"') quoted = false;
-            else out.back() += c;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else if (c != '\r') {
-            out.back() += c;
-        }
-    }
-    return out;
-}
 
 bool parse_number(const std::string& s, double& v) {
     if (s.empty()) return false;
