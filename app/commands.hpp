@@ -29,6 +29,17 @@ struct PlotOptions {
     std::string input, output;  // a result file (.h5) or a sweep directory (summary.csv)
     bool force = false, quiet = false;
 };
+struct SweepOptions {
+    std::string scenario, dir, list;
+    std::vector<std::string> grid, overrides;
+    std::optional<int> jobs, threads;                 // default: all cores; cores / jobs
+    std::optional<long long> task_index, task_count;  // default: SLURM_ARRAY_TASK_ID/COUNT
+    bool resume = false, quiet = false;
+};
+struct CollectOptions {
+    std::string dir;
+    bool quiet = false;
+};
 struct ModelsOptions {
     std::string name;
 };
@@ -39,5 +50,7 @@ int cmd_inspect(const InspectOptions&);
 int cmd_models(const ModelsOptions&);
 int cmd_export(const ExportOptions&);
 int cmd_plot(const PlotOptions&);
+int cmd_sweep(const SweepOptions&);
+int cmd_collect(const CollectOptions&);
 
 } // namespace apical::app
