@@ -1,5 +1,7 @@
 // The subcommands of `apical`. Each returns the process exit status.
 #pragma once
+#include "core/registry.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +53,10 @@ int cmd_models(const ModelsOptions&);
 int cmd_export(const ExportOptions&);
 int cmd_plot(const PlotOptions&);
 int cmd_sweep(const SweepOptions&);
+// For `apical validate`: every point of the scenario's `sweep:` section must give a valid
+// scenario. "" without a sweep, else a line describing it. Throws io::ScenarioError, or
+// std::runtime_error naming the point whose values are wrong.
+std::string check_sweep(const std::string& scenario, const std::vector<std::string>& overrides, const Registry& reg);
 int cmd_collect(const CollectOptions&);
 
 } // namespace apical::app

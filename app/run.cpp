@@ -3,7 +3,6 @@
 #include "app/run_scenario.hpp"
 #include "core/simulation.hpp"
 #include "io/hdf5_writer.hpp"
-#include "io/sweep_design.hpp"
 #include "io/scenario.hpp"
 #include "models/builtin.hpp"
 
@@ -31,11 +30,16 @@ int cmd_validate(const ValidateOptions& o) {
     const Registry reg = models::builtin_registry();
     try {
         const io::Scenario s = load(o.scenario, o.overrides, reg);
+        const std::string sweep = check_sweep(o.scenario, o.overrides, reg);
         std::cout << o.scenario << ": ok: '" << s.name << "', " << s.net.populations.size() << " populations ("
                   << total_cells(s.net) << " cells), " << s.net.projections.size() << " projections, "
                   << s.net.stimuli.size() << " stimuli, " << s.net.duration << " ms at dt " << s.net.dt << " ms\n";
+        if (!sweep.empty()) std::cout << "  " << sweep << "\n";
         return 0;
     } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const std::runtime_error& e) { // a sweep point's values
         std::cerr << e.what() << "\n";
         return 2;
     }

@@ -6,6 +6,7 @@
 #include "app/sweep_mpi.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/source_map.hpp"
+#include "io/suggest.hpp"
 #include "io/sweep_summary.hpp"
 #include "models/builtin.hpp"
 
@@ -24,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // A usage or scenario problem found before any point runs: exit status 2.
-struct UsageError : std::runtime_error {
+struct UsageError : std::runtime_error { // what() is the whole message
     using std::runtime_error::runtime_error;
 };
 
@@ -149,8 +150,10 @@ std::vector<std::size_t> prepare(const Plan& p, const SweepOptions& o, const Reg
 // Runs one point into DIR/points/<i>.h5; a failure is recorded, never thrown.
 class PointRunner {
 public:
-    PointRunner(const Plan& p, const Registry& reg, const std::atomic<bool>& stop, bool quiet, std::size_t total)
-        : p_(p), reg_(reg), stop_(stop), quiet_(quiet), total_(total) {}
+    // `rank` >= 0 under MPI: lines are labelled by rank (only rank 0 knows the total).
+    PointRunner(const Plan& p, const Registry& reg, const std::atomic<bool>& stop, bool quiet, std::size_t total,
+                int rank)
+        : p_(p), reg_(reg), stop_(stop), quiet_(quiet), total_(total), rank_(rank) {}
 
     void operator()(std::size_t i) {
         const std::string file = io::point_file(p_.dir, i);
@@ -193,9 +196,10 @@ private:
     void report(std::size_t i, const std::string& what) {
         std::lock_guard<std::mutex> lock(out_);
         ++finished_;
-        if (!quiet_)
-            std::cout << "[" << finished_ << "/" << total_ << "] point " << i << " (" << p_.describe(i) << "): " << what
-                      << std::endl;
+        if (quiet_) return;
+        const std::string who = rank_ >= 0 ? "rank " + std::to_string(rank_)
+                                           : std::to_string(finished_) + "/" + std::to_string(total_);
+        std::cout << "[" << who << "] point " << i << " (" << p_.describe(i) << "): " << what << std::endl;
     }
 
     const Plan& p_;
@@ -203,6 +207,7 @@ private:
     const std::atomic<bool>& stop_;
     bool quiet_;
     std::size_t total_, finished_ = 0;
+    int rank_;
     std::mutex out_;
     std::atomic<std::size_t> failed_{0}, interrupted_{0};
 };
@@ -258,7 +263,7 @@ int sweep(const SweepOptions& o, const MpiWorld* mpi) {
     }
 
     const StopOnSignal stop;
-    PointRunner runner(plan, reg, stop.flag(), o.quiet, todo.size());
+    PointRunner runner(plan, reg, stop.flag(), o.quiet, todo.size(), mpi ? mpi->rank() : -1);
     const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(todo.size(), 1)));
     if (mpi) {
         mpi->share(todo, jobs, std::ref(runner), stop.flag());
@@ -280,6 +285,17 @@ int sweep(const SweepOptions& o, const MpiWorld* mpi) {
 }
 
 } // namespace
+
+std::string check_sweep(const std::string& scenario, const std::vector<std::string>& overrides, const Registry& reg) {
+    const io::SweepSpec spec = io::read_sweep_spec(scenario);
+    if (spec.grid.empty() && spec.method == io::SweepSpec::Method::none && spec.list_rows.empty()) return "";
+    SweepOptions o;
+    o.scenario = scenario;
+    o.overrides = overrides;
+    const Plan p = make_plan(o, reg);
+    for (std::size_t i = 0; i < p.design.points.size(); ++i) p.load(i, reg);
+    return "sweep: " + std::to_string(p.design.points.size()) + " points over " + io::join(p.design.keys);
+}
 
 int cmd_sweep(const SweepOptions& o) {
     std::unique_ptr<MpiWorld> mpi;
