@@ -619,12 +619,19 @@ std::string render_sweep(const std::string& dir) {
         if (f.size() != header.size())
             throw std::runtime_error(csv.string() + ":" + std::to_string(ln) + ": " + std::to_string(f.size()) +
                                      " fields, the header has " + std::to_string(header.size()));
-        row_class.push_back(f[c_status] == "ok" ? "" : "failed");
+        // `apical sweep` writes done; hand-made tables may say ok.
+        row_class.push_back(f[c_status] == "done" || f[c_status] == "ok" ? "" : "failed");
         rows.push_back(std::move(f));
     }
     std::vector<std::size_t> params, stats;
     for (std::size_t c = c_point + 1; c < c_seed; ++c) params.push_back(c);
-    for (std::size_t c = c_wall + 1; c < header.size(); ++c) stats.push_back(c);
+    // Statistics: the columns after wall_s, except a `message` column (why a point failed)
+    // and columns without a single number (e.g. mean_anomaly of a population that is not HTM).
+    for (std::size_t c = c_wall + 1; c < header.size(); ++c) {
+        double v = 0.0;
+        const bool any = std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return parse_number(r[c], v); });
+        if (header[c] != "message" && any) stats.push_back(c);
+    }
 
     Document doc("Apical sweep: " + dir);
     doc.h1("Apical sweep: " + dir);
