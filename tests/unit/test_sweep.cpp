@@ -77,7 +77,7 @@ TEST_CASE("replicate seeds are a grid axis", "[sweep]") {
     CHECK(d.seed_column() == 1);
 }
 
-TEST_CASE("--grid splits values at top-level commas and replaces an axis of the same key", "[sweep]") {
+TEST_CASE("grid arguments split values at top-level commas and replace an axis of the same key", "[sweep]") {
     SweepSpec s = parse_sweep_spec("sweep: {grid: {a.x: [1, 2]}}\n", "s.yaml", ".");
     add_grid_argument(s, "a.x=3,4,5", 1);
     add_grid_argument(s, "b.y=[exc, inh],{low: 1 ms, high: 2 ms}, 'a,b'", 2);
@@ -190,7 +190,7 @@ TEST_CASE("array tasks cover every point exactly once", "[sweep]") {
         }
 }
 
-TEST_CASE("the manifest reads back; write_once refuses another sweep", "[sweep]") {
+TEST_CASE("the manifest reads back, and write_once refuses another sweep", "[sweep]") {
     TempDir tmp("manifest");
     SweepManifest m;
     m.keys = {"a.x", "b.y"};
