@@ -12,7 +12,6 @@
 #include <limits>
 #include <numeric>
 #include <set>
-#include <sstream>
 
 namespace apical::io {
 namespace {
@@ -188,13 +187,8 @@ int SweepDesign::seed_column() const {
 }
 
 SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& file_label, const std::string& base_dir) {
-    SourceMap src(file_label);
-    Node root;
-    try {
-        root = YAML::Load(yaml_text);
-    } catch (const YAML::ParserException& e) {
-        src.fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-    }
+    const SourceMap src(file_label);
+    const Node root = src.load(yaml_text);
     SweepSpec spec;
     if (!root.IsMap()) return spec;
     if (const Node n = root["sweep"]) SpecReader(src, base_dir).read(n, spec);
@@ -202,11 +196,7 @@ SweepSpec parse_sweep_spec(const std::string& yaml_text, const std::string& file
 }
 
 SweepSpec read_sweep_spec(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_sweep_spec(text.str(), path, fs::path(path).parent_path().string());
+    return parse_sweep_spec(SourceMap::read_file(path), path, fs::path(path).parent_path().string());
 }
 
 void add_grid_argument(SweepSpec& spec, const std::string& arg, int index) {

@@ -181,13 +181,21 @@ assert without_wall(summary(dr)) == without_wall(local)
 # A real kill: longer points, one job; kill -9 once the first point is done.
 slow = os.path.join(tmp, "slow.yaml")
 open(slow, "w").write(SCENARIO.replace("duration: 300 ms", "duration: 5 s").replace("size: 40", "size: 400"))
+
+
+def signal_after_first_point(d, sig):
+    """Starts the slow sweep into d, one point at a time; sends `sig` once point 0 is done.
+    Returns the exit status."""
+    proc = subprocess.Popen([APICAL, "sweep", slow, "-o", d, "--jobs", "1", "--threads", "1", "--quiet"])
+    deadline = time.time() + 120
+    while not os.path.exists(f"{d}/points/0.h5") and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    return proc.wait()
+
+
 dk = os.path.join(tmp, "killed")
-proc = subprocess.Popen([APICAL, "sweep", slow, "-o", dk, "--jobs", "1", "--threads", "1", "--quiet"])
-deadline = time.time() + 120
-while not os.path.exists(f"{dk}/points/0.h5") and time.time() < deadline and proc.poll() is None:
-    time.sleep(0.05)
-proc.send_signal(signal.SIGKILL)
-proc.wait()
+signal_after_first_point(dk, signal.SIGKILL)
 done_before = {i for i in range(N) if os.path.exists(f"{dk}/points/{i}.h5")}
 assert 0 in done_before
 p = run("sweep", slow, "-o", dk, "--resume")
@@ -198,12 +206,7 @@ assert not [f for f in os.listdir(f"{dk}/points") if f.endswith(".partial")]
 # SIGTERM (what Slurm sends at the time limit): points in flight stop and are lost, the
 # others are kept, the summary is written (the lost ones `missing`), exit status 1.
 dt = os.path.join(tmp, "terminated")
-proc = subprocess.Popen([APICAL, "sweep", slow, "-o", dt, "--jobs", "1", "--threads", "1", "--quiet"])
-deadline = time.time() + 120
-while not os.path.exists(f"{dt}/points/0.h5") and time.time() < deadline and proc.poll() is None:
-    time.sleep(0.05)
-proc.send_signal(signal.SIGTERM)
-rc = proc.wait()
+rc = signal_after_first_point(dt, signal.SIGTERM)
 st = [r["status"] for r in summary(dt)]
 assert rc == (0 if st == ["done"] * N else 1), (rc, st)
 assert set(st) <= {"done", "missing"} and st[0] == "done", st

@@ -6,6 +6,8 @@
 #include "io/sweep_summary.hpp"
 #include "io/units.hpp"
 
+#include "temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -22,22 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path dir;
-    explicit TempDir(const std::string& tag) {
-        dir = fs::temp_directory_path() / ("apical_test_sweep_" + tag + "_" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(dir / name) << text;
-        return (dir / name).string();
-    }
-};
 
 SweepDesign design_of(const std::string& sweep_yaml, const std::string& base_dir = ".") {
     return expand(parse_sweep_spec("name: x\n" + sweep_yaml, "s.yaml", base_dir), "s.yaml");
@@ -92,7 +78,7 @@ TEST_CASE("grid arguments split values at top-level commas and replace an axis o
 }
 
 TEST_CASE("a point list gives one point per row", "[sweep]") {
-    TempDir tmp("list");
+    TempDir tmp("sweep_list");
     tmp.write("points.csv", "a.x,b.y\n1 ms,10\n\"2 ms\",20\n5 ms,30\n");
     const SweepDesign d = design_of("sweep: {list: points.csv, grid: {c.z: [1, 2]}}\n", tmp.dir.string());
     REQUIRE(d.keys == std::vector<std::string>{"a.x", "b.y", "c.z"});
@@ -191,7 +177,7 @@ TEST_CASE("array tasks cover every point exactly once", "[sweep]") {
 }
 
 TEST_CASE("the manifest reads back, and write_once refuses another sweep", "[sweep]") {
-    TempDir tmp("manifest");
+    TempDir tmp("sweep_manifest");
     SweepManifest m;
     m.keys = {"a.x", "b.y"};
     m.values = {{"1 ms", "[exc, inh]"}, {"2 ms", "all"}};
@@ -214,7 +200,7 @@ TEST_CASE("the manifest reads back, and write_once refuses another sweep", "[swe
 }
 
 TEST_CASE("events and bursts by the ISI rule (gap > 16 ms starts an event)", "[sweep]") {
-    TempDir tmp("bursts");
+    TempDir tmp("sweep_bursts");
     const std::string path = (tmp.dir / "b.h5").string();
     OutputMeta m;
     m.apical_version = "test";
