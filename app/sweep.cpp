@@ -229,7 +229,11 @@ int sweep(const SweepOptions& o, const MpiWorld* mpi) {
     const auto [task, tasks] = array_task(o);
     if (mpi && tasks > 1) throw UsageError("use either MPI ranks or a job array (--task-count), not both");
     const int cores = std::max(1, tbb::info::default_concurrency() / (mpi ? mpi->ranks_on_this_node() : 1));
-    const int jobs = std::max(1, o.jobs.value_or(cores));
+    int jobs = std::max(1, o.jobs.value_or(cores));
+    if (jobs > 1 && !io::writers_may_run_in_parallel()) {
+        std::cerr << "apical: this HDF5 library is not thread-safe: running one point at a time (--jobs 1)\n";
+        jobs = 1;
+    }
     Plan plan = make_plan(o, reg);
     plan.threads = o.threads.value_or(std::max(1, cores / jobs));
 
@@ -305,13 +309,15 @@ int cmd_sweep(const SweepOptions& o) {
         std::cerr << "apical: " << e.what() << "\n";
         return 2;
     }
+    // Problems found before the points run are the same on every rank: rank 0 reports them.
+    const bool report = !mpi || mpi->rank() == 0;
     try {
         return sweep(o, mpi.get());
     } catch (const io::ScenarioError& e) {
-        std::cerr << e.what() << "\n";
+        if (report) std::cerr << e.what() << "\n";
         return 2;
     } catch (const UsageError& e) {
-        std::cerr << "apical: " << e.what() << "\n";
+        if (report) std::cerr << "apical: " << e.what() << "\n";
         return 2;
     }
 }
