@@ -248,7 +248,7 @@ int sweep(const SweepOptions& o, const MpiWorld* mpi) {
             error = e.what();
             rc = 2;
         } catch (const UsageError& e) {
-            error = e.what();
+            error = std::string("apical: ") + e.what();
             rc = 2;
         }
     }
