@@ -77,18 +77,6 @@ struct Planned {
 
 } // namespace
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s) {
-        if (c == '"')
-            q += '"';
-        q += c;
-    }
-    return q + "\"";
-}
-
 std::vector<std::string> export_csv(const std::string& h5_path, const std::string& dir, bool force) {
     const Hdf5Reader r(h5_path);
     const fs::path out(dir);

@@ -2,6 +2,8 @@
 // pandas and any tool without HDF5. One file per record type and population; units are
 // in the column headers because a CSV has nowhere else to keep them.
 #pragma once
+#include "io/csv.hpp"
+
 #include <string>
 #include <vector>
 
@@ -17,8 +19,5 @@ namespace apical::io {
 // nothing is written and std::runtime_error names it. HDF5 trouble is an Hdf5Error.
 // Returns the paths written, in the order above.
 std::vector<std::string> export_csv(const std::string& h5_path, const std::string& dir, bool force);
-
-// RFC 4180 field: quoted (with doubled quotes) only when it holds a comma, quote or newline.
-std::string csv_field(const std::string& s);
 
 } // namespace apical::io

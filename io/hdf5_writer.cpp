@@ -317,4 +317,9 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
 const std::string& Hdf5Writer::path() const { return impl_->path; }
 std::string Hdf5Writer::partial_path() const { return impl_->partial; }
 
+bool writers_may_run_in_parallel() {
+    hbool_t safe = 0;
+    return H5is_library_threadsafe(&safe) >= 0 && safe;
+}
+
 } // namespace apical::io

@@ -47,6 +47,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Whether writers may run in parallel threads of one process: only when the HDF5 library
+// was built thread-safe (Debian's is), since HDF5 then serialises its calls itself.
+bool writers_may_run_in_parallel();
 // `<path>.partial`: where a writer for `path` writes until finish().
 std::string partial_path_for(const std::string& path);
 // True when `path` exists (file or anything else): the app refuses to overwrite it

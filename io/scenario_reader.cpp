@@ -9,11 +9,9 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -562,12 +560,7 @@ private:
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_label,
                         const std::vector<std::string>& overrides, const Registry& registry) {
     SourceMap src(file_label);
-    Node root;
-    try {
-        root = YAML::Load(yaml_text);
-    } catch (const YAML::ParserException& e) {
-        src.fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-    }
+    Node root = src.load(yaml_text);
     if (!root.IsMap()) src.fail_at(1, 1, "a scenario is a map of keys (name, simulation, populations, ...)");
     const Checker check(src);
     check.no_duplicate_keys(root);
@@ -585,11 +578,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_la
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Registry& registry) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_scenario(text.str(), path, overrides, registry);
+    return parse_scenario(SourceMap::read_file(path), path, overrides, registry);
 }
 
 } // namespace apical::io
