@@ -73,7 +73,9 @@ int cmd_run(const RunOptions& o) {
         std::cerr << s.file << ": cannot build the network: " << e.what() << "\n";
         return 2;
     }
-    io::Hdf5Writer writer(out, io::output_meta_from(s, sim->probe_layouts(), APICAL_VERSION, sim->threads()));
+    io::OutputMeta meta = io::output_meta_from(s, sim->probe_layouts(), APICAL_VERSION, sim->threads());
+    io::add_records(meta, s, reg);
+    io::Hdf5Writer writer(out, std::move(meta));
     const bool tty = !o.quiet && isatty(STDERR_FILENO);
     ProgressSink progress(writer, s.net.duration, tty);
 

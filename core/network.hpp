@@ -27,6 +27,7 @@ struct PopulationDesc {
     std::vector<double> params;      // one per ModelInfo::parameters, in that order
     // Initial values for state variables by variable index (absent: model default).
     std::vector<std::pair<int, Distribution>> initial;
+    Table table;                     // input table (ModelInfo::takes_table); empty if none
 };
 
 struct ProjectionDesc {
