@@ -7,6 +7,7 @@ namespace apical::models {
 
 void register_lif(Registry&);
 void register_adex(Registry&);
+void register_htm(Registry&);
 void register_stimuli(Registry&);
 void register_connectivity(Registry&);
 
@@ -14,6 +15,7 @@ inline Registry builtin_registry() {
     Registry r;
     register_lif(r);
     register_adex(r);
+    register_htm(r);
     register_stimuli(r);
     register_connectivity(r);
     return r;
