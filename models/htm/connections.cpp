@@ -45,12 +45,14 @@ std::uint32_t Connections::create_synapse(std::uint32_t seg, std::uint32_t presy
         y = syn_free_.back();
         syn_free_.pop_back();
         syn_presyn_[y] = presyn, syn_seg_[y] = seg, syn_perm_[y] = permanence;
+        syn_outpos_[y] = static_cast<std::uint32_t>(out_syns_[presyn].size());
     } else {
         y = static_cast<std::uint32_t>(syn_presyn_.size());
         syn_presyn_.push_back(presyn), syn_seg_.push_back(seg), syn_perm_.push_back(permanence);
+        syn_outpos_.push_back(static_cast<std::uint32_t>(out_syns_[presyn].size()));
     }
     seg_syns_[seg].push_back(y);
-    out_syns_[presyn].push_back(y);
+    out_syns_[presyn].push_back({seg, y, permanence});
     return y;
 }
 
@@ -59,26 +61,24 @@ void Connections::destroy_synapse(std::uint32_t y) {
     ss.erase(std::find(ss.begin(), ss.end(), y));
     // A cell's outgoing list is only ever summed over, so its order does not matter.
     auto& os = out_syns_[syn_presyn_[y]];
-    *std::find(os.begin(), os.end(), y) = os.back();
+    const std::uint32_t at = syn_outpos_[y];
+    os[at] = os.back();
+    syn_outpos_[os[at].syn] = at;
     os.pop_back();
     syn_free_.push_back(y);
 }
 
 void Connections::compute_activity(std::span<const std::uint32_t> active_cells, Activity& a) const {
-    for (auto s : a.touched) a.n_connected[s] = a.n_potential[s] = 0;
+    for (auto s : a.touched) a.count[s] = {};
     a.touched.clear();
-    if (a.n_potential.size() < seg_cell_.size()) {
-        a.n_potential.resize(seg_cell_.size(), 0);
-        a.n_connected.resize(seg_cell_.size(), 0);
-    }
+    if (a.count.size() < seg_cell_.size()) a.count.resize(seg_cell_.size());
     const float thr = connected_ - kPermEpsilon;
     for (auto c : active_cells)
-        for (auto y : out_syns_[c]) {
-            const auto s = syn_seg_[y];
-            if (a.n_potential[s]++ == 0) a.touched.push_back(s);
-            a.n_connected[s] += syn_perm_[y] >= thr;
+        for (const OutSyn& o : out_syns_[c]) {
+            auto& k = a.count[o.seg];
+            if (k.potential++ == 0) a.touched.push_back(o.seg);
+            k.connected += o.perm >= thr;
         }
-    std::sort(a.touched.begin(), a.touched.end());
 }
 
 } // namespace apical::models::htm

@@ -46,7 +46,10 @@ public:
     bool alive(std::uint32_t seg) const { return seg < seg_alive_.size() && seg_alive_[seg]; }
     std::uint32_t presyn(std::uint32_t syn) const { return syn_presyn_[syn]; }
     float permanence(std::uint32_t syn) const { return syn_perm_[syn]; }
-    void set_permanence(std::uint32_t syn, float p) { syn_perm_[syn] = p; }
+    void set_permanence(std::uint32_t syn, float p) {
+        syn_perm_[syn] = p;
+        out_syns_[syn_presyn_[syn]][syn_outpos_[syn]].perm = p;
+    }
     std::uint64_t last_used(std::uint32_t seg) const { return seg_last_used_[seg]; }
     void set_last_used(std::uint32_t seg, std::uint64_t it) { seg_last_used_[seg] = it; }
     bool connected(std::uint32_t syn) const { return syn_perm_[syn] >= connected_ - kPermEpsilon; }
@@ -55,17 +58,28 @@ public:
     // Per-segment counts of synapses onto a set of active cells. Only the touched
     // segments are listed and reset between calls.
     struct Activity {
-        std::vector<std::uint32_t> n_connected, n_potential; // by segment id
-        std::vector<std::uint32_t> touched;                  // segments with n_potential > 0, ascending
-        std::uint32_t connected(std::uint32_t seg) const { return seg < n_connected.size() ? n_connected[seg] : 0; }
-        std::uint32_t potential(std::uint32_t seg) const { return seg < n_potential.size() ? n_potential[seg] : 0; }
+        struct Count {
+            std::uint32_t potential = 0, connected = 0;
+        };
+        std::vector<Count> count;             // by segment id (both counts in one cache line)
+        std::vector<std::uint32_t> touched;   // segments with potential > 0, in no set order
+        std::uint32_t connected(std::uint32_t seg) const { return seg < count.size() ? count[seg].connected : 0; }
+        std::uint32_t potential(std::uint32_t seg) const { return seg < count.size() ? count[seg].potential : 0; }
     };
     void compute_activity(std::span<const std::uint32_t> active_cells, Activity& out) const;
 
 private:
     float connected_;
     std::vector<std::vector<std::uint32_t>> cell_segs_;  // by cell
-    std::vector<std::vector<std::uint32_t>> out_syns_;   // by presynaptic cell: synapse ids
+    // By presynaptic cell: its synapses with their segment and a copy of the permanence, so
+    // the activity loop reads one contiguous list per active cell (the copy is kept in step
+    // by set_permanence; syn_outpos_ says where each synapse sits in its cell's list).
+    struct OutSyn {
+        std::uint32_t seg, syn;
+        float perm;
+    };
+    std::vector<std::vector<OutSyn>> out_syns_;
+    std::vector<std::uint32_t> syn_outpos_;
     std::vector<std::uint32_t> seg_cell_;
     std::vector<std::vector<std::uint32_t>> seg_syns_;
     std::vector<std::uint64_t> seg_last_used_;
