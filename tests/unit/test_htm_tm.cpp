@@ -268,16 +268,10 @@ namespace {
 Sdr pattern(std::uint32_t first) { return {first, first + 1, first + 2, first + 3}; }
 
 TmParams seq_params() {
-    TmParams p;
+    TmParams p = small(); // thresholds 3 / 2, permanences 0.21 / 0.5, +-0.1
     p.columns = 64;
     p.cells_per_column = 8;
-    p.activation_threshold = 3;
-    p.min_threshold = 2;
     p.max_new_synapse_count = 4;
-    p.initial_permanence = 0.21f;
-    p.connected_permanence = 0.5f;
-    p.permanence_increment = 0.1f;
-    p.permanence_decrement = 0.1f;
     return p;
 }
 } // namespace
