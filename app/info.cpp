@@ -4,6 +4,7 @@
 #include "io/inspect.hpp"
 #include "models/builtin.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -36,12 +37,20 @@ std::string num(double v) {
 void print_params(const std::vector<ParamDecl>& ps) {
     if (ps.empty()) return;
     std::cout << "  parameters:\n";
+    int w = 12; // wider for long names, so a name never runs into its unit
+    for (auto& p : ps) w = std::max(w, static_cast<int>(p.name.size()) + 1);
     for (auto& p : ps) {
         std::ostringstream range;
         if (!std::isinf(p.min) || !std::isinf(p.max))
             range << (p.min_exclusive ? "(" : "[") << num(p.min) << ", " << num(p.max) << "]";
-        std::cout << "    " << std::left << std::setw(12) << p.name << std::setw(8) << canonical_unit(p.dim)
-                  << " default " << std::setw(10) << num(p.default_value) << " " << std::setw(18) << range.str() << " "
+        std::string def = num(p.default_value);
+        if (!p.choices.empty()) { // a word parameter: show the words
+            def = p.choices.at(static_cast<std::size_t>(p.default_value));
+            range.str("");
+            for (std::size_t i = 0; i < p.choices.size(); ++i) range << (i ? "|" : "") << p.choices[i];
+        }
+        std::cout << "    " << std::left << std::setw(w) << p.name << std::setw(8) << canonical_unit(p.dim)
+                  << " default " << std::setw(10) << def << " " << std::setw(18) << range.str() << " "
                   << p.doc << "\n";
     }
 }

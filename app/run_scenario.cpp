@@ -2,6 +2,7 @@
 
 #include "app/progress.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/output_meta.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -35,7 +36,9 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     RunOutcome r;
     r.threads = sim.threads();
     r.stats = sim.stats();
-    io::Hdf5Writer writer(out, io::output_meta_from(s, sim.probe_layouts(), APICAL_VERSION, sim.threads()));
+    io::OutputMeta meta = io::output_meta_from(s, sim.probe_layouts(), APICAL_VERSION, sim.threads());
+    io::add_records(meta, s, reg);
+    io::Hdf5Writer writer(out, std::move(meta));
     ProgressSink sink(writer, s.net.duration, progress);
     try {
         r.reached = sim.run(s.net.duration, sink, stop);

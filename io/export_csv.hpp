@@ -13,7 +13,11 @@ namespace apical::io {
 //   spikes_<pop>.csv            time_ms,node_id
 //   rates_<pop>.csv             time_ms,rate_hz          (bin start times)
 //   trace_<probe>_<pop>.csv     time_ms,<node>_<variable>[unit],...
-//   bursts_<pop>.csv            one column per 1-D dataset of /bursts/<pop>, name[units]
+//   <group>_<pop>.csv           one column per 1-D dataset of /<group>/<pop>, name[units], for
+//                               /bursts and every model record group (column_bursts, htm, ...)
+//   anomaly_<pop>.csv           timestamp,value,anomaly_score: for a record table with columns
+//                               timestamp, value and anomaly (the htm model), one row per input
+//                               row; date-time timestamps printed as "YYYY-MM-DD HH:MM:SS"
 //   metadata.csv                key,value
 // Every file that would be written is checked first: if one exists and `force` is false,
 // nothing is written and std::runtime_error names it. HDF5 trouble is an Hdf5Error.

@@ -26,6 +26,8 @@ public:
     void spikes(std::uint32_t population, std::span<const double> times,
                 std::span<const std::uint64_t> node_ids) override;
     void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) override;
+    void records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
+                 std::span<const std::uint64_t> ids, std::span<const double> values) override;
     void reached(double t) override;
 
     // Writes buffered data and the current t_reached, and asks HDF5 to push everything
