@@ -456,7 +456,8 @@ private:
     }
 
     // --- naud2018 conventions: forward Euler in the published update order -----------
-    void advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void advance_euler(const Epoch& e, const EventSpan& events,
+                                                                                   std::vector<LocalSpike>& spikes) {
         const std::uint32_t n = n_;
         for (std::int64_t step = e.step0; step < e.step1; ++step) {
             const double t = static_cast<double>(step) * dt_;
