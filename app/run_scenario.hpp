@@ -1,6 +1,7 @@
 // One scenario run into one result file: what `apical run` does, and what `apical sweep`
 // does for each point (in-process, several at a time, each Simulation in its own arena).
 #pragma once
+#include "core/exchange.hpp"
 #include "core/simulation.hpp"
 #include "io/scenario.hpp"
 
@@ -12,7 +13,8 @@ namespace apical::app {
 struct RunOutcome {
     enum class End { completed, interrupted, numerical_failure } end = End::completed;
     double reached = 0.0, wall = 0.0; // ms simulated, wall seconds (build included)
-    int threads = 0;
+    int threads = 0;                  // per rank
+    int ranks = 1;
     std::string message;              // what went wrong (numerical failure)
     NetworkStats stats;
 };
@@ -22,8 +24,10 @@ struct RunOutcome {
 // finished (completed = 1 only for a full run). Throws std::invalid_argument when the
 // network cannot be built (no file is written then); other errors propagate after the
 // file has been closed.
+// With `exchange` (a distributed run, one call per rank), rank 0 writes the file for the
+// whole network and the other ranks write nothing.
 RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::string& out, bool progress,
-                       const std::atomic<bool>* stop);
+                       const std::atomic<bool>* stop, Exchange* exchange = nullptr);
 
 // While alive, SIGINT and SIGTERM set flag() instead of killing the process, so runs in
 // flight close their files (completed = 0). A signal handler can reach only a static, so

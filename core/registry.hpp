@@ -150,6 +150,9 @@ struct KindInfo {
     std::function<void(const ConnectRequest&, std::vector<std::uint32_t>& sources)> connect;
     // connectivity rules (optional): "" if the rule can be satisfied, else what is wrong.
     std::function<std::string(const ConnectCheck&)> check;
+    // connectivity rules (optional): expected number of sources per target cell; used to
+    // balance the cost of cells across the ranks of a distributed run.
+    std::function<double(const ConnectCheck&)> expected_sources;
     // event stimuli: make the per-group event source.
     std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
     // current stimuli: the waveform it injects.

@@ -1,6 +1,7 @@
 #include "core/simulation.hpp"
 
 #include "core/distribution.hpp"
+#include "core/exchange.hpp"
 #include "core/pod_buffer.hpp"
 #include "core/random.hpp"
 #include "core/stimulus.hpp"
@@ -11,6 +12,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <iomanip>
 #include <sstream>
 #include <cmath>
@@ -57,6 +60,13 @@ struct GSpike {
     std::uint32_t pop, local;
 };
 
+// Sample rows as gathered from the ranks of a distributed run.
+struct WireSample {
+    std::uint32_t probe, column;
+    std::int64_t step;
+    float value;
+};
+
 
 } // namespace
 
@@ -71,6 +81,14 @@ struct Simulation::Impl {
     std::vector<std::uint64_t> pop_gid0;
     std::vector<std::vector<std::uint32_t>> pop_groups; // group indices per population
     std::vector<Group> groups;
+    // Distributed runs: this rank's groups (all groups in a single process) and each
+    // group's rank.
+    Exchange* ex = nullptr;
+    int rank = 0, n_ranks = 1;
+    std::vector<std::uint32_t> local;
+    std::vector<int> owner;
+    std::vector<char> send_buf, recv_buf;
+    std::vector<std::size_t> recv_counts;
     std::int64_t step = 0;           // current time = step * dt
     std::int64_t epoch_steps = 1;    // L: epoch length in steps (<= min delay)
     std::size_t ring = 2;
@@ -81,7 +99,8 @@ struct Simulation::Impl {
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
         : net(n), registry(r), opt(o),
-          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+          ex(o.exchange), rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
         arena.initialize(n_threads);
         build();
     }
@@ -91,9 +110,9 @@ struct Simulation::Impl {
             // One task per group (simple partitioner, grain 1): groups are few and unequal,
             // and the auto partitioner's chunking left one thread idle at the end of epochs.
             tbb::parallel_for(
-                tbb::blocked_range<std::size_t>(0, groups.size(), 1),
+                tbb::blocked_range<std::size_t>(0, local.size(), 1),
                 [&](const tbb::blocked_range<std::size_t>& r) {
-                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[g]);
+                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[local[g]]);
                 },
                 tbb::simple_partitioner());
         });
@@ -134,6 +153,7 @@ struct Simulation::Impl {
         stats.cells = gid;
         stats.groups = groups.size();
         for (auto& m : pop_models) models.push_back(&m);
+        partition();
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
         // the same network for any thread count or (later) any rank layout.
@@ -157,6 +177,23 @@ struct Simulation::Impl {
                 stats.synapse_bytes += b.row.size() * sizeof(std::uint32_t) + b.target.size() * sizeof(std::uint16_t) +
                                        b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
             }
+        if (ex) {
+            // Every rank must step with the same epochs: the network-wide delay range.
+            send_buf.clear();
+            pack(send_buf, min_delay);
+            pack(send_buf, max_delay);
+            pack(send_buf, stats.synapses);
+            pack(send_buf, stats.synapse_bytes);
+            ex->allgather(send_buf, recv_buf, recv_counts);
+            const char* q = recv_buf.data();
+            stats.synapses = stats.synapse_bytes = 0;
+            for (int r = 0; r < n_ranks; ++r) {
+                min_delay = std::min(min_delay, unpack<double>(q));
+                max_delay = std::max(max_delay, unpack<double>(q));
+                stats.synapses += unpack<std::uint64_t>(q);
+                stats.synapse_bytes += unpack<std::uint64_t>(q);
+            }
+        }
         if (std::isinf(min_delay)) {
             // No synapses: epochs only bound the work between recordings.
             epoch_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(1.0 / net.dt + 1e-9)));
@@ -173,6 +210,37 @@ struct Simulation::Impl {
         // Current stimuli and event stimuli, then the cell groups themselves.
         build_groups();
         build_probes();
+    }
+
+    // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
+    // compartments, plus the expected incoming synapses of each cell). Every rank computes the
+    // same assignment from the network description; a rank may get no group at all.
+    void partition() {
+        owner.assign(groups.size(), 0);
+        if (n_ranks > 1) {
+            std::vector<double> per_cell(net.populations.size());
+            for (std::uint32_t p = 0; p < net.populations.size(); ++p)
+                per_cell[p] = static_cast<double>(std::max<std::size_t>(1, pop_models[p].compartments.size()));
+            for (auto& pr : net.projections) {
+                const KindInfo* rule = registry.connectivity(pr.rule);
+                if (!rule || !rule->expected_sources) continue;
+                const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
+                                      pr.source == pr.target, pr.autapses, pr.multapses};
+                per_cell[pr.target] += rule->expected_sources(cc);
+            }
+            double total = 0.0;
+            for (auto& g : groups) total += per_cell[g.pop] * g.count;
+            double acc = 0.0;
+            for (std::size_t i = 0; i < groups.size(); ++i) {
+                const double cost = per_cell[groups[i].pop] * groups[i].count;
+                const double mid = total > 0 ? (acc + 0.5 * cost) / total : 0.0;
+                owner[i] = std::min(n_ranks - 1, static_cast<int>(mid * n_ranks));
+                acc += cost;
+            }
+        }
+        local.clear();
+        for (std::uint32_t i = 0; i < groups.size(); ++i)
+            if (owner[i] == rank) local.push_back(i);
     }
 
     void connect_group(Group& g) {
@@ -245,16 +313,33 @@ struct Simulation::Impl {
         return used;
     }
 
+    // Which slots of each population receive input, network-wide (in a distributed run each
+    // rank holds only the synapses onto its own cells: OR over the ranks).
+    std::vector<std::vector<bool>> all_slots_used() {
+        std::vector<std::vector<bool>> used;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) used.push_back(pop_slots_used(p, *models[p]));
+        if (!ex) return used;
+        send_buf.clear();
+        for (auto& u : used)
+            for (bool b : u) pack(send_buf, static_cast<char>(b));
+        ex->allgather(send_buf, recv_buf, recv_counts);
+        const char* q = recv_buf.data();
+        for (int r = 0; r < n_ranks; ++r)
+            for (auto& u : used)
+                for (std::size_t i = 0; i < u.size(); ++i) u[i] = u[i] || unpack<char>(q) != 0;
+        return used;
+    }
+
     void build_groups() {
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
-        std::vector<std::vector<bool>> slots_used(net.populations.size()); // once per population
-        for (auto& g : groups) {
+        // Decided per population, not per group, so every group of a population integrates
+        // with the same method.
+        const std::vector<std::vector<bool>> slots_used = all_slots_used();
+        for (auto gi : local) {
+            Group& g = groups[gi];
             const auto& pd = net.populations[g.pop];
             const ModelInfo& m = *models[g.pop];
             GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
-            // Which slots receive input is decided per population, not per group, so every
-            // group of a population integrates with the same method.
-            if (slots_used[g.pop].empty()) slots_used[g.pop] = pop_slots_used(g.pop, m);
             gb.receptor_used = slots_used[g.pop];
             for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
                 const auto& sd = net.stimuli[si];
@@ -299,7 +384,8 @@ struct Simulation::Impl {
             const auto nv = static_cast<std::uint32_t>(pd.variables.size());
             probe_width.push_back(nv * static_cast<std::uint32_t>(pd.cells.size()));
         }
-        for (auto& g : groups) {
+        for (auto gi : local) {
+            Group& g = groups[gi];
             std::vector<GroupProbe> gp;
             for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
                 const auto& pd = net.probes[pi];
@@ -385,7 +471,8 @@ struct Simulation::Impl {
         std::vector<std::uint64_t> ids;
         std::vector<float> rows;
         while (step < n_stop) {
-            if (stop && stop->load(std::memory_order_relaxed)) break;
+            // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
+            if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
             Epoch e;
             e.step0 = step;
             e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
@@ -402,56 +489,95 @@ struct Simulation::Impl {
                 release_events(g, e);
                 g.bad = g.cells->find_bad_state(g.bad_state);
             });
-            for (auto& g : groups)
-                if (g.bad) {
-                    // Stop at the end of the epoch in which it happened; nothing of it is recorded.
-                    const auto& pd = net.populations[g.pop];
-                    const ModelInfo& m = *models[g.pop];
-                    const auto& var = m.variables.at(static_cast<std::size_t>(g.bad_state.variable));
-                    auto num = [](double x) {
-                        std::ostringstream o;
-                        o << std::setprecision(6) << x;
-                        return o.str();
-                    };
-                    throw NumericalError("population '" + pd.name + "', cell " +
-                                         std::to_string(g.first + g.bad_state.cell) + ": " + var.name + " = " +
-                                         num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) +
-                                         " in the epoch " + num(e.t0()) + "-" + num(e.t1()) +
-                                         " ms; the integration became unstable or ran away. Try a smaller "
-                                         "simulation.dt, or check the parameters of model '" + m.name +
-                                         "' (time constants much shorter than dt, huge weights or currents)");
-                }
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
-            // are delivered at the start of the next epoch (delays >= epoch length).
+            // are delivered at the start of the next epoch (delays >= epoch length). A bad
+            // state anywhere stops every rank at the end of this epoch; nothing of it is
+            // recorded.
+            std::string bad;
+            for (auto gi : local)
+                if (groups[gi].bad) {
+                    bad = bad_state_message(groups[gi], e);
+                    break;
+                }
             next.clear();
-            for (auto& g : groups)
+            for (auto gi : local) {
+                const Group& g = groups[gi];
                 for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
+            }
+            bool stop_all = false;
+            if (ex) {
+                send_buf.clear();
+                pack(send_buf, static_cast<char>(stop && stop->load(std::memory_order_relaxed)));
+                pack(send_buf, static_cast<std::uint64_t>(bad.size()));
+                pack(send_buf, bad.data(), bad.size());
+                pack(send_buf, next.data(), next.size());
+                ex->allgather(send_buf, recv_buf, recv_counts);
+                next.clear();
+                bad.clear();
+                const char* q = recv_buf.data();
+                for (int r = 0; r < n_ranks; ++r) {
+                    const char* end = q + recv_counts[static_cast<std::size_t>(r)];
+                    stop_all = unpack<char>(q) != 0 || stop_all;
+                    const auto nb = unpack<std::uint64_t>(q);
+                    if (bad.empty() && nb) bad.assign(q, nb);
+                    q += nb;
+                    const auto ns = static_cast<std::size_t>(end - q) / sizeof(GSpike);
+                    const std::size_t at = next.size();
+                    next.resize(at + ns);
+                    if (ns) std::memcpy(next.data() + at, q, ns * sizeof(GSpike));
+                    q = end;
+                }
+            }
+            if (!bad.empty()) throw NumericalError(bad);
             std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
                 return a.time != b.time ? a.time < b.time : a.gid < b.gid;
             });
             pending.swap(next);
             step = e.step1;
-            // Phase 4 (serial): recording.
-            for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
-                times.clear();
-                ids.clear();
-                for (auto& s : pending)
-                    if (s.pop == p) {
-                        times.push_back(s.time);
-                        ids.push_back(s.local);
-                    }
-                sink.spikes(p, times, ids);
-            }
+            // Phase 4 (serial): recording (rank 0 reports for the whole network).
+            if (rank == 0)
+                for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+                    times.clear();
+                    ids.clear();
+                    for (auto& s : pending)
+                        if (s.pop == p) {
+                            times.push_back(s.time);
+                            ids.push_back(s.local);
+                        }
+                    sink.spikes(p, times, ids);
+                }
             emit_samples(e, sink, rows);
             emit_records(sink);
-            sink.reached(static_cast<double>(step) * net.dt);
+            if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
+            if (stop_all) break;
         }
         return static_cast<double>(step) * net.dt;
+    }
+
+    std::string bad_state_message(const Group& g, const Epoch& e) const {
+        const auto& pd = net.populations[g.pop];
+        const ModelInfo& m = *models[g.pop];
+        const auto& var = m.variables.at(static_cast<std::size_t>(g.bad_state.variable));
+        auto num = [](double x) {
+            std::ostringstream o;
+            o << std::setprecision(6) << x;
+            return o.str();
+        };
+        return "population '" + pd.name + "', cell " + std::to_string(g.first + g.bad_state.cell) + ": " + var.name +
+               " = " + num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) + " in the epoch " +
+               num(e.t0()) + "-" + num(e.t1()) +
+               " ms; the integration became unstable or ran away. Try a smaller simulation.dt, or check the "
+               "parameters of model '" + m.name + "' (time constants much shorter than dt, huge weights or currents)";
     }
 
     // Every declared record of every population, once per epoch. A population split into
     // several groups has its rows merged by time (stable: group order breaks ties).
     void emit_records(RecordingSink& sink) {
+        bool any = false;
+        for (auto* m : models) any = any || !m->records.empty();
+        if (!any) return;
+        if (ex) gather_records();
+        if (rank != 0) return;
         std::vector<std::size_t> order;
         CellGroup::RecordBuffer merged;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
@@ -460,7 +586,7 @@ struct Simulation::Impl {
                 const std::size_t width = decls[r].id_name.empty() ? decls[r].columns.size() : 0;
                 const auto& gs = pop_groups[p];
                 auto buf = [&](std::uint32_t gi) -> CellGroup::RecordBuffer* {
-                    auto& rs = groups[gi].cells->records();
+                    auto& rs = groups[gi].cells ? groups[gi].cells->records() : remote_records[gi];
                     return r < rs.size() ? &rs[r] : nullptr;
                 };
                 if (gs.size() == 1) {
@@ -493,6 +619,19 @@ struct Simulation::Impl {
     }
 
     void emit_samples(const Epoch& e, RecordingSink& sink, std::vector<float>& rows) {
+        if (net.probes.empty()) return;
+        // This epoch's samples of every group (gathered on rank 0 in a distributed run).
+        wire.clear();
+        for (auto gi : local)
+            for (auto& q : groups[gi].cells->samples()) wire.push_back({q.probe, q.column, q.step, q.value});
+        if (ex) {
+            send_buf.clear();
+            pack(send_buf, wire.data(), wire.size());
+            ex->gather(send_buf, recv_buf, recv_counts);
+            if (rank != 0) return;
+            wire.resize(recv_buf.size() / sizeof(WireSample));
+            if (!wire.empty()) std::memcpy(wire.data(), recv_buf.data(), wire.size() * sizeof(WireSample));
+        }
         for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
             const std::int64_t stride = probe_stride[pi];
             const std::int64_t first = (e.step0 + stride - 1) / stride * stride;
@@ -500,14 +639,50 @@ struct Simulation::Impl {
             const auto n_rows = static_cast<std::size_t>((e.step1 - 1 - first) / stride + 1);
             const std::size_t w = probe_width[pi];
             rows.assign(n_rows * w, std::numeric_limits<float>::quiet_NaN());
-            for (auto gi : pop_groups[net.probes[pi].population])
-                for (auto& s : groups[gi].cells->samples())
-                    if (s.probe == pi) rows[static_cast<std::size_t>((s.step - first) / stride) * w + s.column] = s.value;
+            for (auto& q : wire)
+                if (q.probe == pi) rows[static_cast<std::size_t>((q.step - first) / stride) * w + q.column] = q.value;
             sink.samples(pi, rows, n_rows);
         }
     }
-};
+    std::vector<WireSample> wire;
 
+    // Distributed runs: rank 0 receives the record buffers of the other ranks' groups.
+    std::map<std::uint32_t, std::vector<CellGroup::RecordBuffer>> remote_records;
+    void gather_records() {
+        send_buf.clear();
+        for (auto gi : local) {
+            auto& rs = groups[gi].cells->records();
+            if (rs.empty()) continue;
+            pack(send_buf, gi);
+            pack(send_buf, static_cast<std::uint64_t>(rs.size()));
+            for (auto& b : rs) {
+                pack(send_buf, static_cast<std::uint64_t>(b.times.size()));
+                pack(send_buf, b.times.data(), b.times.size());
+                pack(send_buf, static_cast<std::uint64_t>(b.ids.size()));
+                pack(send_buf, b.ids.data(), b.ids.size());
+                pack(send_buf, static_cast<std::uint64_t>(b.values.size()));
+                pack(send_buf, b.values.data(), b.values.size());
+            }
+        }
+        ex->gather(send_buf, recv_buf, recv_counts);
+        remote_records.clear();
+        if (rank != 0) return;
+        const char* q = recv_buf.data();
+        const char* end = q + recv_buf.size();
+        auto read = [&](auto& v) {
+            const auto n = unpack<std::uint64_t>(q);
+            v.resize(n);
+            if (n) std::memcpy(v.data(), q, n * sizeof(v[0]));
+            q += n * sizeof(v[0]);
+        };
+        while (q < end) {
+            const auto gi = unpack<std::uint32_t>(q);
+            auto& rs = remote_records[gi];
+            rs.resize(unpack<std::uint64_t>(q));
+            for (auto& b : rs) read(b.times), read(b.ids), read(b.values);
+        }
+    }
+};
 Simulation::Simulation(const NetworkDesc& net, const Registry& registry, SimulationOptions opt)
     : impl_(std::make_unique<Impl>(net, registry, opt)) {}
 Simulation::~Simulation() = default;
@@ -519,6 +694,14 @@ double Simulation::time() const { return static_cast<double>(impl_->step) * impl
 const NetworkStats& Simulation::stats() const { return impl_->stats; }
 std::uint64_t Simulation::population_gid0(std::uint32_t p) const { return impl_->pop_gid0.at(p); }
 int Simulation::threads() const { return impl_->n_threads; }
+int Simulation::rank() const { return impl_->rank; }
+int Simulation::ranks() const { return impl_->n_ranks; }
+std::vector<std::uint64_t> Simulation::cells_per_rank() const {
+    std::vector<std::uint64_t> out(static_cast<std::size_t>(impl_->n_ranks), 0);
+    for (std::size_t i = 0; i < impl_->groups.size(); ++i)
+        out[static_cast<std::size_t>(impl_->owner[i])] += impl_->groups[i].count;
+    return out;
+}
 std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {

@@ -15,9 +15,16 @@
 
 namespace apical {
 
+class Exchange;
+
 struct SimulationOptions {
     int threads = 0;                 // 0: all cores
     std::uint32_t group_size = 512;  // cells per cell group (fixed: results do not depend on threads)
+    // A distributed run: this process is one rank of exchange->size(); it builds and advances
+    // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
+    // the RecordingSink (every spike, sample and record of the whole network); the others
+    // pass any sink, which receives nothing. nullptr: a single process.
+    Exchange* exchange = nullptr;
 };
 
 struct Spike {
@@ -60,7 +67,12 @@ public:
     std::vector<ProbeLayout> probe_layouts() const;
     std::uint64_t population_gid0(std::uint32_t pop) const;
     int threads() const;
+    // The synapses this process holds (in a distributed run: those onto its own cells).
     SynapseList synapses(std::uint32_t projection) const;
+    int rank() const;
+    int ranks() const;
+    // Cells of each rank (distributed runs; one entry otherwise).
+    std::vector<std::uint64_t> cells_per_rank() const;
     std::int64_t epoch_steps() const;
 
 private:

@@ -85,10 +85,19 @@ std::string check_fixed_indegree(const ConnectCheck& c) {
 } // namespace
 
 void attach_connectivity_behaviour(KindInfo& k) {
-    if (k.name == "all_to_all") k.connect = all_to_all;
-    else if (k.name == "one_to_one") k.connect = one_to_one, k.check = check_one_to_one;
-    else if (k.name == "fixed_probability") k.connect = fixed_probability;
-    else if (k.name == "fixed_indegree") k.connect = fixed_indegree, k.check = check_fixed_indegree;
+    if (k.name == "all_to_all") {
+        k.connect = all_to_all;
+        k.expected_sources = [](const ConnectCheck& c) { return static_cast<double>(c.n_source); };
+    } else if (k.name == "one_to_one") {
+        k.connect = one_to_one, k.check = check_one_to_one;
+        k.expected_sources = [](const ConnectCheck&) { return 1.0; };
+    } else if (k.name == "fixed_probability") {
+        k.connect = fixed_probability;
+        k.expected_sources = [](const ConnectCheck& c) { return c.params.at(0) * c.n_source; };
+    } else if (k.name == "fixed_indegree") {
+        k.connect = fixed_indegree, k.check = check_fixed_indegree;
+        k.expected_sources = [](const ConnectCheck& c) { return c.params.at(0); };
+    }
 }
 
 } // namespace apical::models
