@@ -46,8 +46,10 @@ def run(cmd):
     return p.stdout
 
 
-with tempfile.TemporaryDirectory() as d:
+with tempfile.TemporaryDirectory() as top:
     for scen, sets in CASES:
+        d = os.path.join(top, scen)
+        os.mkdir(d)
         args = [os.path.join(src, "scenarios", scen), "--quiet", "--force"]
         for s in sets:
             args += ["--set", s]
