@@ -117,6 +117,10 @@ int cmd_run(const RunOptions& o) {
              << (r.stats.synapses ? static_cast<double>(r.stats.synapse_bytes) / static_cast<double>(r.stats.synapses)
                                   : 0.0)
              << " bytes per synapse)\n";
+    if (!o.quiet && r.ranks > 1)
+        said << "  rank 0: " << r.stats.run_seconds << " s in the run loop, " << r.stats.exchange_seconds
+             << " s of it exchanging spikes (" << 100.0 * r.stats.exchange_seconds / std::max(1e-12, r.stats.run_seconds)
+             << " %)\n";
     return 0;
 }
 

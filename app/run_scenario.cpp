@@ -60,6 +60,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
             return r;
         }
         r.wall = seconds();
+        r.stats = sim.stats();
         r.end = r.reached >= s.net.duration - 0.5 * s.net.dt ? RunOutcome::End::completed : RunOutcome::End::interrupted;
         return r;
     }
@@ -83,6 +84,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     }
     sink.done();
     r.wall = seconds();
+    r.stats = sim.stats();
     const bool completed = r.reached >= s.net.duration - 0.5 * s.net.dt;
     writer.finish(completed, r.reached, r.wall);
     r.end = completed ? RunOutcome::End::completed : RunOutcome::End::interrupted;

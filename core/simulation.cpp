@@ -12,6 +12,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <iomanip>
@@ -24,15 +25,28 @@
 namespace apical {
 namespace {
 
-// Synapses of one projection onto one cell group, stored by source cell (CSR):
-// the synapses of source cell s are [row[s], row[s+1]). 6 bytes per synapse when the
-// delay is constant across the projection, 10 when it is drawn per synapse.
+// Synapses of one projection onto one cell group, stored by source cell (CSR): 6 bytes per
+// synapse when the delay is constant across the projection, 10 when it is drawn per
+// synapse. Rows are dense (row[s] .. row[s+1] for every source cell s) when most source
+// cells reach the group; sparse (the sorted ids of the sources that do, and their rows)
+// otherwise, so that a large sparse network does not pay 4 bytes per source cell per group.
 struct InBlock {
     std::uint32_t projection = 0;
     std::uint32_t source_pop = 0;
     std::uint16_t slot = 0;
     double const_delay = 0.0;
-    std::vector<std::uint32_t> row;
+    bool sparse = false;
+    std::vector<std::uint32_t> src_ids; // sparse: the sources with synapses here, ascending
+    std::vector<std::uint32_t> row;     // dense: n_source + 1 entries; sparse: src_ids.size() + 1
+    // The synapses of source cell s: [first, second).
+    std::pair<std::uint32_t, std::uint32_t> range(std::uint32_t s) const {
+        if (!sparse) return {row[s], row[s + 1]};
+        const auto it = std::lower_bound(src_ids.begin(), src_ids.end(), s);
+        if (it == src_ids.end() || *it != s) return {0, 0};
+        const auto i = static_cast<std::size_t>(it - src_ids.begin());
+        return {row[i], row[i + 1]};
+    }
+    std::uint32_t source_of_row(std::size_t i) const { return sparse ? src_ids[i] : static_cast<std::uint32_t>(i); }
     std::vector<std::uint16_t> target; // group-local cell
     std::vector<float> weight;
     std::vector<float> delay; // empty: const_delay
@@ -174,7 +188,8 @@ struct Simulation::Impl {
                     }
                 }
                 stats.synapses += b.target.size();
-                stats.synapse_bytes += b.row.size() * sizeof(std::uint32_t) + b.target.size() * sizeof(std::uint16_t) +
+                stats.synapse_bytes += (b.row.size() + b.src_ids.size()) * sizeof(std::uint32_t) +
+                                       b.target.size() * sizeof(std::uint16_t) +
                                        b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
             }
         if (ex) {
@@ -296,6 +311,19 @@ struct Simulation::Impl {
                 b.target[at] = all_tgt[k];
                 b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
+            }
+            // Sparse rows when they take less than half the memory of dense ones.
+            std::size_t distinct = 0;
+            for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
+            if (2 * (2 * distinct + 1) < n_src + 1) {
+                std::vector<std::uint32_t> row{0};
+                for (std::uint32_t s = 0; s < n_src; ++s)
+                    if (b.row[s + 1] != b.row[s]) {
+                        b.src_ids.push_back(s);
+                        row.push_back(b.row[s + 1]);
+                    }
+                b.row = std::move(row);
+                b.sparse = true;
             }
             g.in.push_back(std::move(b));
         }
@@ -431,7 +459,7 @@ struct Simulation::Impl {
         for (const GSpike& s : pending) {
             for (const InBlock& b : g.in) {
                 if (b.source_pop != s.pop) continue;
-                const std::uint32_t r0 = b.row[s.local], r1 = b.row[s.local + 1];
+                const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
                 if (b.delay.empty()) {
                     const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
@@ -465,6 +493,12 @@ struct Simulation::Impl {
     }
 
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
+        const auto t_run = std::chrono::steady_clock::now();
+        struct Clock { // adds run()'s wall time to stats however run() ends
+            NetworkStats& st;
+            std::chrono::steady_clock::time_point t0;
+            ~Clock() { st.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+        } clock{stats, t_run};
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
         std::vector<GSpike> next;
         std::vector<double> times;
@@ -505,6 +539,7 @@ struct Simulation::Impl {
                 for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
             }
             bool stop_all = false;
+            const auto x0 = std::chrono::steady_clock::now();
             if (ex) {
                 send_buf.clear();
                 pack(send_buf, static_cast<char>(stop && stop->load(std::memory_order_relaxed)));
@@ -532,6 +567,7 @@ struct Simulation::Impl {
             std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
                 return a.time != b.time ? a.time < b.time : a.gid < b.gid;
             });
+            stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
             pending.swap(next);
             step = e.step1;
             // Phase 4 (serial): recording (rank 0 reports for the whole network).
@@ -709,9 +745,9 @@ SynapseList Simulation::synapses(std::uint32_t projection) const {
     for (auto& g : impl_->groups)
         for (auto& b : g.in) {
             if (b.projection != projection) continue;
-            for (std::uint32_t s = 0; s + 1 < b.row.size(); ++s)
-                for (std::uint32_t k = b.row[s]; k < b.row[s + 1]; ++k) {
-                    out.source.push_back(s);
+            for (std::size_t i = 0; i + 1 < b.row.size(); ++i)
+                for (std::uint32_t k = b.row[i]; k < b.row[i + 1]; ++k) {
+                    out.source.push_back(b.source_of_row(i));
                     out.target.push_back(g.first + b.target[k]);
                     out.weight.push_back(b.weight[k]);
                     out.delay.push_back(b.delay.empty() ? static_cast<float>(b.const_delay) : b.delay[k]);

@@ -42,6 +42,9 @@ struct NetworkStats {
     std::uint64_t cells = 0, synapses = 0, groups = 0;
     std::uint64_t synapse_bytes = 0; // bytes held by synapse storage (targets, weights, delays, rows)
     double epoch_ms = 0;
+    // Wall time of run() on this rank, and the part spent gathering and sorting the epochs'
+    // spikes (phase 3: the exchange between ranks in a distributed run).
+    double run_seconds = 0, exchange_seconds = 0;
 };
 
 // A state variable became NaN or infinite, or left its model's sane range: the run stops
