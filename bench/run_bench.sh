@@ -135,8 +135,9 @@ if [ -n "$BRETTE" ]; then
   [ -s "$OUT_DIR/naud2018-previous.md" ] && "$PYTHON" "$HERE/splice_section.py" insert "$RESULTS" "$OUT_DIR/naud2018-previous.md"
 fi
 if [ "$NAUD" = 1 ]; then
-  # The naud2018 preset integrates on the step grid (compatibility mode) whatever
-  # simulation.event_times says; the scenario sets grid and so does the driver: one mode only.
+  # The naud2018 preset integrates on the step grid (compatibility mode, forward Euler); only
+  # the step an input event is applied in depends on simulation.event_times (grid: the first
+  # step starting at or after it, as Brian2). The scenario sets grid and so does the driver.
   "$PYTHON" "$HERE/bench_driver.py" "${DRIVER_ARGS[@]}" --models naud2018 --event-times grid \
     --apical "$APICAL" --apical-status "$APICAL_STATUS" --apical-build "$APICAL_BUILD" \
     --python "$PYTHON" --out-dir "$OUT_DIR/naud2018" --results "$NAUD_BLOCK" \
