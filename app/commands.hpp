@@ -1,5 +1,7 @@
 // The subcommands of `apical`. Each returns the process exit status.
 #pragma once
+#include "core/registry.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +31,17 @@ struct PlotOptions {
     std::string input, output;  // a result file (.h5) or a sweep directory (summary.csv)
     bool force = false, quiet = false;
 };
+struct SweepOptions {
+    std::string scenario, dir, list;
+    std::vector<std::string> grid, overrides;
+    std::optional<int> jobs, threads;                 // default: all cores; cores / jobs
+    std::optional<long long> task_index, task_count;  // default: SLURM_ARRAY_TASK_ID/COUNT
+    bool resume = false, quiet = false;
+};
+struct CollectOptions {
+    std::string dir;
+    bool quiet = false;
+};
 struct ModelsOptions {
     std::string name;
 };
@@ -39,5 +52,11 @@ int cmd_inspect(const InspectOptions&);
 int cmd_models(const ModelsOptions&);
 int cmd_export(const ExportOptions&);
 int cmd_plot(const PlotOptions&);
+int cmd_sweep(const SweepOptions&);
+// For `apical validate`: every point of the scenario's `sweep:` section must give a valid
+// scenario. "" without a sweep, else a line describing it. Throws io::ScenarioError, or
+// std::runtime_error naming the point whose values are wrong.
+std::string check_sweep(const std::string& scenario, const std::vector<std::string>& overrides, const Registry& reg);
+int cmd_collect(const CollectOptions&);
 
 } // namespace apical::app

@@ -49,6 +49,25 @@ int main(int argc, char** argv) {
     c_plot->add_flag("--force", plot.force, "overwrite an existing report");
     c_plot->add_flag("-q,--quiet", plot.quiet, "print nothing on success");
 
+    SweepOptions sw;
+    auto* c_sw = cli.add_subcommand("sweep", "Run a parameter sweep: locally in parallel, across MPI ranks (mpirun), or as one task of a Slurm job array");
+    c_sw->add_option("scenario", sw.scenario, "scenario file (YAML); its sweep: section gives the points")->required();
+    c_sw->add_option("-o,--output", sw.dir, "sweep directory (points/<id>.h5, summary.csv, sweep.h5)")->required();
+    c_sw->add_option("--grid", sw.grid, "sweep KEY over values: KEY=V1,V2,... (repeatable; cartesian product)");
+    c_sw->add_option("--list", sw.list, "points from a CSV file: a header of keys, one row per point");
+    c_sw->add_option("--set", sw.overrides, "override a scenario key for every point: KEY=VALUE (repeatable)");
+    c_sw->add_option("--jobs", sw.jobs, "points run at once in this process (default: all cores)")->check(CLI::PositiveNumber);
+    c_sw->add_option("--threads", sw.threads, "threads per point (default: cores / jobs)")->check(CLI::PositiveNumber);
+    c_sw->add_option("--task-index", sw.task_index, "this job-array task (default: SLURM_ARRAY_TASK_ID)");
+    c_sw->add_option("--task-count", sw.task_count, "number of job-array tasks (default: SLURM_ARRAY_TASK_COUNT)");
+    c_sw->add_flag("--resume", sw.resume, "skip points whose result is complete; rerun the others");
+    c_sw->add_flag("-q,--quiet", sw.quiet, "no line per point and no summary line");
+
+    CollectOptions col;
+    auto* c_col = cli.add_subcommand("collect", "Rebuild DIR/summary.csv and DIR/sweep.h5 from the points a sweep directory holds");
+    c_col->add_option("dir", col.dir, "sweep directory")->required();
+    c_col->add_flag("-q,--quiet", col.quiet, "print nothing on success");
+
     ModelsOptions mod;
     auto* c_mod = cli.add_subcommand("models", "List models, stimulus types and connectivity rules, or describe one");
     c_mod->add_option("name", mod.name, "a model, stimulus type or connectivity rule");
@@ -66,6 +85,8 @@ int main(int argc, char** argv) {
         if (*c_mod) return cmd_models(mod);
         if (*c_exp) return cmd_export(exp);
         if (*c_plot) return cmd_plot(plot);
+        if (*c_sw) return cmd_sweep(sw);
+        if (*c_col) return cmd_collect(col);
     } catch (const std::exception& e) {
         std::cerr << "apical: error: " << e.what() << "\n";
         return 1;

@@ -3,6 +3,7 @@
 // large populations are sub-sampled is in docs/plot.md.
 #include "app/commands.hpp"
 #include "io/hdf5_reader.hpp"
+#include "io/csv.hpp"
 #include "io/inspect.hpp"
 #include "io/report_html.hpp"
 
@@ -22,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using io::Hdf5Reader;
+using io::split_csv_line;
 using io::html::Axis;
 using io::html::Document;
 using io::html::num;
@@ -583,27 +585,6 @@ std::string render_result(const std::string& path) {
 
 // --- sweeps ------------------------------------------------------------------------
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-    // RFC 4180 subset: commas, double-quoted fields with "" for a quote.
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { out.back() += '"'; ++i; }
-            else if (c == '"') quoted = false;
-            else out.back() += c;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.emplace_back();
-        } else if (c != '\r') {
-            out.back() += c;
-        }
-    }
-    return out;
-}
-
 bool parse_number(const std::string& s, double& v) {
     if (s.empty()) return false;
     char* end = nullptr;
@@ -638,12 +619,19 @@ std::string render_sweep(const std::string& dir) {
         if (f.size() != header.size())
             throw std::runtime_error(csv.string() + ":" + std::to_string(ln) + ": " + std::to_string(f.size()) +
                                      " fields, the header has " + std::to_string(header.size()));
-        row_class.push_back(f[c_status] == "ok" ? "" : "failed");
+        // `apical sweep` writes done; hand-made tables may say ok.
+        row_class.push_back(f[c_status] == "done" || f[c_status] == "ok" ? "" : "failed");
         rows.push_back(std::move(f));
     }
     std::vector<std::size_t> params, stats;
     for (std::size_t c = c_point + 1; c < c_seed; ++c) params.push_back(c);
-    for (std::size_t c = c_wall + 1; c < header.size(); ++c) stats.push_back(c);
+    // Statistics: the columns after wall_s, except a `message` column (why a point failed)
+    // and columns without a single number (e.g. mean_anomaly of a population that is not HTM).
+    for (std::size_t c = c_wall + 1; c < header.size(); ++c) {
+        double v = 0.0;
+        const bool any = std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return parse_number(r[c], v); });
+        if (header[c] != "message" && any) stats.push_back(c);
+    }
 
     Document doc("Apical sweep: " + dir);
     doc.h1("Apical sweep: " + dir);

@@ -18,6 +18,10 @@ public:
     void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n) override {
         inner_.samples(probe, rows, n);
     }
+    void records(std::uint32_t p, std::uint32_t r, std::span<const double> t, std::span<const std::uint64_t> id,
+                 std::span<const double> v) override {
+        inner_.records(p, r, t, id, v);
+    }
     void reached(double t) override {
         inner_.reached(t);
         if (!enabled_) return;

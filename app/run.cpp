@@ -1,24 +1,17 @@
 // `apical run` and `apical validate`.
 #include "app/commands.hpp"
-#include "app/progress.hpp"
+#include "app/run_scenario.hpp"
 #include "core/simulation.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
 #include "models/builtin.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
 namespace apical::app {
 namespace {
-
-// The one piece of process-wide state: a signal handler can only reach a static.
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop.store(true); }
 
 io::Scenario load(const std::string& file, std::vector<std::string> overrides, const Registry& reg) {
     if (!std::filesystem::exists(file)) throw io::ScenarioError(file, 0, 0, "no such file");
@@ -37,11 +30,16 @@ int cmd_validate(const ValidateOptions& o) {
     const Registry reg = models::builtin_registry();
     try {
         const io::Scenario s = load(o.scenario, o.overrides, reg);
+        const std::string sweep = check_sweep(o.scenario, o.overrides, reg);
         std::cout << o.scenario << ": ok: '" << s.name << "', " << s.net.populations.size() << " populations ("
                   << total_cells(s.net) << " cells), " << s.net.projections.size() << " projections, "
                   << s.net.stimuli.size() << " stimuli, " << s.net.duration << " ms at dt " << s.net.dt << " ms\n";
+        if (!sweep.empty()) std::cout << "  " << sweep << "\n";
         return 0;
     } catch (const io::ScenarioError& e) {
+        std::cerr << e.what() << "\n";
+        return 2;
+    } catch (const std::runtime_error& e) { // a sweep point's values
         std::cerr << e.what() << "\n";
         return 2;
     }
@@ -65,51 +63,30 @@ int cmd_run(const RunOptions& o) {
         return 2;
     }
 
-    const auto t0 = std::chrono::steady_clock::now();
-    std::unique_ptr<Simulation> sim;
+    const StopOnSignal stop;
+    RunOutcome r;
     try {
-        sim = std::make_unique<Simulation>(s.net, reg, SimulationOptions{s.net.threads});
+        r = run_to_file(s, reg, out, !o.quiet && isatty(STDERR_FILENO), &stop.flag());
     } catch (const std::invalid_argument& e) {
         std::cerr << s.file << ": cannot build the network: " << e.what() << "\n";
         return 2;
     }
-    io::Hdf5Writer writer(out, io::output_meta_from(s, sim->probe_layouts(), APICAL_VERSION, sim->threads()));
-    const bool tty = !o.quiet && isatty(STDERR_FILENO);
-    ProgressSink progress(writer, s.net.duration, tty);
-
-    g_stop.store(false);
-    auto old_int = std::signal(SIGINT, on_signal);
-    auto old_term = std::signal(SIGTERM, on_signal);
-    double reached = 0.0;
-    try {
-        reached = sim->run(s.net.duration, progress, &g_stop);
-    } catch (const NumericalError& e) {
-        progress.done();
-        writer.finish(false, sim->time(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        std::cerr << "apical: numerical failure: " << e.what() << "\n  results up to t = " << sim->time()
+    if (r.end == RunOutcome::End::numerical_failure) {
+        std::cerr << "apical: numerical failure: " << r.message << "\n  results up to t = " << r.reached
                   << " ms are in " << out << " (completed = 0)\n";
         return 1;
-    } catch (...) {
-        writer.finish(false, sim->time(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        throw;
     }
-    std::signal(SIGINT, old_int);
-    std::signal(SIGTERM, old_term);
-    progress.done();
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const bool completed = reached >= s.net.duration - 0.5 * s.net.dt;
-    writer.finish(completed, reached, wall);
-    if (!completed) {
-        std::cerr << "apical: interrupted at t = " << reached << " ms; partial results in " << out
+    if (r.end == RunOutcome::End::interrupted) {
+        std::cerr << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out
                   << " (completed = 0)\n";
         return 1;
     }
     if (!o.quiet)
-        std::cout << "wrote " << out << "  (" << s.net.duration / 1000.0 << " s simulated in " << wall << " s, "
-                  << sim->threads() << " threads, " << total_cells(s.net) << " cells, " << sim->stats().synapses
-                  << " synapses, " << (sim->stats().synapses ? static_cast<double>(sim->stats().synapse_bytes) /
-                                                                     static_cast<double>(sim->stats().synapses)
-                                                               : 0.0)
+        std::cout << "wrote " << out << "  (" << s.net.duration / 1000.0 << " s simulated in " << r.wall << " s, "
+                  << r.threads << " threads, " << total_cells(s.net) << " cells, " << r.stats.synapses
+                  << " synapses, "
+                  << (r.stats.synapses ? static_cast<double>(r.stats.synapse_bytes) / static_cast<double>(r.stats.synapses)
+                                       : 0.0)
                   << " bytes per synapse)\n";
     return 0;
 }

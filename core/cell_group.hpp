@@ -155,6 +155,15 @@ public:
     // Per-epoch sample storage: filled by the model during advance; drained by the engine.
     struct SampleRow { std::uint32_t probe; std::int64_t step; std::uint32_t column; float value; };
     std::vector<SampleRow>& samples() { return samples_; }
+    // Per-epoch rows of the model's declared records (ModelInfo::records), one buffer per
+    // record, in time order: filled by the model during advance, drained by the engine.
+    struct RecordBuffer {
+        std::vector<double> times;
+        std::vector<std::uint64_t> ids;   // events
+        std::vector<double> values;       // tables: row-major
+        void clear() { times.clear(), ids.clear(), values.clear(); }
+    };
+    std::vector<RecordBuffer>& records() { return records_; }
 
 protected:
     // For models: record all probes due at step n for cell c, reading values via get_fn(var).
@@ -182,6 +191,7 @@ protected:
     std::vector<std::uint32_t> entry_off_;
     std::vector<ProbeEntry> entries_;
     std::vector<SampleRow> samples_;
+    std::vector<RecordBuffer> records_; // models with records size it to ModelInfo::records
 };
 
 } // namespace apical

@@ -37,6 +37,7 @@ struct PopulationDesc {
     std::vector<std::pair<int, Distribution>> initial;
     // Multi-compartment models: the tree, root first, every parent before its children.
     std::vector<CompartmentDesc> compartments;
+    Table table;                     // input table (ModelInfo::takes_table); empty if none
 };
 
 struct ProjectionDesc {

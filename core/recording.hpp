@@ -31,6 +31,11 @@ public:
     // `n_rows` consecutive sample rows of probe `probe`, row-major, each row holding
     // every element of the probe's layout.
     virtual void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) = 0;
+    // Rows of record `record` (ModelInfo::records of the population's model) from one
+    // epoch, sorted by time: events give ids (values empty), tables give values (row-major,
+    // one per column; ids empty). Called after every epoch for every declared record.
+    virtual void records(std::uint32_t /*population*/, std::uint32_t /*record*/, std::span<const double> /*times*/,
+                         std::span<const std::uint64_t> /*ids*/, std::span<const double> /*values*/) {}
     // After each epoch: the simulation has reached `t` (ms).
     virtual void reached(double /*t*/) {}
 };

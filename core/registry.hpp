@@ -24,6 +24,9 @@ struct ParamDecl {
     std::string doc;
     bool min_exclusive = false; // true: value must be > min (e.g. a time constant)
     bool integer = false;       // value must be a whole number
+    // Non-empty: the scenario names one of these words and the value is its index
+    // (e.g. {"global", "local"}; {"false", "true"} for a switch).
+    std::vector<std::string> choices = {};
 };
 
 struct ReceptorDecl {
@@ -46,6 +49,36 @@ struct CompartmentPreset {
 };
 
 // A named parameter set shipped with a model (values in canonical units).
+// A named per-step record a model emits besides spikes (stored by the HDF5 writer as
+// /<group>/<population>/...). Two shapes:
+//   events (id_name set): rows (time, id), e.g. /column_bursts/<pop>/timestamps + column_ids;
+//   table (id_name empty): rows (time, columns...), e.g. /htm/<pop>/timestamps + anomaly, ...
+struct RecordDecl {
+    std::string group;                 // HDF5 group under the root, e.g. "column_bursts"
+    std::string id_name;               // events: name of the id dataset; "" for a table
+    std::vector<std::string> columns;  // table: one float64 dataset each
+    std::vector<std::string> units;    // table: per column ("" dimensionless)
+    std::string doc;
+};
+
+// A population's input table (e.g. a CSV time series), read by io/, model-agnostic.
+struct Table {
+    std::string file;                  // where it came from (for messages)
+    std::vector<std::string> columns;  // header names
+    std::vector<bool> datetime;        // per column: values were date-times (Unix seconds, UTC)
+    std::vector<double> values;        // row-major, rows() x columns.size()
+    std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
+    double at(std::size_t row, std::size_t col) const { return values[row * columns.size() + col]; }
+};
+
+// What a model's population check sees (everything in canonical units).
+struct PopulationCheck {
+    const std::vector<double>& params;
+    std::uint32_t size = 0;
+    double dt = 0.1;
+    const Table* table = nullptr; // null: none given
+};
+
 struct ParamPreset {
     std::string name, doc, source;
     std::map<std::string, double> values; // only the ones that differ from defaults
@@ -70,6 +103,17 @@ struct ModelInfo {
     std::vector<VariableDecl> variables;
     std::vector<ParamPreset> presets;
     std::function<std::unique_ptr<CellGroup>(const GroupBuild&)> make;
+    // Models whose cells interact inside the population (not only through projections)
+    // get the whole population as one group (at most 65536 cells).
+    bool whole_population = false;
+    // Optional: the population size implied by the parameters (then `size:` may be left out).
+    std::function<std::uint32_t(const std::vector<double>&)> size_from_params;
+    // Optional: "" when a population's parameters, size and table fit together, else what is wrong.
+    std::function<std::string(const PopulationCheck&)> check;
+    // Whether the population takes an input table (`csv:` in scenarios), and what it reads.
+    bool takes_table = false;
+    std::string table_doc;
+    std::vector<RecordDecl> records;
 
     // Multi-compartment models (compartment_parameters not empty): the compartment tree is
     // a property of each population (scenario `compartments:` or a preset's tree), so

@@ -114,11 +114,17 @@ struct Simulation::Impl {
             pop_models.push_back(population_model(*m, pd));
             pop_gid0.push_back(gid);
             pop_groups.emplace_back();
-            for (std::uint32_t first = 0; first < pd.size; first += opt.group_size) {
+            // Models with state shared by all cells (HTM columns) take the population whole;
+            // group-local cell indices are 16 bits, so such a population has <= 65536 cells.
+            const std::uint32_t gsize = m->whole_population ? pd.size : opt.group_size;
+            if (m->whole_population && pd.size > 65536)
+                throw std::invalid_argument("population '" + pd.name + "' of model " + m->name + " has " +
+                                            std::to_string(pd.size) + " cells; at most 65536 are allowed");
+            for (std::uint32_t first = 0; first < pd.size; first += gsize) {
                 Group g;
                 g.pop = p;
                 g.first = first;
-                g.count = std::min(opt.group_size, pd.size - first);
+                g.count = std::min(gsize, pd.size - first);
                 g.gid0 = gid + first;
                 pop_groups[p].push_back(static_cast<std::uint32_t>(groups.size()));
                 groups.push_back(std::move(g));
@@ -390,6 +396,7 @@ struct Simulation::Impl {
                 collect_events(g, e);
                 g.spikes.clear();
                 g.cells->samples().clear();
+                for (auto& r : g.cells->records()) r.clear();
                 EventSpan span{g.epoch_steps};
                 g.cells->advance(e, span, g.spikes);
                 release_events(g, e);
@@ -436,9 +443,53 @@ struct Simulation::Impl {
                 sink.spikes(p, times, ids);
             }
             emit_samples(e, sink, rows);
+            emit_records(sink);
             sink.reached(static_cast<double>(step) * net.dt);
         }
         return static_cast<double>(step) * net.dt;
+    }
+
+    // Every declared record of every population, once per epoch. A population split into
+    // several groups has its rows merged by time (stable: group order breaks ties).
+    void emit_records(RecordingSink& sink) {
+        std::vector<std::size_t> order;
+        CellGroup::RecordBuffer merged;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            const auto& decls = models[p]->records;
+            for (std::uint32_t r = 0; r < decls.size(); ++r) {
+                const std::size_t width = decls[r].id_name.empty() ? decls[r].columns.size() : 0;
+                const auto& gs = pop_groups[p];
+                auto buf = [&](std::uint32_t gi) -> CellGroup::RecordBuffer* {
+                    auto& rs = groups[gi].cells->records();
+                    return r < rs.size() ? &rs[r] : nullptr;
+                };
+                if (gs.size() == 1) {
+                    if (auto* b = buf(gs[0])) sink.records(p, r, b->times, b->ids, b->values);
+                    else sink.records(p, r, {}, {}, {});
+                    continue;
+                }
+                merged.clear();
+                for (auto gi : gs)
+                    if (auto* b = buf(gi)) {
+                        merged.times.insert(merged.times.end(), b->times.begin(), b->times.end());
+                        merged.ids.insert(merged.ids.end(), b->ids.begin(), b->ids.end());
+                        merged.values.insert(merged.values.end(), b->values.begin(), b->values.end());
+                    }
+                order.resize(merged.times.size());
+                std::iota(order.begin(), order.end(), std::size_t{0});
+                std::stable_sort(order.begin(), order.end(),
+                                 [&](std::size_t a, std::size_t b) { return merged.times[a] < merged.times[b]; });
+                CellGroup::RecordBuffer out;
+                for (auto k : order) {
+                    out.times.push_back(merged.times[k]);
+                    if (width == 0) out.ids.push_back(merged.ids[k]);
+                    else
+                        out.values.insert(out.values.end(), merged.values.begin() + static_cast<std::ptrdiff_t>(k * width),
+                                          merged.values.begin() + static_cast<std::ptrdiff_t>((k + 1) * width));
+                }
+                sink.records(p, r, out.times, out.ids, out.values);
+            }
+        }
     }
 
     void emit_samples(const Epoch& e, RecordingSink& sink, std::vector<float>& rows) {

@@ -2,8 +2,13 @@
 
 #include "io/h5_error.hpp"
 #include "io/h5_node.hpp"
+#include "io/csv_table.hpp"
 #include "io/hdf5_reader.hpp"
+#include "io/output_meta.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +27,12 @@ std::string num(double v) {
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return buf;
 }
+// The shortest text that reads back as the same double ("62.361", not "62.360999999999997").
+std::string short_num(double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
 // float32 trace samples: 9 significant digits round-trip a float exactly.
 std::string num(float v) {
     char buf[32];
@@ -29,42 +40,69 @@ std::string num(float v) {
     return buf;
 }
 
-// A /bursts/<pop> group is not specified yet (docs/output.md reserves it), so it is
-// exported generically: every 1-D dataset of the group's common length is one column.
-struct BurstTable {
-    std::vector<std::string> headers;
+// Groups of per-population tables: /bursts/<pop> (not specified yet; docs/output.md
+// reserves it) and the model records (/column_bursts/<pop>, /htm/<pop>, ...; core
+// RecordDecl). Each is exported generically: every 1-D dataset of the group's common
+// length is one column.
+struct Table1D {
+    std::vector<std::string> names, headers, units;
     std::vector<std::vector<double>> columns;
+    const std::vector<double>* column(const std::string& name) const {
+        for (std::size_t c = 0; c < names.size(); ++c)
+            if (names[c] == name)
+                return &columns[c];
+        return nullptr;
+    }
 };
 
-std::vector<std::pair<std::string, BurstTable>> read_bursts(const std::string& path) {
-    std::vector<std::pair<std::string, BurstTable>> out;
+// Every group under the root that holds per-population tables: all but the fixed layout's.
+std::vector<std::string> table_groups(const H5Node& root) {
+    std::vector<std::string> out;
+    for (const std::string& g : root.children())
+        if (root.has_group(g) && g != "apical" && g != "spikes" && g != "report" && g != "rates")
+            out.push_back(g);
+    return out;
+}
+
+std::vector<std::pair<std::string, std::vector<std::pair<std::string, Table1D>>>> read_tables(const std::string& path) {
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, Table1D>>>> out;
     H5Quiet quiet;
     H5Id file(h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "", "open result file"));
     H5Node root(H5Id(h5_check(H5Gopen2(file.get(), "/", H5P_DEFAULT), path, "/", "open result file")), path, "/");
-    if (!root.has_group("bursts"))
-        return out;
-    H5Node bursts = root.open_group("bursts");
-    for (const std::string& pop : bursts.children()) {
-        if (!bursts.has_group(pop))
-            continue;
-        H5Node g = bursts.open_group(pop);
-        BurstTable t;
-        std::size_t n = 0;
-        for (const std::string& c : g.children()) {
-            if (g.has_group(c))
+    for (const std::string& group : table_groups(root)) {
+        H5Node top = root.open_group(group);
+        std::vector<std::pair<std::string, Table1D>> pops;
+        for (const std::string& pop : top.children()) {
+            if (!top.has_group(pop))
                 continue;
-            H5Node d = g.open_dataset(c);
-            const std::vector<hsize_t> dims = d.dims();
-            if (dims.size() != 1 || (!t.columns.empty() && dims[0] != n))
-                continue;
-            n = dims[0];
-            std::string h = c;
-            if (d.has_attr("units"))
-                h += "[" + d.read_attr_string("units") + "]";
-            t.headers.push_back(h);
-            t.columns.push_back(d.read_all<double>());
+            H5Node g = top.open_group(pop);
+            Table1D t;
+            std::size_t n = 0;
+            for (const std::string& c : g.children()) {
+                if (g.has_group(c))
+                    continue;
+                H5Node d = g.open_dataset(c);
+                const std::vector<hsize_t> dims = d.dims();
+                if (dims.size() != 1 || (!t.columns.empty() && dims[0] != n))
+                    continue;
+                n = dims[0];
+                const std::string u = d.has_attr("units") ? d.read_attr_string("units") : "";
+                t.names.push_back(c);
+                t.units.push_back(u);
+                t.headers.push_back(u.empty() ? c : c + "[" + u + "]");
+                t.columns.push_back(d.read_all<double>());
+            }
+            // the time column first
+            for (std::size_t c = 1; c < t.names.size(); ++c)
+                if (t.names[c] == "timestamps") {
+                    std::rotate(t.names.begin(), t.names.begin() + c, t.names.begin() + c + 1);
+                    std::rotate(t.units.begin(), t.units.begin() + c, t.units.begin() + c + 1);
+                    std::rotate(t.headers.begin(), t.headers.begin() + c, t.headers.begin() + c + 1);
+                    std::rotate(t.columns.begin(), t.columns.begin() + c, t.columns.begin() + c + 1);
+                }
+            pops.emplace_back(pop, std::move(t));
         }
-        out.emplace_back(pop, std::move(t));
+        out.emplace_back(group, std::move(pops));
     }
     return out;
 }
@@ -76,18 +114,6 @@ struct Planned {
 };
 
 } // namespace
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string q = "\"";
-    for (char c : s) {
-        if (c == '"')
-            q += '"';
-        q += c;
-    }
-    return q + "\"";
-}
 
 std::vector<std::string> export_csv(const std::string& h5_path, const std::string& dir, bool force) {
     const Hdf5Reader r(h5_path);
@@ -133,18 +159,38 @@ std::vector<std::string> export_csv(const std::string& h5_path, const std::strin
                                     o << '\n';
                                 }
                             }});
-    for (auto& [pop, table] : read_bursts(h5_path))
-        plan.push_back({out / ("bursts_" + pop + ".csv"), [t = table](std::ostream& o) {
-                            for (std::size_t c = 0; c < t.headers.size(); ++c)
-                                o << (c ? "," : "") << csv_field(t.headers[c]);
-                            o << '\n';
-                            const std::size_t n = t.columns.empty() ? 0 : t.columns[0].size();
-                            for (std::size_t i = 0; i < n; ++i) {
-                                for (std::size_t c = 0; c < t.columns.size(); ++c)
-                                    o << (c ? "," : "") << num(t.columns[c][i]);
+    for (auto& [group, pops] : read_tables(h5_path))
+        for (auto& [pop, table] : pops) {
+            plan.push_back({out / (group + "_" + pop + ".csv"), [t = table](std::ostream& o) {
+                                for (std::size_t c = 0; c < t.headers.size(); ++c)
+                                    o << (c ? "," : "") << csv_field(t.headers[c]);
                                 o << '\n';
-                            }
-                        }});
+                                const std::size_t n = t.columns.empty() ? 0 : t.columns[0].size();
+                                for (std::size_t i = 0; i < n; ++i) {
+                                    for (std::size_t c = 0; c < t.columns.size(); ++c)
+                                        o << (c ? "," : "") << num(t.columns[c][i]);
+                                    o << '\n';
+                                }
+                            }});
+            // Anomaly detection: one row per input row, as the input had it (docs/output.md).
+            const std::vector<double>* ts = table.column("timestamp");
+            const std::vector<double>* val = table.column("value");
+            const std::vector<double>* an = table.column("anomaly");
+            if (!ts || !val || !an)
+                continue;
+            bool dates = false;
+            for (std::size_t c = 0; c < table.names.size(); ++c)
+                dates = dates || (table.names[c] == "timestamp" && table.units[c] == kUnixSecondsUnit);
+            plan.push_back({out / ("anomaly_" + pop + ".csv"), [ts = *ts, val = *val, an = *an, dates](std::ostream& o) {
+                                o << "timestamp,value,anomaly_score\n";
+                                for (std::size_t i = 0; i < an.size(); ++i) {
+                                    if (std::isnan(ts[i]) && std::isnan(val[i]))
+                                        continue; // a step without an input row (spiking input only)
+                                    o << (dates ? format_datetime(ts[i]) : short_num(ts[i])) << ','
+                                      << short_num(val[i]) << ',' << short_num(an[i]) << '\n';
+                                }
+                            }});
+        }
     plan.push_back({out / "metadata.csv", [&r](std::ostream& o) {
                         const ResultMeta& m = r.meta();
                         auto row = [&](const std::string& k, const std::string& v) {

@@ -2,6 +2,8 @@
 // pandas and any tool without HDF5. One file per record type and population; units are
 // in the column headers because a CSV has nowhere else to keep them.
 #pragma once
+#include "io/csv.hpp"
+
 #include <string>
 #include <vector>
 
@@ -11,14 +13,15 @@ namespace apical::io {
 //   spikes_<pop>.csv            time_ms,node_id
 //   rates_<pop>.csv             time_ms,rate_hz          (bin start times)
 //   trace_<probe>_<pop>.csv     time_ms,<node>_<variable>[unit],...
-//   bursts_<pop>.csv            one column per 1-D dataset of /bursts/<pop>, name[units]
+//   <group>_<pop>.csv           one column per 1-D dataset of /<group>/<pop>, name[units], for
+//                               /bursts and every model record group (column_bursts, htm, ...)
+//   anomaly_<pop>.csv           timestamp,value,anomaly_score: for a record table with columns
+//                               timestamp, value and anomaly (the htm model), one row per input
+//                               row; date-time timestamps printed as "YYYY-MM-DD HH:MM:SS"
 //   metadata.csv                key,value
 // Every file that would be written is checked first: if one exists and `force` is false,
 // nothing is written and std::runtime_error names it. HDF5 trouble is an Hdf5Error.
 // Returns the paths written, in the order above.
 std::vector<std::string> export_csv(const std::string& h5_path, const std::string& dir, bool force);
-
-// RFC 4180 field: quoted (with doubled quotes) only when it holds a comma, quote or newline.
-std::string csv_field(const std::string& s);
 
 } // namespace apical::io

@@ -51,31 +51,6 @@ std::string ms(double v) {
     return buf;
 }
 
-H5Id vlen_utf8(const H5Node& at) {
-    H5Id t(at.check(H5Tcopy(H5T_C_S1), "create string type"));
-    at.check(H5Tset_size(t.get(), H5T_VARIABLE), "create string type");
-    at.check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "create string type");
-    return t;
-}
-
-// Text datasets, variable-length UTF-8 as pynwb writes them: scalar when `scalar`, else 1-D.
-H5Node write_text(const H5Node& at, const std::string& name, const std::vector<std::string>& v, bool scalar) {
-    const std::string p = at.child_path(name);
-    H5Id type = vlen_utf8(at);
-    const hsize_t n = v.size();
-    H5Id space(h5_check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), at.file(), p,
-                        "create dataset"));
-    H5Id d(h5_check(H5Dcreate2(at.id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                    at.file(), p, "create dataset"));
-    std::vector<const char*> ptrs;
-    for (const std::string& s : v)
-        ptrs.push_back(s.c_str());
-    if (!ptrs.empty())
-        h5_check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), at.file(), p,
-                 "write dataset");
-    return H5Node(std::move(d), at.file(), p);
-}
-
 // The table building blocks (VectorData, VectorIndex, ElementIdentifiers) belong to the
 // hdmf-common namespace that NWB includes; NWBFile and Units are NWB's own ("core").
 void typed(const H5Node& n, const std::string& type, std::mt19937_64& rng) {
@@ -105,23 +80,23 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
     typed(root, "NWBFile", rng);
 
     const std::string now = iso_now_utc();
-    write_text(root, "identifier", {uuid4(rng)}, true);
-    write_text(root, "session_description",
+    root.create_text_dataset("identifier", {uuid4(rng)}, true);
+    root.create_text_dataset("session_description",
                {"Apical simulation '" + m.name + "' (seed " + std::to_string(m.seed) + ", " + ms(m.t_reached) +
                 " of " + ms(m.t_stop) + " ms simulated), exported from " +
                 fs::path(h5_path).filename().string()},
                true);
     // A simulation has no wall-clock session: t = 0 of the run is the export time.
-    write_text(root, "session_start_time", {now}, true);
-    write_text(root, "timestamps_reference_time", {now}, true);
-    write_text(root, "file_create_date", {now}, false);
+    root.create_text_dataset("session_start_time", {now}, true);
+    root.create_text_dataset("timestamps_reference_time", {now}, true);
+    root.create_text_dataset("file_create_date", {now}, false);
     for (const char* g : {"acquisition", "analysis", "processing", "general", "stimulus"})
         root.create_group(g);
     H5Node stim = root.open_group("stimulus");
     stim.create_group("presentation");
     stim.create_group("templates");
     H5Node general = root.open_group("general");
-    write_text(general, "source_script", {"apical " + m.apical_version}, true)
+    general.create_text_dataset("source_script", {"apical " + m.apical_version}, true)
         .write_attr("file_name", std::string("apical"));
 
     H5Node units = root.create_group("units");
@@ -146,7 +121,7 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
                          "write attribute target"));
         sti.check(H5Awrite(a.get(), H5T_STD_REF_OBJ, &ref), "write attribute target");
     }
-    H5Node pop = write_text(units, "population", population, false);
+    H5Node pop = units.create_text_dataset("population", population, false);
     typed(pop, "VectorData", rng);
     pop.write_attr("description", std::string("Apical population of the unit"));
     H5Node nid = units.create_dataset<std::uint64_t>("node_id", node_ids);

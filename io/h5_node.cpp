@@ -31,6 +31,24 @@ H5Node H5Node::create_group(const std::string& name) const {
     return H5Node(std::move(g), file_, p);
 }
 
+H5Node H5Node::create_text_dataset(const std::string& name, const std::vector<std::string>& values,
+                                   bool scalar) const {
+    const std::string p = child_path(name);
+    H5Id type(h5_check(H5Tcopy(H5T_C_S1), file_, p, "create string type"));
+    h5_check(H5Tset_size(type.get(), H5T_VARIABLE), file_, p, "create string type");
+    h5_check(H5Tset_cset(type.get(), H5T_CSET_UTF8), file_, p, "create string type");
+    const hsize_t n = values.size();
+    H5Id space(h5_check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), file_, p,
+                        "create dataset"));
+    H5Id d(h5_check(H5Dcreate2(id(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                    file_, p, "create dataset"));
+    std::vector<const char*> ptrs;
+    for (const std::string& s : values) ptrs.push_back(s.c_str());
+    if (!ptrs.empty())
+        h5_check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), file_, p, "write dataset");
+    return H5Node(std::move(d), file_, p);
+}
+
 H5Node H5Node::open_group(const std::string& name) const {
     const std::string p = child_path(name);
     if (!has(name))

@@ -64,6 +64,11 @@ public:
     // A small, fixed-size 1-D dataset holding `values` (mappings, [start, stop, step]).
     template <class T> H5Node create_dataset(const std::string& name, std::span<const T> values) const;
 
+    // Text as variable-length UTF-8 (as h5py and pynwb write it): a scalar dataset when
+    // `scalar` (then `values` holds one string), else 1-D.
+    H5Node create_text_dataset(const std::string& name, const std::vector<std::string>& values,
+                               bool scalar = false) const;
+
     // Datasets (this node must be a dataset).
     // Overwrites the whole dataset; `values` must match its size (e.g. updating `stop`).
     template <class T> void write_all(std::span<const T> values) const;

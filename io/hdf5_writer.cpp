@@ -3,6 +3,7 @@
 #include "io/h5_error.hpp"
 #include "io/h5_node.hpp"
 #include "io/h5_rate_stream.hpp"
+#include "io/h5_record_stream.hpp"
 #include "io/h5_report_stream.hpp"
 #include "io/h5_spike_stream.hpp"
 
@@ -85,6 +86,7 @@ struct Objects {
     std::vector<std::unique_ptr<SpikeStream>> spikes; // per population; null: not recorded
     std::vector<std::unique_ptr<RateStream>> rates;   // per population; null: no rate
     std::vector<ReportStream> reports;                // per probe
+    std::vector<std::vector<std::unique_ptr<RecordStream>>> records; // per population, per record
 };
 
 struct Hdf5Writer::Impl {
@@ -107,6 +109,9 @@ struct Hdf5Writer::Impl {
                 r->flush();
         for (auto& r : obj->reports)
             r.flush();
+        for (auto& p : obj->records)
+            for (auto& r : p)
+                r->flush();
     }
 
     void close() {
@@ -201,6 +206,12 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
                 o.reports.emplace_back(probe, layout, m.population_names[layout.population], report_buffer_bytes);
             }
         }
+        o.records.resize(n);
+        for (std::size_t p = 0; p < n && p < m.records.size(); ++p)
+            for (const RecordDecl& d : m.records[p]) {
+                check_name("record group", d.group);
+                o.records[p].push_back(std::make_unique<RecordStream>(o.root, d, m.population_names[p], spike_buffer));
+            }
         // A valid (empty) file is on disk before the first epoch runs.
         h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
     } catch (...) {
@@ -251,6 +262,18 @@ void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::
         throw std::out_of_range("Hdf5Writer: probe index " + std::to_string(probe) + " out of range");
     H5Quiet quiet;
     w.obj->reports[probe].append(rows, n_rows);
+}
+
+void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
+                         std::span<const std::uint64_t> ids, std::span<const double> values) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: records() after finish()");
+    if (population >= w.obj->records.size() || record >= w.obj->records[population].size())
+        throw std::out_of_range("Hdf5Writer: record " + std::to_string(record) + " of population " +
+                                std::to_string(population) + " was not declared");
+    H5Quiet quiet;
+    w.obj->records[population][record]->append(times, ids, values);
 }
 
 void Hdf5Writer::reached(double t) {
@@ -316,5 +339,10 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
 
 const std::string& Hdf5Writer::path() const { return impl_->path; }
 std::string Hdf5Writer::partial_path() const { return impl_->partial; }
+
+bool writers_may_run_in_parallel() {
+    hbool_t safe = 0;
+    return H5is_library_threadsafe(&safe) >= 0 && safe;
+}
 
 } // namespace apical::io

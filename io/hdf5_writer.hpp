@@ -26,6 +26,8 @@ public:
     void spikes(std::uint32_t population, std::span<const double> times,
                 std::span<const std::uint64_t> node_ids) override;
     void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) override;
+    void records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
+                 std::span<const std::uint64_t> ids, std::span<const double> values) override;
     void reached(double t) override;
 
     // Writes buffered data and the current t_reached, and asks HDF5 to push everything
@@ -47,6 +49,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Whether writers may run in parallel threads of one process: only when the HDF5 library
+// was built thread-safe (Debian's is), since HDF5 then serialises its calls itself.
+bool writers_may_run_in_parallel();
 // `<path>.partial`: where a writer for `path` writes until finish().
 std::string partial_path_for(const std::string& path);
 // True when `path` exists (file or anything else): the app refuses to overwrite it

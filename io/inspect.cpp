@@ -16,12 +16,14 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // Per-cell ISI statistics, accumulated one spike at a time (Welford), so a file of any
-// length is summarised in O(cells) memory.
+// length is summarised in O(cells) memory; events and bursts by the ISI rule on the way.
 struct IsiStats {
     std::vector<double> last, mean, m2;
     std::vector<std::uint64_t> n;
+    std::vector<std::uint32_t> in_event; // spikes so far in the cell's current event
+    std::uint64_t events = 0, bursts = 0;
     explicit IsiStats(std::uint64_t cells)
-        : last(cells, nan), mean(cells, 0.0), m2(cells, 0.0), n(cells, 0) {}
+        : last(cells, nan), mean(cells, 0.0), m2(cells, 0.0), n(cells, 0), in_event(cells, 0) {}
 
     void add(std::uint64_t cell, double t) {
         if (!std::isnan(last[cell])) {
@@ -30,6 +32,12 @@ struct IsiStats {
             const double d = isi - mean[cell];
             mean[cell] += d / static_cast<double>(n[cell]);
             m2[cell] += d * (isi - mean[cell]);
+        }
+        if (std::isnan(last[cell]) || t - last[cell] > event_gap_ms) {
+            ++events;
+            in_event[cell] = 1;
+        } else if (++in_event[cell] == 2) {
+            ++bursts;
         }
         last[cell] = t;
     }
@@ -84,6 +92,12 @@ PopulationSummary summarise(const Hdf5Reader& r, const std::string& pop) {
                          ? static_cast<double>(s.spikes) / static_cast<double>(s.cells) / seconds
                          : nan;
     std::tie(s.cv_isi, s.cells_with_cv) = isi.mean_cv();
+    s.events = isi.events;
+    s.bursts = isi.bursts;
+    s.event_rate_hz = (s.cells > 0 && seconds > 0.0)
+                          ? static_cast<double>(s.events) / static_cast<double>(s.cells) / seconds
+                          : nan;
+    s.burst_probability = s.events ? static_cast<double>(s.bursts) / static_cast<double>(s.events) : nan;
     return s;
 }
 
@@ -147,7 +161,7 @@ InspectResult inspect(const std::string& path) {
             PopulationSummary s;
             s.name = p;
             s.cells = out.meta.population_sizes[i];
-            s.mean_rate_hz = s.cv_isi = nan;
+            s.mean_rate_hz = s.cv_isi = s.event_rate_hz = s.burst_probability = nan;
             out.populations.push_back(s);
         }
     }
@@ -182,6 +196,10 @@ std::string to_json(const InspectResult& r) {
         s += ", \"mean_rate_hz\": " + json_number(p.mean_rate_hz);
         s += ", \"cv_isi\": " + json_number(p.cv_isi);
         s += ", \"cells_with_cv\": " + std::to_string(p.cells_with_cv);
+        s += ", \"events\": " + (p.recorded ? std::to_string(p.events) : std::string("null"));
+        s += ", \"bursts\": " + (p.recorded ? std::to_string(p.bursts) : std::string("null"));
+        s += ", \"event_rate_hz\": " + json_number(p.event_rate_hz);
+        s += ", \"burst_probability\": " + json_number(p.burst_probability);
         s += "}";
     }
     s += "]}\n";

@@ -19,7 +19,16 @@ struct PopulationSummary {
     // at least 2 ISIs (3 spikes). NaN when no cell qualifies.
     double cv_isi = 0.0;
     std::uint64_t cells_with_cv = 0;
+    // Events and bursts by the ISI rule (docs/sweeps.md): a spike starts a new event when
+    // the gap to the cell's previous spike exceeds `event_gap_ms` (or it is the cell's first);
+    // an event with at least one more spike is a burst.
+    std::uint64_t events = 0, bursts = 0;
+    double event_rate_hz = 0.0;      // events / cells / (t_reached in s); NaN when undefined
+    double burst_probability = 0.0;  // bursts / events; NaN without events
 };
+
+// The gap that separates events in PopulationSummary (ms).
+inline constexpr double event_gap_ms = 16.0;
 
 struct InspectResult {
     std::string path;
@@ -31,7 +40,8 @@ struct InspectResult {
 InspectResult inspect(const std::string& path);
 // One JSON object: {"file", "format_version", "apical_version", "name", "seed", "threads",
 // "t_stop_ms", "t_reached_ms", "completed", "wall_seconds", "populations": [{"name",
-// "cells", "recorded", "spikes", "mean_rate_hz", "cv_isi", "cells_with_cv"}]}; NaN is null.
+// "cells", "recorded", "spikes", "mean_rate_hz", "cv_isi", "cells_with_cv", "events",
+// "bursts", "event_rate_hz", "burst_probability"}]}; NaN is null.
 std::string to_json(const InspectResult& r);
 // A short human-readable report: header lines, then one table row per population.
 std::string format_table(const InspectResult& r);

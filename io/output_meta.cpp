@@ -2,6 +2,22 @@
 
 namespace apical::io {
 
+void add_records(OutputMeta& m, const Scenario& scenario, const Registry& registry) {
+    m.records.clear();
+    for (const PopulationDesc& p : scenario.net.populations) {
+        const ModelInfo* info = registry.model(p.model);
+        std::vector<RecordDecl> rs = info ? info->records : std::vector<RecordDecl>{};
+        const bool dates = !p.table.datetime.empty() && p.table.datetime[0];
+        for (auto& r : rs)
+            for (std::size_t c = 0; c < r.columns.size(); ++c)
+                if (r.columns[c] == "timestamp" && dates) {
+                    r.units.resize(r.columns.size());
+                    r.units[c] = kUnixSecondsUnit;
+                }
+        m.records.push_back(std::move(rs));
+    }
+}
+
 OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
                             std::string apical_version, int threads_used) {
     OutputMeta m;

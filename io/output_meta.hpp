@@ -27,6 +27,9 @@ struct OutputMeta {
 
     std::vector<ProbeLayout> probes;          // one /report/<name>/<pop> each, in probe index order
 
+    // Per population: its model's records (/<group>/<pop>), in declaration order.
+    std::vector<std::vector<RecordDecl>> records;
+
     std::vector<std::uint32_t> rate_populations; // population indices with /rates/<pop>
     double rate_bin = 0.0;                       // ms; must be > 0 when rate_populations is non-empty
 };
@@ -34,6 +37,12 @@ struct OutputMeta {
 // Fills everything a Scenario knows. The caller supplies what it does not: the probe
 // layouts (variable names and units come from the registry, via the engine), the
 // version string, and the number of threads really used.
+// Copies each population's model records from the registry. A table column named
+// "timestamp" carries the first column of the population's input table; when that column
+// held date-times its units become kUnixSecondsUnit (so `apical export` prints dates).
+void add_records(OutputMeta& meta, const Scenario& scenario, const Registry& registry);
+inline constexpr const char* kUnixSecondsUnit = "s since 1970-01-01 00:00:00 UTC";
+
 OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
                             std::string apical_version, int threads_used);
 

@@ -1,6 +1,7 @@
 // The scenario schema: YAML tree -> validated NetworkDesc + RecordingDesc. Model,
 // stimulus and rule names, parameters, receptors and variables all come from the
 // Registry; this file knows only the scenario's own keys.
+#include "io/csv_table.hpp"
 #include "io/distributions.hpp"
 #include "io/scenario.hpp"
 #include "io/set_override.hpp"
@@ -9,11 +10,9 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -48,13 +47,14 @@ bool is_multiple(double x, double step) {
 
 class Reader {
 public:
-    Reader(const Registry& reg, const SourceMap& src) : reg_(reg), c_(src) {}
+    Reader(const Registry& reg, const SourceMap& src, std::string file) : reg_(reg), c_(src), file_(std::move(file)) {}
 
     void read(const Node& root, Scenario& s) {
         c_.keys(root, "the scenario",
                 {"name", "simulation", "populations", "projections", "stimuli", "recording", "output", "sweep"});
         if (const Node n = root["name"]) s.name = c_.name(n, "scenario");
         if (const Node n = root["simulation"]) simulation(n, s.net);
+        dt_ = s.net.dt;
         populations(c_.required(root, "populations", "the scenario"), s.net);
         if (const Node n = root["projections"]) projections(n, s.net);
         if (const Node n = root["stimuli"]) stimuli(n, s);
@@ -107,14 +107,16 @@ private:
                         "population name '" + p.name + "' is reserved (recording lists use it); choose another");
             const std::string path = "populations." + p.name;
             const Node& v = kv.second;
-            c_.keys(v, path, {"model", "size", "parameters", "overrides", "initial", "compartments"});
+            c_.keys(v, path, {"model", "size", "parameters", "overrides", "initial", "compartments", "csv"});
             const Node model_node = c_.required(v, "model", path);
             p.model = c_.scalar(model_node, path + ".model");
             const ModelInfo* m = reg_.model(p.model);
             if (!m)
                 c_.fail(model_node, unknown_choice("model", p.model, names_of(reg_.models())) + " (in " + path + ")");
-            p.size = static_cast<std::uint32_t>(
-                c_.whole(c_.required(v, "size", path), path + ".size", 1, std::numeric_limits<std::uint32_t>::max()));
+            // A model that derives its size from its parameters may go without `size:`.
+            if (v["size"] || !m->size_from_params)
+                p.size = static_cast<std::uint32_t>(c_.whole(c_.required(v, "size", path), path + ".size", 1,
+                                                             std::numeric_limits<std::uint32_t>::max()));
 
             // Later sources win: declared defaults, a preset or a parameter map, then overrides.
             p.params = default_values(m->parameters);
@@ -161,6 +163,28 @@ private:
                     p.initial.emplace_back(
                         k, read_distribution(c_, iv.second, m->variables[k].dim, path + ".initial." + var));
                 }
+            }
+            if (const Node cn = c_.key_node(v, "csv"); cn.IsDefined()) {
+                if (!m->takes_table)
+                    c_.fail(cn, path + ".csv: model " + m->name + " takes no input table; models that do: " +
+                                    table_models());
+                const std::string rel = c_.scalar(v["csv"], path + ".csv");
+                std::filesystem::path f(rel);
+                if (f.is_relative()) f = std::filesystem::path(file_).parent_path() / f;
+                if (!std::filesystem::exists(f))
+                    c_.fail(v["csv"], path + ".csv: no such file: " + f.string() + " (relative paths are relative to the scenario file)");
+                p.table = read_csv_table(f.string());
+            }
+            if (m->size_from_params) {
+                const std::uint32_t implied = m->size_from_params(p.params);
+                if (!v["size"]) p.size = implied;
+                else if (p.size != implied)
+                    c_.fail(v["size"], path + ".size = " + std::to_string(p.size) + " does not match the " +
+                                           std::to_string(implied) + " cells its parameters imply; leave size out");
+            }
+            if (m->check) {
+                const PopulationCheck pc{p.params, p.size, dt_, p.table.columns.empty() ? nullptr : &p.table};
+                if (const std::string why = m->check(pc); !why.empty()) c_.fail(v, path + ": " + why);
             }
             pop_names_.push_back(p.name);
             pop_models_.push_back(std::move(spec));
@@ -280,6 +304,13 @@ private:
                                       ", in " + path + ")");
             params[k] = c_.param(kv.second, m.parameters[k], path + "." + name);
         }
+    }
+
+    std::string table_models() const {
+        std::string out;
+        for (auto& m : reg_.models())
+            if (m.takes_table) out += (out.empty() ? "" : ", ") + m.name;
+        return out.empty() ? "none" : out;
     }
 
     std::uint32_t population(const Node& n, const std::string& path) const {
@@ -552,6 +583,8 @@ private:
 
     const Registry& reg_;
     Checker c_;
+    std::string file_;
+    double dt_ = 0.1;
     std::vector<std::string> pop_names_;
     std::vector<std::unique_ptr<ModelInfo>> pop_models_; // per population: model as it sees it
     std::vector<std::uint32_t> sizes_;
@@ -562,12 +595,7 @@ private:
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file_label,
                         const std::vector<std::string>& overrides, const Registry& registry) {
     SourceMap src(file_label);
-    Node root;
-    try {
-        root = YAML::Load(yaml_text);
-    } catch (const YAML::ParserException& e) {
-        src.fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
-    }
+    Node root = src.load(yaml_text);
     if (!root.IsMap()) src.fail_at(1, 1, "a scenario is a map of keys (name, simulation, populations, ...)");
     const Checker check(src);
     check.no_duplicate_keys(root);
@@ -580,16 +608,12 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_la
     s.file = file_label;
     s.name = std::filesystem::path(file_label).stem().string();
     s.resolved_yaml = YAML::Dump(root);
-    Reader(registry, src).read(root, s);
+    Reader(registry, src, file_label).read(root, s);
     return s;
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides, const Registry& registry) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_scenario(text.str(), path, overrides, registry);
+    return parse_scenario(SourceMap::read_file(path), path, overrides, registry);
 }
 
 } // namespace apical::io

@@ -1,5 +1,8 @@
 #include "io/source_map.hpp"
 
+#include <fstream>
+#include <sstream>
+
 namespace apical::io {
 namespace {
 
@@ -17,6 +20,22 @@ bool contains(const YAML::Node& root, const YAML::Node& n) {
 }
 
 } // namespace
+
+YAML::Node SourceMap::load(const std::string& text) const {
+    try {
+        return YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+    }
+}
+
+std::string SourceMap::read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 void SourceMap::add_override(const YAML::Node& root, int index, int column) {
     overrides_.push_back({root, index, column});

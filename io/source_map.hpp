@@ -19,6 +19,11 @@ public:
     // its text starting at 0-based `column` of that argument.
     void add_override(const YAML::Node& root, int index, int column);
 
+    // `text` parsed as YAML; malformed YAML is a ScenarioError at its position in the file.
+    YAML::Node load(const std::string& text) const;
+    // The whole text of `path`; a ScenarioError at 1:1 when it cannot be read.
+    static std::string read_file(const std::string& path);
+
     [[noreturn]] void fail(const YAML::Node& at, const std::string& msg) const;
     [[noreturn]] void fail_at(int line, int col, const std::string& msg) const;           // in the file, 1-based
     [[noreturn]] void fail_override(int index, int column, const std::string& msg) const; // 0-based column

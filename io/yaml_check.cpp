@@ -109,6 +109,12 @@ double Checker::quantity(const YAML::Node& n, Dim d, const std::string& path) co
 }
 
 double Checker::param(const YAML::Node& n, const ParamDecl& d, const std::string& path) const {
+    if (!d.choices.empty()) {
+        const std::string w = scalar(n, path);
+        for (std::size_t i = 0; i < d.choices.size(); ++i)
+            if (d.choices[i] == w) return static_cast<double>(i);
+        fail(n, path + ": " + unknown_choice(d.name, w, d.choices));
+    }
     const double x = quantity(n, d.dim, path);
     const bool below = d.min_exclusive ? !(x > d.min) : x < d.min;
     if (below || x > d.max || (d.integer && x != std::floor(x)))

@@ -8,6 +8,7 @@ namespace apical::models {
 void register_lif(Registry&);
 void register_adex(Registry&);
 void register_pyramidal(Registry&);
+void register_htm(Registry&);
 void register_stimuli(Registry&);
 void register_connectivity(Registry&);
 
@@ -16,6 +17,7 @@ inline Registry builtin_registry() {
     register_lif(r);
     register_adex(r);
     register_pyramidal(r);
+    register_htm(r);
     register_stimuli(r);
     register_connectivity(r);
     return r;

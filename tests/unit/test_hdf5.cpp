@@ -3,6 +3,8 @@
 #include "io/hdf5_writer.hpp"
 #include "io/inspect.hpp"
 
+#include "temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <hdf5.h>
@@ -19,21 +21,6 @@ using namespace apical::io;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory per test, so tests can run in parallel under ctest.
-struct TempDir {
-    fs::path dir;
-    explicit TempDir(const std::string& tag) {
-        dir = fs::temp_directory_path() / ("apical_test_hdf5_" + tag + "_" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string file(const std::string& name) const { return (dir / name).string(); }
-};
 
 OutputMeta sample_meta() {
     OutputMeta m;

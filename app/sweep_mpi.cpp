@@ -1,0 +1,183 @@
+#include "app/sweep_mpi.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#ifdef APICAL_HAVE_MPI
+// The C API only: OpenMPI would otherwise pull in its deprecated C++ bindings.
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+namespace apical::app {
+namespace {
+
+// The number of ranks the launcher started, from its environment (OpenMPI, PMI/PMIx
+// launchers such as MPICH's hydra and srun); 0 when not launched by one.
+int launched_ranks() {
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS"})
+        if (const char* v = std::getenv(var)) return std::atoi(v);
+    return std::getenv("PMIX_RANK") ? 1 : 0;
+}
+
+} // namespace
+
+#ifdef APICAL_HAVE_MPI
+
+namespace {
+
+constexpr int tag_request = 1, tag_point = 2, tag_done = 3;
+
+// Rank 0: serve requests from other ranks while its own workers take points from the same
+// queue. Polling with a short sleep rather than a blocking receive leaves the core to the
+// local workers (OpenMPI busy-waits inside MPI_Recv).
+void serve(PointQueue& queue, int size, const std::function<bool()>& local_done) {
+    int remote_done = 0;
+    while (remote_done < size - 1 || !local_done()) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+        }
+        long long dummy = 0;
+        MPI_Recv(&dummy, 1, MPI_LONG_LONG, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (st.MPI_TAG == tag_done) {
+            ++remote_done;
+        } else {
+            const std::optional<std::size_t> i = queue.next();
+            const long long reply = i ? static_cast<long long>(*i) : -1;
+            MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, tag_point, MPI_COMM_WORLD);
+        }
+    }
+}
+
+// Other ranks: worker threads post requests; the main thread forwards each to rank 0.
+class Relay {
+public:
+    explicit Relay(int workers) : alive_(workers) {}
+    std::optional<std::size_t> ask() {
+        std::promise<std::optional<std::size_t>> p;
+        auto f = p.get_future();
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            pending_.push_back(std::move(p));
+        }
+        cv_.notify_one();
+        return f.get();
+    }
+    void worker_finished() {
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            --alive_;
+        }
+        cv_.notify_one();
+    }
+    // Main thread: until every worker has finished.
+    void forward() {
+        for (;;) {
+            std::unique_lock<std::mutex> lock(m_);
+            cv_.wait(lock, [&] { return !pending_.empty() || alive_ == 0; });
+            if (pending_.empty()) break;
+            auto p = std::move(pending_.front());
+            pending_.pop_front();
+            lock.unlock();
+            long long req = 0, reply = -1;
+            MPI_Send(&req, 1, MPI_LONG_LONG, 0, tag_request, MPI_COMM_WORLD);
+            MPI_Recv(&reply, 1, MPI_LONG_LONG, 0, tag_point, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            p.set_value(reply < 0 ? std::nullopt : std::optional<std::size_t>(static_cast<std::size_t>(reply)));
+        }
+        long long done = 0;
+        MPI_Send(&done, 1, MPI_LONG_LONG, 0, tag_done, MPI_COMM_WORLD);
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<std::promise<std::optional<std::size_t>>> pending_;
+    int alive_;
+};
+
+} // namespace
+
+std::unique_ptr<MpiWorld> MpiWorld::join_if_launched() {
+    if (launched_ranks() < 2) return nullptr;
+    int provided = 0;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    std::unique_ptr<MpiWorld> w(new MpiWorld);
+    MPI_Comm_rank(MPI_COMM_WORLD, &w->rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &w->size_);
+    if (provided < MPI_THREAD_FUNNELED)
+        throw std::runtime_error("the MPI library does not allow threads (MPI_THREAD_FUNNELED)");
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &w->local_size_);
+    MPI_Comm_free(&node);
+    return w;
+}
+
+MpiWorld::~MpiWorld() { MPI_Finalize(); }
+
+int MpiWorld::broadcast(int value) const {
+    MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return value;
+}
+
+void MpiWorld::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
+
+int MpiWorld::max_over_ranks(int value) const {
+    int out = value;
+    MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return out;
+}
+
+void MpiWorld::share(const std::vector<std::size_t>& points, int jobs, const RunPoint& run,
+                     const std::atomic<bool>& stop) const {
+    if (rank_ == 0) {
+        PointQueue queue(points, stop);
+        std::atomic<int> finished{0};
+        std::thread local([&] {
+            run_workers(jobs, [&] { return queue.next(); }, run);
+            finished.store(1);
+        });
+        serve(queue, size_, [&] { return finished.load() == 1; });
+        local.join();
+    } else {
+        Relay relay(jobs);
+        // A worker leaves its loop at its first empty answer: that is when it is finished.
+        auto next = [&]() -> std::optional<std::size_t> {
+            std::optional<std::size_t> i = stop.load() ? std::nullopt : relay.ask();
+            if (!i) relay.worker_finished();
+            return i;
+        };
+        std::thread local([&] { run_workers(jobs, next, run); });
+        relay.forward();
+        local.join();
+    }
+}
+
+#else // no MPI in this build
+
+std::unique_ptr<MpiWorld> MpiWorld::join_if_launched() {
+    if (launched_ranks() >= 2)
+        throw std::runtime_error("launched with " + std::to_string(launched_ranks()) +
+                                 " MPI ranks, but this apical was built without MPI (every rank would run every "
+                                 "point); rebuild with MPI (libopenmpi-dev) or use --jobs, or a Slurm job array");
+    return nullptr;
+}
+MpiWorld::~MpiWorld() = default;
+int MpiWorld::broadcast(int value) const { return value; }
+void MpiWorld::barrier() const {}
+int MpiWorld::max_over_ranks(int value) const { return value; }
+void MpiWorld::share(const std::vector<std::size_t>&, int, const RunPoint&, const std::atomic<bool>&) const {}
+
+#endif
+
+} // namespace apical::app
