@@ -61,7 +61,7 @@ def timed(cmd, cwd, time_file, log_file):
         lf.write("$ " + " ".join(shlex.quote(c) for c in cmd) + f"   (in {cwd})\n")
         lf.flush()
         p = subprocess.run([TIME, "-v", "-o", time_file] + cmd, cwd=cwd, stdout=lf, stderr=lf)
-    out = {"rc": p.returncode, "wall_s": None, "rss_mb": None}
+    out = {"rc": p.returncode, "wall_s": None, "rss_mb": None, "cpu_s": None}
     try:
         txt = open(time_file).read()
     except OSError:
@@ -72,6 +72,10 @@ def timed(cmd, cwd, time_file, log_file):
         for part in m.group(1).split(":"):
             secs = secs * 60 + float(part)
         out["wall_s"] = secs
+    mu = re.search(r"User time \(seconds\): ([\d.]+)", txt)
+    ms = re.search(r"System time \(seconds\): ([\d.]+)", txt)
+    if mu and ms:
+        out["cpu_s"] = float(mu.group(1)) + float(ms.group(1))
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt)
     if m:
         out["rss_mb"] = int(m.group(1)) / 1024.0
@@ -391,7 +395,9 @@ def run_model(model, a, apical_ok, apical_note):
         return {"reps": len(rs), "ok": len(ok), "wall_s": median(walls),
                 "wall_min_s": min(walls) if walls else None,
                 "wall_all_s": [r["wall_s"] for r in rs], "rss_mb": median([r["rss_mb"] for r in ok]),
-                "rss_max_mb": max((r["rss_mb"] for r in ok if r["rss_mb"] is not None), default=None)}
+                "rss_max_mb": max((r["rss_mb"] for r in ok if r["rss_mb"] is not None), default=None),
+                "cpu_min_s": min((r["cpu_s"] for r in ok if r.get("cpu_s") is not None), default=None),
+                "cpu_all_s": [r.get("cpu_s") for r in rs]}
 
     res["apical"]["t1"] = summarize(runs["apical_1"])
     res["apical"]["t2"] = summarize(runs["apical_2"])
@@ -626,6 +632,11 @@ def write_report_naud(r, a, info, path):
     L.append(f"| all repetitions, s | {', '.join(fmt(x, '.2f') for x in a1.get('wall_all_s', [])) or 'n/a'} | "
              f"{', '.join(fmt(x, '.2f') for x in a2.get('wall_all_s', [])) or 'n/a'} | "
              f"{', '.join(fmt(x, '.2f') for x in bb.get('wall_all_s', [])) or 'n/a'} | |")
+    L.append(f"| CPU time (user + sys), s: best | {fmt(a1.get('cpu_min_s'), '.2f')} | {fmt(a2.get('cpu_min_s'), '.2f')} | "
+             f"{fmt(bb.get('cpu_min_s'), '.2f')} | Brian2 / Apical = {fmt(ratio(bb.get('cpu_min_s'), a1.get('cpu_min_s')), '.2f')} |")
+    L.append(f"| CPU time, all repetitions, s | {', '.join(fmt(x, '.2f') for x in a1.get('cpu_all_s', [])) or 'n/a'} | "
+             f"{', '.join(fmt(x, '.2f') for x in a2.get('cpu_all_s', [])) or 'n/a'} | "
+             f"{', '.join(fmt(x, '.2f') for x in bb.get('cpu_all_s', [])) or 'n/a'} | |")
     L.append(f"| time inside the process, s | {fmt(ast.get('wall_inner_s'), '.2f')} | "
              f"{fmt(a2st.get('wall_inner_s'), '.2f')} | {fmt(bst.get('wall_run_seconds'), '.2f')} (run loop) | |")
     L.append(f"| peak RSS, MiB (median) | {fmt(a1.get('rss_mb'), '.1f')} | {fmt(a2.get('rss_mb'), '.1f')} | "
@@ -645,6 +656,10 @@ def write_report_naud(r, a, info, path):
     med = ratio(bb.get("wall_s"), a1.get("wall_s"))
     L.append(f"- Speed ratio Brian2 / Apical, 1 thread each: **{fmt(best, '.2f')}** (best of {a.reps}), "
              f"{fmt(med, '.2f')} (medians). Issue 3 target: at least 5 (aim 10).")
+    L.append("- CPU time (user + sys of the whole process, from `/usr/bin/time -v`) is the steadier measure on "
+             "this shared machine: when other jobs compete, a process gets a share of a core (about 50 % during "
+             "the first measurement of this section) and its wall time grows accordingly; "
+             "the 2-thread wall time only shows a speed-up when a second core is free.")
     L.append(f"- Brian2 (1 thread) / Apical (2 threads): {fmt(ratio(bb.get('wall_min_s'), a2.get('wall_min_s')), '.2f')} "
              f"(best); Apical speed-up 1 -> 2 threads: {fmt(ratio(a1.get('wall_min_s'), a2.get('wall_min_s')), '.2f')} (best).")
     if "threads_agree" in ap:
