@@ -75,4 +75,34 @@ with tempfile.TemporaryDirectory() as top:
             assert set(os.listdir(d)) == expected, sorted(os.listdir(d))
         print(f"{scen}: {n_spikes} spikes, {len(ref)} datasets identical for 1 process and "
               f"{', '.join(f'{r} ranks x {t} threads' for r, t in LAYOUTS)}")
+    # A numerical failure on the rank that owns population 'a' (rank 1 of 2: 'ok' and 'a' are
+    # one group each) stops both ranks; rank 0 reports it and the file says completed = 0.
+    blow = os.path.join(top, "blow.yaml")
+    with open(blow, "w") as f:
+        f.write("name: blowup\nsimulation: {duration: 100 ms, dt: 0.1 ms}\npopulations:\n"
+                "  ok: {model: lif, size: 2}\n  a: {model: lif, size: 3, parameters: {C_m: 0.001 pF}}\n"
+                "stimuli:\n  drive: {type: poisson, target: a, receptor: exc, rate: 1000 Hz, weight: 1 nS}\n")
+    out = os.path.join(top, "blow.h5")
+    p = subprocess.run([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", "2", apical, "run", blow, "-o", out],
+                       capture_output=True, text=True)
+    assert p.returncode != 0 and "numerical failure: population 'a'" in p.stderr, p.stderr
+    with h5py.File(out, "r") as f:
+        assert f["apical"].attrs["completed"] == 0
+    # SIGTERM to mpirun reaches the ranks: they stop at the same epoch, rank 0 keeps every spike
+    # up to t_reached in a valid file with completed = 0.
+    out = os.path.join(top, "long.h5")
+    proc = subprocess.Popen([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", "2", apical, "run",
+                             os.path.join(src, "scenarios", "coba.yaml"), "-o", out, "--set", "simulation.duration=120 s",
+                             "--threads", "1", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    import time
+    time.sleep(3.0)
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0, err
+    with h5py.File(out, "r") as f:
+        a = dict(f["apical"].attrs)
+        t = f["spikes/exc/timestamps"][:]
+        assert a["completed"] == 0 and 0 < a["t_reached"] < 120000, a
+        assert len(t) > 0 and t[-1] < a["t_reached"], (t[-1], a["t_reached"])
+    print(f"numerical failure on rank 1 and SIGTERM under mpirun: completed = 0 files (t_reached {a['t_reached']} ms)")
 print("MPI network: OK")
