@@ -110,6 +110,7 @@ struct Simulation::Impl {
     std::vector<std::int64_t> probe_stride;
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
+    double inv_dt = 10.0; // 1 / dt, set in build()
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
         : net(n), registry(r), opt(o),
@@ -134,6 +135,7 @@ struct Simulation::Impl {
 
     void build() {
         if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
+        inv_dt = 1.0 / net.dt;
         if (opt.group_size == 0 || opt.group_size > 65535) throw std::invalid_argument("group_size must be in 1..65535");
         // Populations -> groups of at most group_size cells; gids are contiguous per population.
         std::uint64_t gid = 0;
@@ -439,7 +441,9 @@ struct Simulation::Impl {
     // The step whose interval [n dt, (n+1) dt) holds t, with boundaries computed as n * dt,
     // exactly as the models compute step times (the division alone can land one off).
     std::int64_t step_of(double t) const {
-        auto n = static_cast<std::int64_t>(std::floor(t / net.dt));
+        // A first guess by multiplication (times are >= 0, so truncation is floor), then the
+        // exact answer by comparing with the boundaries n * dt.
+        auto n = t > 0 ? static_cast<std::int64_t>(t * inv_dt) : 0;
         while (t >= static_cast<double>(n + 1) * net.dt) ++n;
         while (n > 0 && t < static_cast<double>(n) * net.dt) --n;
         return n;
