@@ -2,8 +2,10 @@
 #include "app/commands.hpp"
 #include "app/run_scenario.hpp"
 #include "core/simulation.hpp"
+#include "io/checkpoint_file.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
+#include "io/units.hpp"
 #include "models/builtin.hpp"
 
 #include <filesystem>
@@ -16,6 +18,14 @@ namespace {
 io::Scenario load(const std::string& file, std::vector<std::string> overrides, const Registry& reg) {
     if (!std::filesystem::exists(file)) throw io::ScenarioError(file, 0, 0, "no such file");
     return io::load_scenario(file, overrides, reg);
+}
+
+// OUT.h5 -> OUT<suffix> (OUT.h5<suffix> for other names).
+std::string beside(const std::string& out, const std::string& suffix) {
+    const std::string h5 = ".h5";
+    if (out.size() > h5.size() && out.compare(out.size() - h5.size(), h5.size(), h5) == 0)
+        return out.substr(0, out.size() - h5.size()) + suffix;
+    return out + suffix;
 }
 
 std::uint64_t total_cells(const NetworkDesc& n) {
@@ -51,26 +61,89 @@ int cmd_run(const RunOptions& o) {
     if (o.seed) overrides.push_back("simulation.seed=" + std::to_string(*o.seed));
     if (o.threads) overrides.push_back("simulation.threads=" + std::to_string(*o.threads));
     io::Scenario s;
-    try {
-        s = load(o.scenario, overrides, reg);
-    } catch (const io::ScenarioError& e) {
-        std::cerr << e.what() << "\n";
+    io::Checkpoint restart;
+    CheckpointPlan plan;
+    if (o.restart.empty() == o.scenario.empty()) {
+        std::cerr << "apical run: give a SCENARIO file, or --restart CHECKPOINT (not both)\n";
         return 2;
     }
-    const std::string out = o.output.empty() ? s.output_file : o.output;
+    if (!o.restart.empty()) {
+        // The network must be the one saved: only the thread count and the duration may change.
+        bool only_duration = true;
+        for (auto& kv : o.overrides) only_duration = only_duration && kv.rfind("simulation.duration=", 0) == 0;
+        if (!only_duration || o.seed) {
+            std::cerr << "apical run --restart: --set and --seed would change the saved network; allowed with "
+                         "--restart: --set simulation.duration=T, -o, --threads, --force, --quiet, "
+                         "--checkpoint-every, --checkpoint\n";
+            return 2;
+        }
+        try {
+            restart = io::read_checkpoint(o.restart);
+        } catch (const io::CheckpointFileError& e) {
+            std::cerr << e.what() << "\n";
+            return 2;
+        }
+        std::vector<std::string> allowed = o.overrides;
+        if (o.threads) allowed.push_back("simulation.threads=" + std::to_string(*o.threads));
+        try {
+            s = io::parse_scenario(restart.scenario_yaml, restart.scenario_file, allowed, reg);
+        } catch (const io::ScenarioError& e) {
+            std::cerr << o.restart << ": the scenario saved in the checkpoint does not load here: " << e.what() << "\n";
+            return 2;
+        }
+        plan.restart = &restart;
+        plan.scenario_file = restart.scenario_file;
+    } else {
+        try {
+            s = load(o.scenario, overrides, reg);
+        } catch (const io::ScenarioError& e) {
+            std::cerr << e.what() << "\n";
+            return 2;
+        }
+        std::error_code ec;
+        plan.scenario_file = std::filesystem::absolute(o.scenario, ec).string();
+    }
+    const std::string out = !o.output.empty()       ? o.output
+                            : !o.restart.empty() ? beside(restart.output, "-restart.h5")
+                                                 : s.output_file;
     if (io::output_exists(out) && !o.force) {
         std::cerr << "apical: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
+        return 2;
+    }
+    if (!o.checkpoint_every.empty()) {
+        try {
+            plan.every = io::parse_in(o.checkpoint_every, Dim::time);
+        } catch (const std::exception& e) {
+            std::cerr << "apical run: --checkpoint-every '" << o.checkpoint_every << "': " << e.what()
+                      << "; allowed: a positive time such as '500 ms' or '10 s'\n";
+            return 2;
+        }
+        if (!(plan.every > 0.0)) {
+            std::cerr << "apical run: --checkpoint-every must be a positive time such as '500 ms' or '10 s'\n";
+            return 2;
+        }
+        plan.path = o.checkpoint.empty() ? beside(out, ".ckpt") : o.checkpoint;
+    } else if (!o.checkpoint.empty()) {
+        std::cerr << "apical run: --checkpoint needs --checkpoint-every\n";
         return 2;
     }
 
     const StopOnSignal stop;
     RunOutcome r;
     try {
-        r = run_to_file(s, reg, out, !o.quiet && isatty(STDERR_FILENO), &stop.flag());
+        r = run_to_file(s, reg, out, !o.quiet && isatty(STDERR_FILENO), &stop.flag(), plan);
     } catch (const std::invalid_argument& e) {
         std::cerr << s.file << ": cannot build the network: " << e.what() << "\n";
         return 2;
+    } catch (const CheckpointUsageError& e) {
+        std::cerr << "apical run " << e.what() << "\n";
+        return 2;
     }
+    auto said_checkpoint = [&] {
+        if (r.checkpoints > 0)
+            std::cerr << "  checkpoint at t = " << r.last_checkpoint << " ms in " << plan.path
+                      << " (continue with: apical run --restart " << plan.path << ")\n";
+    };
     if (r.end == RunOutcome::End::numerical_failure) {
         std::cerr << "apical: numerical failure: " << r.message << "\n  results up to t = " << r.reached
                   << " ms are in " << out << " (completed = 0)\n";
@@ -79,6 +152,7 @@ int cmd_run(const RunOptions& o) {
     if (r.end == RunOutcome::End::interrupted) {
         std::cerr << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out
                   << " (completed = 0)\n";
+        said_checkpoint();
         return 1;
     }
     if (!o.quiet)

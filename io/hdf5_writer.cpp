@@ -171,6 +171,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
         o.apical.write_attr("seed", m.seed);
         o.apical.write_attr("threads", std::int32_t{m.threads});
         o.apical.write_attr("t_stop", m.t_stop);
+        o.apical.write_attr("t_start", m.t_start);
         o.apical.write_attr("t_reached", 0.0);
         o.apical.write_attr("completed", std::int32_t{0});
         o.apical.write_attr("wall_seconds", 0.0);
@@ -195,7 +196,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
             H5Node rates = o.root.create_group("rates");
             for (std::uint32_t p : m.rate_populations)
                 o.rates[p] = std::make_unique<RateStream>(rates, m.population_names[p], m.population_sizes[p],
-                                                          m.rate_bin);
+                                                          m.rate_bin, m.t_start);
         }
         if (!m.probes.empty()) {
             H5Node report = o.root.create_group("report");
