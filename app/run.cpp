@@ -3,6 +3,7 @@
 #include "app/run_scenario.hpp"
 #include "core/simulation.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/h5_error.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
 #include "io/units.hpp"
@@ -110,6 +111,11 @@ int cmd_run(const RunOptions& o) {
         std::cerr << "apical: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
         return 2;
     }
+    if (const std::string why = io::cannot_create_beside(out); !why.empty()) {
+        std::cerr << "apical: cannot write the output " << out << ": " << why
+                  << "; choose a writable place with -o\n";
+        return 2;
+    }
     if (!o.checkpoint_every.empty()) {
         try {
             plan.every = io::parse_in(o.checkpoint_every, Dim::time);
@@ -123,6 +129,11 @@ int cmd_run(const RunOptions& o) {
             return 2;
         }
         plan.path = o.checkpoint.empty() ? beside(out, ".ckpt") : o.checkpoint;
+        if (const std::string why = io::cannot_create_beside(plan.path); !why.empty()) {
+            std::cerr << "apical: cannot write the checkpoint " << plan.path << ": " << why
+                      << "; choose a writable place with --checkpoint\n";
+            return 2;
+        }
     } else if (!o.checkpoint.empty()) {
         std::cerr << "apical run: --checkpoint needs --checkpoint-every\n";
         return 2;
@@ -138,6 +149,12 @@ int cmd_run(const RunOptions& o) {
     } catch (const CheckpointUsageError& e) {
         std::cerr << "apical run " << e.what() << "\n";
         return 2;
+    } catch (const io::Hdf5Error& e) {
+        std::cerr << "apical: cannot write the results: " << e.what() << "\n";
+        if (io::output_exists(io::partial_path_for(out)))
+            std::cerr << "  what reached the disk before the failure is kept in " << io::partial_path_for(out)
+                      << " (completed = 0)\n";
+        return 1;
     }
     auto said_checkpoint = [&] {
         if (r.checkpoints > 0)

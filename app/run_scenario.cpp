@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 
 namespace apical::app {
 namespace {
@@ -65,6 +66,9 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     meta.t_start = r.t_start;
     io::add_records(meta, s, reg);
     io::Hdf5Writer writer(out, std::move(meta));
+    // APICAL_FLUSH_INTERVAL: seconds of wall time between flushes of the result file (default
+    // 10; what a killed run keeps is what was flushed). docs/output.md.
+    if (const char* f = std::getenv("APICAL_FLUSH_INTERVAL"); f && *f) writer.set_flush_interval(std::atof(f));
     ProgressSink sink(writer, s.net.duration, progress);
     const double dt = s.net.dt;
     const auto n_stop = static_cast<std::int64_t>(std::llround(s.net.duration / dt));
@@ -111,7 +115,11 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         r.message = e.what();
         return r;
     } catch (...) {
-        writer.finish(false, sim.time(), seconds());
+        // The first error is the one to report; the file keeps what it can either way.
+        try {
+            writer.finish(false, sim.time(), seconds());
+        } catch (...) {
+        }
         throw;
     }
     sink.done();
