@@ -1,6 +1,7 @@
 // The `apical` command: thin wiring of io (scenarios, HDF5), models (registry) and core.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad scenario.
 #include "app/commands.hpp"
+#include "io/h5_error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +10,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+    apical::io::h5_no_teardown_at_exit();
     using namespace apical::app;
     CLI::App cli{"Apical: event-driven simulator for spiking networks of multi-compartment cells"};
     cli.require_subcommand(1);

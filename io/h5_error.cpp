@@ -52,6 +52,8 @@ std::string h5_error_detail() {
     return shorten(detail);
 }
 
+void h5_no_teardown_at_exit() { H5dont_atexit(); }
+
 H5Quiet::H5Quiet() {
     H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

@@ -8,6 +8,8 @@
 #include "io/h5_spike_stream.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -131,11 +133,17 @@ struct Hdf5Writer::Impl {
         broken = true;
         void* handle = nullptr;
         if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle) {
+            // A memory file in its place: HDF5 can still write, read back what it wrote and
+            // truncate (its close does all three), and the disk is left alone. The close
+            // writes only metadata, so this holds a few MiB at most, and goes with the file.
             const int fd = *static_cast<int*>(handle);
-            const int nul = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-            if (nul >= 0) {
-                ::dup2(nul, fd);
-                ::close(nul);
+            const int mem = ::memfd_create("apical-detached-output", MFD_CLOEXEC);
+            struct stat st {};
+            if (mem >= 0) {
+                if (::fstat(fd, &st) == 0)
+                    (void)!::ftruncate(mem, st.st_size);
+                ::dup2(mem, fd);
+                ::close(mem);
             }
         }
         H5Eclear2(H5E_DEFAULT);
@@ -176,13 +184,10 @@ struct Hdf5Writer::Impl {
             file.release();
             return;
         }
-        // A failed close leaves the file open, and the library would retry (and crash) at
-        // exit: detach it from the disk and close it for good.
+        // A failed close leaves HDF5's file half closed: asking again crashes the library, so
+        // the id is let go (everything was flushed before; see finish()).
         const std::string detail = h5_error_detail();
-        detach();
-        H5Fclose(file.get());
         file.release();
-        H5Eclear2(H5E_DEFAULT);
         throw Hdf5Error(partial, "", "close file", detail);
     }
 };
@@ -396,7 +401,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
     w.finished = true;
     if (w.broken) {
         try {
-            w.close(); // into /dev/null: the disk keeps what it had
+            w.close(); // into the memory file: the disk keeps what it had
         } catch (...) {
         }
         throw Hdf5Error(w.partial, "", "finish the file",
@@ -404,23 +409,27 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
                             " ms (its last flush), marked completed = 0");
     }
     try {
-        w.t_reached = t_reached;
-        for (auto& r : w.obj->rates)
-            if (r)
-                r->complete_until(t_reached);
-        w.flush_data();
-        w.obj->apical.write_attr("t_reached", t_reached);
-        w.obj->apical.write_attr("wall_seconds", wall_seconds);
-        w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
-        w.close();
+        // Everything is written and flushed before the close, so that a failure (disk full)
+        // is met while the file can still be detached, not inside H5Fclose.
+        w.guarded([&] {
+            w.t_reached = t_reached;
+            for (auto& r : w.obj->rates)
+                if (r)
+                    r->complete_until(t_reached);
+            w.flush_data();
+            w.obj->apical.write_attr("t_reached", t_reached);
+            w.obj->apical.write_attr("wall_seconds", wall_seconds);
+            w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
+            h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+        });
     } catch (...) {
-        w.detach();
         try {
             w.close();
         } catch (...) {
         }
         throw;
     }
+    w.close();
     // POSIX rename within one directory is atomic: readers see either no file or the
     // whole finished one, never a half-written file under the final name.
     std::error_code ec;
