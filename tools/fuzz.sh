@@ -17,6 +17,7 @@ if [ ! -f build-fuzz/build.ninja ]; then
 fi
 ninja -C build-fuzz -j "$(nproc)" fuzz_scenario fuzz_hdf5_reader | tail -1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
 status=0
 for t in scenario hdf5_reader; do
     seeds=tests/fuzz/corpus_$t
