@@ -69,9 +69,10 @@ void check_memory(const NetworkDesc& net, const Registry& reg) {
     std::uint64_t cells = 0;
     for (auto& p : net.populations) cells += p.size;
     std::ostringstream m;
-    m << "the network needs about " << format_bytes(e.total()) << " of memory (" << cells << " cells: "
-      << format_bytes(e.cell_bytes) << "; about " << static_cast<double>(e.synapses) << " expected synapses: "
-      << format_bytes(e.synapse_bytes) << "), but only " << format_bytes(static_cast<double>(avail))
+    m << "the network needs about " << format_bytes(e.total()) << " of memory (" << cells
+      << " cells: " << format_bytes(e.cell_bytes) << "; about " << static_cast<double>(e.synapses)
+      << " expected synapses: " << format_bytes(e.synapse_bytes) << "), but only "
+      << format_bytes(static_cast<double>(avail))
       << " is available; reduce population sizes or connection probabilities, or run on a larger machine";
     throw std::invalid_argument(m.str());
 }

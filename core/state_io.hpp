@@ -100,7 +100,12 @@ public:
         return x;
     }
     template <class T> void get(T& x) {
-        if constexpr (requires { x.data(); x.size(); x.resize(0); }) get_vector(x, false);
+        if constexpr (requires {
+                          x.data();
+                          x.size();
+                          x.resize(0);
+                      })
+            get_vector(x, false);
         else x = get<T>();
     }
     // Reads an array into `v`, which must already have the saved size (the state of a

@@ -10,12 +10,12 @@
 namespace apical::io {
 
 struct Checkpoint {
-    std::string apical_version;  // of the program that wrote it
-    std::string scenario_file;   // where the scenario came from (absolute; relative csv: paths resolve there)
-    std::string scenario_yaml;   // the resolved scenario (after --set, --seed)
-    std::string output;          // the result file of the run that wrote it
-    double t = 0.0;              // ms: simulated time at which the state was taken
-    std::vector<char> state;     // Simulation::save_state bytes
+    std::string apical_version; // of the program that wrote it
+    std::string scenario_file;  // where the scenario came from (absolute; relative csv: paths resolve there)
+    std::string scenario_yaml;  // the resolved scenario (after --set, --seed)
+    std::string output;         // the result file of the run that wrote it
+    double t = 0.0;             // ms: simulated time at which the state was taken
+    std::vector<char> state;    // Simulation::save_state bytes
 };
 
 // A checkpoint file that cannot be read: "PATH: what is wrong".

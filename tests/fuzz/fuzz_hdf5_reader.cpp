@@ -59,7 +59,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         read_everything(path);
-    } catch (const apical::io::Hdf5Error&) {
-    }
+    } catch (const apical::io::Hdf5Error&) {}
     return 0;
 }

@@ -17,7 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // holds no files, so fuzzed names never reach real data (or /dev/zero).
         const apical::io::Scenario s = apical::io::parse_scenario(text, "/nonexistent-fuzz-dir/fuzz.yaml", {}, reg);
         (void)s;
-    } catch (const apical::io::ScenarioError&) {
-    }
+    } catch (const apical::io::ScenarioError&) {}
     return 0;
 }
