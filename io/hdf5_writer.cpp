@@ -149,14 +149,16 @@ struct Hdf5Writer::Impl {
         H5Eclear2(H5E_DEFAULT);
     }
 
-    // Runs a write; on failure detaches the file and rethrows. After a failure, refuses.
+    // Runs a write; when HDF5 fails, detaches the file and rethrows (a caller's mistake, such
+    // as spikes out of order, is refused before anything is written and breaks nothing).
+    // After a failure, refuses.
     template <class F> void guarded(F&& f) {
         if (broken)
             throw Hdf5Error(partial, "", "write", "an earlier write failed; the results up to t = " +
                                                       std::to_string(flushed_t) + " ms are in the file");
         try {
             f();
-        } catch (...) {
+        } catch (const Hdf5Error&) {
             detach();
             throw;
         }
