@@ -4,8 +4,11 @@
 #include "app/run_scenario.hpp"
 #include "app/sweep_mpi.hpp"
 #include "core/simulation.hpp"
+#include "io/checkpoint_file.hpp"
+#include "io/h5_error.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
+#include "io/units.hpp"
 #include "models/builtin.hpp"
 
 #include <filesystem>
@@ -25,6 +28,14 @@ io::Scenario load(const std::string& file, std::vector<std::string> overrides, c
 std::ostream& null_stream() {
     static std::ostream none(nullptr); // a stream without a buffer writes nothing
     return none;
+}
+
+// OUT.h5 -> OUT<suffix> (OUT.h5<suffix> for other names).
+std::string beside(const std::string& out, const std::string& suffix) {
+    const std::string h5 = ".h5";
+    if (out.size() > h5.size() && out.compare(out.size() - h5.size(), h5.size(), h5) == 0)
+        return out.substr(0, out.size() - h5.size()) + suffix;
+    return out + suffix;
 }
 
 std::uint64_t total_cells(const NetworkDesc& n) {
@@ -67,27 +78,90 @@ int cmd_run(const RunOptions& o) {
     const bool root = !world || world->rank() == 0;
     std::ostream& err = root ? std::cerr : null_stream();
     std::ostream& said = root ? std::cout : null_stream();
-    // Every rank must take the same path out: rank 0's verdict on the scenario and the file.
-    auto agree = [&](int status) { return world ? world->broadcast(status) : status; };
+    // Every rank checks the same inputs the same way, so all take the same path out; only
+    // rank 0 says why.
 
     const Registry reg = models::builtin_registry();
     std::vector<std::string> overrides = o.overrides;
     if (o.seed) overrides.push_back("simulation.seed=" + std::to_string(*o.seed));
     if (o.threads) overrides.push_back("simulation.threads=" + std::to_string(*o.threads));
     io::Scenario s;
-    int status = 0;
-    try {
-        s = load(o.scenario, overrides, reg);
-    } catch (const io::ScenarioError& e) {
-        err << e.what() << "\n";
-        status = 2;
+    io::Checkpoint restart;
+    CheckpointPlan plan;
+    if (o.restart.empty() == o.scenario.empty()) {
+        err << "apical run: give a SCENARIO file, or --restart CHECKPOINT (not both)\n";
+        return 2;
     }
-    const std::string out = o.output.empty() ? s.output_file : o.output;
-    if (status == 0 && root && io::output_exists(out) && !o.force) {
+    if (!o.restart.empty()) {
+        // The network must be the one saved: only the thread count and the duration may change.
+        bool only_duration = true;
+        for (auto& kv : o.overrides) only_duration = only_duration && kv.rfind("simulation.duration=", 0) == 0;
+        if (!only_duration || o.seed) {
+            err << "apical run --restart: --set and --seed would change the saved network; allowed with "
+                         "--restart: --set simulation.duration=T, -o, --threads, --force, --quiet, "
+                         "--checkpoint-every, --checkpoint\n";
+            return 2;
+        }
+        try {
+            restart = io::read_checkpoint(o.restart);
+        } catch (const io::CheckpointFileError& e) {
+            err << e.what() << "\n";
+            return 2;
+        }
+        std::vector<std::string> allowed = o.overrides;
+        if (o.threads) allowed.push_back("simulation.threads=" + std::to_string(*o.threads));
+        try {
+            s = io::parse_scenario(restart.scenario_yaml, restart.scenario_file, allowed, reg);
+        } catch (const io::ScenarioError& e) {
+            err << o.restart << ": the scenario saved in the checkpoint does not load here: " << e.what() << "\n";
+            return 2;
+        }
+        plan.restart = &restart;
+        plan.scenario_file = restart.scenario_file;
+    } else {
+        try {
+            s = load(o.scenario, overrides, reg);
+        } catch (const io::ScenarioError& e) {
+            err << e.what() << "\n";
+            return 2;
+        }
+        std::error_code ec;
+        plan.scenario_file = std::filesystem::absolute(o.scenario, ec).string();
+    }
+    const std::string out = !o.output.empty()       ? o.output
+                            : !o.restart.empty() ? beside(restart.output, "-restart.h5")
+                                                 : s.output_file;
+    if (io::output_exists(out) && !o.force) {
         err << "apical: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
-        status = 2;
+        return 2;
     }
-    if ((status = agree(status)) != 0) return status;
+    if (const std::string why = io::cannot_create_beside(out); !why.empty()) {
+        err << "apical: cannot write the output " << out << ": " << why
+                  << "; choose a writable place with -o\n";
+        return 2;
+    }
+    if (!o.checkpoint_every.empty()) {
+        try {
+            plan.every = io::parse_in(o.checkpoint_every, Dim::time);
+        } catch (const std::exception& e) {
+            err << "apical run: --checkpoint-every '" << o.checkpoint_every << "': " << e.what()
+                      << "; allowed: a positive time such as '500 ms' or '10 s'\n";
+            return 2;
+        }
+        if (!(plan.every > 0.0)) {
+            err << "apical run: --checkpoint-every must be a positive time such as '500 ms' or '10 s'\n";
+            return 2;
+        }
+        plan.path = o.checkpoint.empty() ? beside(out, ".ckpt") : o.checkpoint;
+        if (const std::string why = io::cannot_create_beside(plan.path); !why.empty()) {
+            err << "apical: cannot write the checkpoint " << plan.path << ": " << why
+                      << "; choose a writable place with --checkpoint\n";
+            return 2;
+        }
+    } else if (!o.checkpoint.empty()) {
+        err << "apical run: --checkpoint needs --checkpoint-every\n";
+        return 2;
+    }
     // Threads per rank: by default the cores of the node shared among its ranks.
     if (world && !o.threads && s.net.threads == 0)
         s.net.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node());
@@ -96,18 +170,34 @@ int cmd_run(const RunOptions& o) {
     const StopOnSignal stop;
     RunOutcome r;
     try {
-        r = run_to_file(s, reg, out, root && !o.quiet && isatty(STDERR_FILENO), &stop.flag(), exchange.get());
+        r = run_to_file(s, reg, out, root && !o.quiet && isatty(STDERR_FILENO), &stop.flag(), plan, exchange.get());
     } catch (const std::invalid_argument& e) {
         err << s.file << ": cannot build the network: " << e.what() << "\n";
         return 2;
+    } catch (const CheckpointUsageError& e) {
+        err << "apical run " << e.what() << "\n";
+        return 2;
+    } catch (const io::Hdf5Error& e) {
+        err << "apical: cannot write the results: " << e.what() << "\n";
+        if (io::output_exists(io::partial_path_for(out)))
+            err << "  what reached the disk before the failure is kept in " << io::partial_path_for(out)
+                      << " (completed = 0)\n";
+        return 1;
     }
+    auto said_checkpoint = [&] {
+        if (r.checkpoints > 0)
+            err << "  checkpoint at t = " << r.last_checkpoint << " ms in " << plan.path
+                      << " (continue with: apical run --restart " << plan.path << ")\n";
+    };
     if (r.end == RunOutcome::End::numerical_failure) {
         err << "apical: numerical failure: " << r.message << "\n  results up to t = " << r.reached << " ms are in "
             << out << " (completed = 0)\n";
         return 1;
     }
     if (r.end == RunOutcome::End::interrupted) {
-        err << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out << " (completed = 0)\n";
+        err << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out
+                  << " (completed = 0)\n";
+        said_checkpoint();
         return 1;
     }
     if (!o.quiet)

@@ -4,6 +4,7 @@
 #include "core/exchange.hpp"
 #include "core/pod_buffer.hpp"
 #include "core/random.hpp"
+#include "core/state_io.hpp"
 #include "core/stimulus.hpp"
 
 #include <tbb/blocked_range.h>
@@ -58,6 +59,7 @@ struct Group {
     std::uint64_t gid0 = 0;
     std::vector<InBlock> in;
     std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<std::uint32_t> source_stimulus; // per source: its index in NetworkDesc::stimuli
     // Ring of pending events, one bin per integration step (step n in bin n % size).
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
@@ -81,6 +83,30 @@ struct WireSample {
     float value;
 };
 
+
+// A projection's dynamic state in checkpoints, per InBlock (its synapses onto one group).
+// Synapses are rebuilt from the seed on restart, so a static projection saves only what
+// checks that it is the same one. Short-term plasticity and plasticity rules add their
+// per-synapse state here, inside the section (readers check the whole section is read).
+void save_projection_state(const InBlock& b, StateWriter& w) {
+    w.begin("projection");
+    w.put(b.projection);
+    w.put(std::uint64_t{b.target.size()});
+    w.end();
+}
+
+void load_projection_state(InBlock& b, StateReader& r) {
+    r.begin("projection");
+    const auto projection = r.get<std::uint32_t>();
+    const auto n = r.get<std::uint64_t>();
+    if (projection != b.projection || n != b.target.size())
+        throw CheckpointError("checkpoint: projection " + std::to_string(b.projection) + " has " +
+                              std::to_string(b.target.size()) + " synapses onto a group here, the checkpoint " +
+                              std::to_string(n) + " (saved by another network?)");
+    r.end();
+}
+
+constexpr std::uint32_t engine_state_version = 1;
 
 } // namespace
 
@@ -390,6 +416,7 @@ struct Simulation::Impl {
                     const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
                     StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
                     g.sources.push_back(k->make_events(sb));
+                    g.source_stimulus.push_back(si);
                 } else {
                     CurrentInput ci;
                     ci.compartment = sd.compartment;
@@ -723,6 +750,148 @@ struct Simulation::Impl {
         }
     }
 };
+
+std::string Simulation::checkpoint_unsupported() const {
+    const Impl& m = *impl_;
+    if (m.n_ranks > 1) return "checkpoints of a network spread over MPI ranks are not supported yet";
+    for (auto& g : m.groups)
+        if (!g.cells->can_checkpoint())
+            return "population '" + m.net.populations[g.pop].name + "' (model " + m.models[g.pop]->name +
+                   ") cannot save its state in a checkpoint";
+    for (auto& g : m.groups)
+        for (std::size_t k = 0; k < g.sources.size(); ++k)
+            if (!g.sources[k]->can_checkpoint()) {
+                const auto& sd = m.net.stimuli[g.source_stimulus[k]];
+                return "stimulus '" + sd.name + "' (type " + sd.type + ") cannot save its state in a checkpoint";
+            }
+    return "";
+}
+
+void Simulation::save_state(StateWriter& w) const {
+    const Impl& m = *impl_;
+    if (const std::string why = checkpoint_unsupported(); !why.empty()) throw CheckpointError(why);
+    w.begin("simulation");
+    w.put(engine_state_version);
+    w.put(m.step);
+    w.put(m.epoch_steps);
+    w.put(std::uint64_t{m.ring});
+    w.put(std::uint64_t{m.groups.size()});
+    w.put(m.pending);
+    std::vector<Event> bin;
+    for (auto& g : m.groups) {
+        w.begin("group");
+        w.put(g.pop), w.put(g.first), w.put(g.count);
+        for (auto& b : g.bins) {
+            bin.assign(b.begin(), b.end());
+            w.put(bin);
+        }
+        w.begin("cells");
+        g.cells->save_state(w);
+        w.end();
+        w.put(std::uint64_t{g.sources.size()});
+        for (auto& src : g.sources) {
+            w.begin("stimulus");
+            src->save_state(w);
+            w.end();
+        }
+        w.put(std::uint64_t{g.in.size()});
+        for (auto& b : g.in) save_projection_state(b, w);
+        w.end();
+    }
+    w.end();
+}
+
+void Simulation::load_state(StateReader& r) {
+    Impl& m = *impl_;
+    if (const std::string why = checkpoint_unsupported(); !why.empty()) throw CheckpointError(why);
+    auto expect = [](std::uint64_t saved, std::uint64_t here, const char* what) {
+        if (saved != here)
+            throw CheckpointError("checkpoint: " + std::string(what) + " is " + std::to_string(saved) +
+                                  " in the checkpoint, " + std::to_string(here) +
+                                  " in this network (saved by another network or another version?)");
+    };
+    r.begin("simulation");
+    expect(r.get<std::uint32_t>(), engine_state_version, "the engine state version");
+    const auto step = r.get<std::int64_t>();
+    if (step < 0) throw CheckpointError("checkpoint: negative simulation step");
+    expect(static_cast<std::uint64_t>(r.get<std::int64_t>()), static_cast<std::uint64_t>(m.epoch_steps),
+           "the epoch length in steps");
+    expect(r.get<std::uint64_t>(), m.ring, "the event ring length");
+    expect(r.get<std::uint64_t>(), m.groups.size(), "the number of cell groups");
+    r.get_vector(m.pending, true);
+    for (auto& s : m.pending)
+        if (s.pop >= m.net.populations.size() || s.local >= m.net.populations[s.pop].size)
+            throw CheckpointError("checkpoint: a spike in flight names a cell this network does not have");
+    std::vector<Event> bin;
+    for (auto& g : m.groups) {
+        r.begin("group");
+        expect(r.get<std::uint32_t>(), g.pop, "a group's population");
+        expect(r.get<std::uint32_t>(), g.first, "a group's first cell");
+        expect(r.get<std::uint32_t>(), g.count, "a group's cell count");
+        for (auto& b : g.bins) {
+            r.get_vector(bin, true);
+            for (auto& e : bin)
+                if (e.cell >= g.count) throw CheckpointError("checkpoint: a queued event names a cell out of range");
+            b.clear();
+            if (!bin.empty()) std::memcpy(b.extend(bin.size()), bin.data(), bin.size() * sizeof(Event));
+        }
+        r.begin("cells");
+        g.cells->load_state(r);
+        r.end();
+        expect(r.get<std::uint64_t>(), g.sources.size(), "the number of event stimuli of a group");
+        for (auto& src : g.sources) {
+            r.begin("stimulus");
+            src->load_state(r);
+            r.end();
+        }
+        expect(r.get<std::uint64_t>(), g.in.size(), "the number of projections onto a group");
+        for (auto& b : g.in) load_projection_state(b, r);
+        r.end();
+    }
+    r.end();
+    m.step = step;
+}
+
+MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry, std::uint32_t group_size) {
+    MemoryEstimate e;
+    std::vector<std::uint64_t> n_groups;
+    for (auto& pd : net.populations) {
+        const ModelInfo* m = registry.model(pd.model);
+        double per_cell = 64.0; // unknown model: a modest guess
+        std::uint64_t groups = (pd.size + group_size - 1) / std::max<std::uint32_t>(group_size, 1);
+        if (m) {
+            if (m->whole_population) groups = 1;
+            if (m->bytes_per_cell > 0) per_cell = m->bytes_per_cell;
+            else {
+                // State, the start-of-step copy some integrators keep, and scratch: about three
+                // doubles per variable, plus bookkeeping.
+                const std::size_t vars = m->multi_compartment() && !pd.compartments.empty()
+                                             ? population_model(*m, pd).variables.size()
+                                             : m->variables.size();
+                per_cell = 24.0 * static_cast<double>(vars) + 32.0;
+            }
+        }
+        e.cell_bytes += per_cell * static_cast<double>(pd.size);
+        n_groups.push_back(groups);
+    }
+    for (auto& pr : net.projections) {
+        if (pr.source >= net.populations.size() || pr.target >= net.populations.size()) continue;
+        const auto& src = net.populations[pr.source];
+        const auto& tgt = net.populations[pr.target];
+        const ConnectCheck cc{pr.rule_params, src.size, tgt.size, pr.source == pr.target, pr.autapses, pr.multapses};
+        const KindInfo* rule = registry.connectivity(pr.rule);
+        const double n = rule && rule->expected_synapses ? rule->expected_synapses(cc)
+                                                         : double(src.size) * double(tgt.size);
+        e.synapses += n;
+        // Stored: target (2 bytes) and weight (4), plus a delay (4) when delays vary.
+        const double per_synapse = (pr.delay.is_constant() ? 6.0 : 10.0);
+        e.synapse_bytes += n * per_synapse;
+        // One row index (4 bytes) per source cell per target group.
+        e.synapse_bytes += 4.0 * (double(src.size) + 1.0) * double(n_groups[pr.target]);
+    }
+    return e;
+}
+
 Simulation::Simulation(const NetworkDesc& net, const Registry& registry, SimulationOptions opt)
     : impl_(std::make_unique<Impl>(net, registry, opt)) {}
 Simulation::~Simulation() = default;
@@ -773,8 +942,10 @@ std::vector<ProbeLayout> Simulation::probe_layouts() const {
             l.variables.push_back(m.variables.at(static_cast<std::size_t>(v)).name);
             l.units.emplace_back(canonical_unit(m.variables.at(static_cast<std::size_t>(v)).dim));
         }
-        l.start = 0.0;
-        l.interval = static_cast<double>(impl_->probe_stride[pi]) * impl_->net.dt;
+        // The first sample from now on (0 for a new run; later for one restarted from a checkpoint).
+        const std::int64_t stride = impl_->probe_stride[pi];
+        l.start = static_cast<double>((impl_->step + stride - 1) / stride * stride) * impl_->net.dt;
+        l.interval = static_cast<double>(stride) * impl_->net.dt;
         out.push_back(std::move(l));
     }
     return out;

@@ -54,6 +54,21 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// What a network will take in memory, estimated from its description before anything is
+// built: cell state plus the expected synapse count of each projection (from its rule) times
+// the bytes the engine stores per synapse. Event queues and recording buffers, which depend
+// on activity, are not included: the real need is somewhat higher.
+struct MemoryEstimate {
+    double cell_bytes = 0, synapse_bytes = 0;
+    double synapses = 0;      // expected count
+    double total() const { return cell_bytes + synapse_bytes; }
+};
+MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
+                               std::uint32_t group_size = SimulationOptions{}.group_size);
+
+class StateWriter;
+class StateReader;
+
 class Simulation {
 public:
     Simulation(const NetworkDesc& net, const Registry& registry, SimulationOptions opt = {});
@@ -77,6 +92,18 @@ public:
     // Cells of each rank (distributed runs; one entry otherwise).
     std::vector<std::uint64_t> cells_per_rank() const;
     std::int64_t epoch_steps() const;
+
+    // Checkpoints (see docs/checkpoint.md). "" when every cell group and event stimulus can
+    // save its state; else which population or stimulus cannot, naming its model or type.
+    std::string checkpoint_unsupported() const;
+    // Writes the whole dynamic state at the current epoch boundary: time, spikes in flight,
+    // queued events, the state of every cell group, event stimulus and projection. Throws
+    // CheckpointError when something cannot be saved (see checkpoint_unsupported()).
+    void save_state(StateWriter& w) const;
+    // Restores what save_state() wrote into a Simulation built from the same NetworkDesc
+    // (any thread count); running on continues bit for bit as the saved one would have.
+    // Throws CheckpointError when the state does not fit this network.
+    void load_state(StateReader& r);
 
 private:
     struct Impl;

@@ -11,7 +11,8 @@ namespace apical::io {
 
 class RateStream {
 public:
-    RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells, double bin_ms);
+    RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells, double bin_ms,
+               double start_ms = 0.0);
     void add(std::span<const double> times);
     // All spikes before t (ms) have been added.
     void complete_until(double t);

@@ -220,6 +220,20 @@ public:
 
     std::uint32_t count() const override { return n_; }
 
+    // The state that carries across epochs: every compartment's state array, the adaptive
+    // threshold, and the last spike (time, and step for the Euler path's bAP box).
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("pyramidal");
+        w.put(st_), w.put(theta_), w.put(last_spike_), w.put(spike_step_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("pyramidal");
+        r.get(st_), r.get(theta_), r.get(last_spike_), r.get(spike_step_);
+        r.end();
+    }
+
     double get(int var, std::uint32_t c) const override {
         if (var == 0) return theta_[c];
         const int k = (var - 1) / N_CV, j = (var - 1) % N_CV;

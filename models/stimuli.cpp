@@ -56,6 +56,16 @@ public:
         }
     }
 
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.put(next_);
+        for (auto& s : streams_) s.save(w);
+    }
+    void load_state(StateReader& r) override {
+        r.get(next_);
+        for (auto& s : streams_) s.load(r);
+    }
+
 private:
     // Ziggurat exponentials: no logarithm on 99 % of draws, the same bits on every machine.
     double interval(RandomStream& s) const { return mean_ms_ * zig_(s); }
@@ -81,6 +91,13 @@ public:
         while (next_ < times_.size() && times_[next_] < t0) ++next_; // before the run start
         for (; next_ < times_.size() && times_[next_] < t1; ++next_)
             for (auto c : cells_) out.push_back({times_[next_], static_cast<std::uint16_t>(c), slot_, weight_});
+    }
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override { w.put(std::uint64_t{next_}); }
+    void load_state(StateReader& r) override {
+        const auto n = r.get<std::uint64_t>();
+        if (n > times_.size()) throw CheckpointError("checkpoint: spike_times position beyond its list");
+        next_ = static_cast<std::size_t>(n);
     }
 
 private:
