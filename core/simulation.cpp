@@ -266,10 +266,10 @@ struct Simulation::Impl {
                 per_cell[p] = static_cast<double>(std::max<std::size_t>(1, pop_models[p].compartments.size()));
             for (auto& pr : net.projections) {
                 const KindInfo* rule = registry.connectivity(pr.rule);
-                if (!rule || !rule->expected_sources) continue;
+                if (!rule || !rule->expected_synapses) continue;
                 const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
                                       pr.source == pr.target, pr.autapses, pr.multapses};
-                per_cell[pr.target] += rule->expected_sources(cc);
+                per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
             }
             double total = 0.0;
             for (auto& g : groups) total += per_cell[g.pop] * g.count;
