@@ -61,7 +61,12 @@ std::vector<double> default_values(const std::vector<ParamDecl>& decls) {
 }
 
 ModelInfo population_model(const ModelInfo& m, const PopulationDesc& p) {
-    if (!m.multi_compartment()) return m;
+    if (!m.multi_compartment()) {
+        if (!m.specialize) return m;
+        ModelInfo r = m;
+        m.specialize(r, p);
+        return r;
+    }
     ModelInfo r = m;
     r.compartments.clear();
     for (auto& c : p.compartments) r.compartments.push_back(c.name);

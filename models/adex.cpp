@@ -3,7 +3,10 @@
 //   C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T) / Delta_T) - w
 //             + g_e(t) (E_exc - V) + g_i(t) (E_inh - V) + I_e(t) + I_i(t) + I_bias + I_stim(t)
 //   tau_w dw/dt = a (V - E_L) - w
-//   V >= V_peak: spike, V <- V_reset, w <- w + b, V held at V_reset for t_ref.
+//   V >= V_peak: spike, V <- V_reset, w <- w + b, V held at V_reset for t_ref
+//   (refractory_hold = rest: held at E_L instead, as Auryn's AdExGroup does).
+// weights_in_g_L = true: conductance weights are in units of g_L (Auryn's convention; the
+// pv and sst presets of Payeur et al. 2021), scaled by g_L as they arrive.
 //
 // Integration: (V, w) with Boost.Odeint's error-controlled Dormand-Prince 5(4) stepper
 // with dense output (tolerance 1e-9), steps no longer than dt and split at event times
@@ -46,6 +49,8 @@ public:
         Vr_ = P("V_reset"), Vmin_ = P("V_min"), tref_ = P("t_ref"), a_ = P("a"), b_ = P("b"), tw_ = P("tau_w");
         Ib_ = P("I_e"), te_ = P("tau_exc"), ti_ = P("tau_inh"), Ee_ = P("E_exc"), Ei_ = P("E_inh");
         if (!(Vr_ < Vpeak_)) throw std::invalid_argument("adex: V_reset must be below V_peak");
+        wscale_ = P("weights_in_g_L") != 0.0 ? gL_ : 1.0;
+        Vhold_ = P("refractory_hold") != 0.0 ? EL_ : Vr_;
         grid_ = b.grid_events;
         currents_ = b.currents;
         for (int k = 0; k < 6; ++k) x_[k].assign(n_, 0.0);
@@ -161,8 +166,8 @@ private:
             // Events at exactly t_end belong to the next step (sampled state excludes them).
             while (ev != end && ev->time <= tc && ev->time < t_end) {
                 switch (ev->slot) {
-                case R_EXC: ge += ev->weight; break;
-                case R_INH: gi += ev->weight; break;
+                case R_EXC: ge += ev->weight * wscale_; break;
+                case R_INH: gi += ev->weight * wscale_; break;
                 case R_EXC_CUR: ie += ev->weight; break;
                 case R_INH_CUR: ii += ev->weight; break;
                 default: break;
@@ -184,7 +189,7 @@ private:
             // V is clamped; w relaxes: one RK4 step is plenty for tau_w >> dt.
             ode::runge_kutta4<VW> rk4;
             rk4.do_step(f, y, 0.0, h);
-            y[0] = Vr_;
+            y[0] = Vhold_;
             return false;
         }
         auto stepper = ode::make_dense_output(1e-9, 1e-9, h, ode::runge_kutta_dopri5<VW>());
@@ -218,6 +223,7 @@ private:
     std::uint32_t n_;
     double dt_;
     double C_, gL_, EL_, VT_, DT_, Vpeak_, Vr_, Vmin_, tref_, a_, b_, tw_, Ib_, te_, ti_, Ee_, Ei_;
+    double wscale_ = 1.0, Vhold_ = 0.0;
     std::vector<CurrentInput> currents_;
     std::array<std::vector<double>, 6> x_;
     std::vector<double> ref_;
