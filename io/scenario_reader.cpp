@@ -401,7 +401,7 @@ private:
         for (auto& d : k.parameters) allowed.push_back(d.name);
         c_.keys(n, path, allowed);
         std::vector<double> v = default_values(k.parameters);
-        if (const Node pn = presets ? n["preset"] : Node()) {
+        if (const Node pn = n["preset"]; presets && pn) {
             const std::string name = c_.scalar(pn, path + ".preset");
             const ParamPreset* ps = k.preset(name);
             if (!ps) c_.fail(pn, path + ".preset: " + unknown_choice("preset", name, names_of(k.presets)) + " (of " + k.name + ")");
