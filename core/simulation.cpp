@@ -607,6 +607,9 @@ struct Simulation::Impl {
                 }
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
             // are delivered at the start of the next epoch (delays >= epoch length).
+            // Phase 3b (serial, needs the sorted spikes): burst classification and per-
+            // projection transmission (transmit mode, STP efficacy); phase 1 of the next
+            // epoch reads both, and then applies plasticity per group (weights owned by it).
             next.clear();
             for (auto& g : groups)
                 for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
