@@ -38,6 +38,10 @@ ModelInfo adex_info() {
         {"refractory_hold", Dim::none, 0.0, 0.0, 1.0,
          "value V is held at during refractoriness: reset (V_reset) or rest (E_L, as Auryn's AdExGroup)", false,
          false, {"reset", "rest"}},
+        {"integration", Dim::none, 0.0, 0.0, 1.0,
+         "dopri5: error-controlled Dormand-Prince with exact event and spike times; euler: the published "
+         "Auryn code's forward Euler at dt, events and spikes on the step grid (compatibility mode)",
+         false, false, {"dopri5", "euler"}},
     };
     m.receptors = {
         {"exc", Dim::conductance, "excitatory conductance jump (tau_exc, E_exc)"},
@@ -71,13 +75,13 @@ ModelInfo adex_info() {
          {{"g_L", 10.0}, {"C_m", 100.0}, {"E_L", -70.0}, {"Delta_T", 2.0}, {"V_T", -48.0}, {"a", 0.0},
           {"b", 0.0}, {"V_reset", -55.0}, {"t_ref", 1.0}, {"I_e", 205.0}, {"V_peak", 0.0}, {"V_min", -80.0},
           {"tau_exc", 5.0}, {"tau_inh", 10.0}, {"E_exc", 0.0}, {"E_inh", -80.0}, {"weights_in_g_L", 1.0},
-          {"refractory_hold", 1.0}},
+          {"refractory_hold", 1.0}, {"integration", 1.0}},
          {}},
         {"sst", "adapting SST Martinotti cell (targets apical dendrites)", src,
          {{"g_L", 5.0}, {"C_m", 100.0}, {"E_L", -70.0}, {"Delta_T", 4.0}, {"V_T", -61.84}, {"a", 0.5},
           {"b", 10.0}, {"tau_w", 500.0}, {"V_reset", -65.0}, {"t_ref", 2.0}, {"I_e", 0.0}, {"V_peak", 0.0},
           {"V_min", -80.0}, {"tau_exc", 5.0}, {"tau_inh", 10.0}, {"E_exc", 0.0}, {"E_inh", -80.0},
-          {"weights_in_g_L", 1.0}, {"refractory_hold", 1.0}},
+          {"weights_in_g_L", 1.0}, {"refractory_hold", 1.0}, {"integration", 1.0}},
          {}},
     };
     return m;
