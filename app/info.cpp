@@ -66,6 +66,12 @@ int cmd_models(const ModelsOptions& o) {
         for (auto& k : reg.stimuli()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc.substr(0, k.doc.find('.') + 1) << "\n";
         std::cout << "connectivity rules:\n";
         for (auto& k : reg.connectivity_rules()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
+        for (auto [title, list] : {std::pair{"burst rules (recording.bursts.rule):", &reg.burst_rules()},
+                                   std::pair{"short-term plasticity (projections.X.stp.model):", &reg.stp_models()},
+                                   std::pair{"plasticity rules (projections.X.plasticity.rule):", &reg.plasticity_rules()}}) {
+            std::cout << title << "\n";
+            for (auto& k : *list) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
+        }
         std::cout << "Details: apical models NAME\n";
         return 0;
     }
@@ -115,17 +121,25 @@ int cmd_models(const ModelsOptions& o) {
         }
         return 0;
     }
-    for (auto* list : {&reg.stimuli(), &reg.connectivity_rules()})
+    const std::pair<const char*, const std::vector<KindInfo>*> kinds[] = {
+        {"stimulus type ", &reg.stimuli()},      {"connectivity rule ", &reg.connectivity_rules()},
+        {"burst rule ", &reg.burst_rules()},     {"short-term plasticity model ", &reg.stp_models()},
+        {"plasticity rule ", &reg.plasticity_rules()}};
+    for (auto [what, list] : kinds)
         for (auto& k : *list)
             if (k.name == o.name) {
-                std::cout << (list == &reg.stimuli() ? "stimulus type " : "connectivity rule ") << k.name << "\n  "
-                          << k.doc << "\n";
+                std::cout << what << k.name << "\n  " << k.doc << "\n";
                 print_params(k.parameters);
+                for (auto& p : k.presets) {
+                    std::cout << "  preset " << p.name << ": " << p.doc << " (" << p.source << ")";
+                    for (auto& [n, v] : p.values) std::cout << "; " << n << " = " << num(v);
+                    std::cout << "\n";
+                }
                 for (auto& l : k.lists)
                     std::cout << "  list " << l.name << " (" << canonical_unit(l.dim) << "): " << l.doc << "\n";
                 return 0;
             }
-    std::cerr << "apical models: no model, stimulus type or connectivity rule named '" << o.name
+    std::cerr << "apical models: no model, stimulus type, connectivity rule, burst rule, STP model or plasticity rule named '" << o.name
               << "'; run `apical models` for the list\n";
     return 2;
 }

@@ -22,6 +22,13 @@ public:
                  std::span<const double> v) override {
         inner_.records(p, r, t, id, v);
     }
+    void classified(std::uint32_t p, std::span<const double> ev, std::span<const double> bu) override {
+        inner_.classified(p, ev, bu);
+    }
+    void bursts(std::uint32_t p, std::span<const BurstRecord> b) override { inner_.bursts(p, b); }
+    void weights(std::uint32_t probe, double t, double sum, std::span<const float> s) override {
+        inner_.weights(probe, t, sum, s);
+    }
     void reached(double t) override {
         inner_.reached(t);
         if (!enabled_) return;

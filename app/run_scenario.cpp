@@ -6,6 +6,7 @@
 #include "io/hdf5_writer.hpp"
 #include "io/output_meta.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -16,6 +17,15 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
+
+// Every plastic projection's weights at the end of the run.
+void write_final_weights(const io::Scenario& s, const Simulation& sim, io::Hdf5Writer& writer) {
+    for (std::uint32_t p = 0; p < s.net.projections.size(); ++p) {
+        if (s.net.projections[p].plasticity.empty()) continue;
+        const SynapseList l = sim.synapses(p);
+        writer.final_weights(s.net.projections[p].name, l.source, l.target, l.weight);
+    }
+}
 
 } // namespace
 
@@ -93,6 +103,13 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     io::OutputMeta meta = io::output_meta_from(s, sim.probe_layouts(), APICAL_VERSION, sim.threads());
     meta.t_start = r.t_start;
     io::add_records(meta, s, reg);
+    for (std::size_t w = 0; w < s.net.weight_probes.size(); ++w) {
+        // The sampled synapses: the first ones in Simulation::synapses order (as the engine samples).
+        const SynapseList l = sim.synapses(s.net.weight_probes[w].projection);
+        const std::size_t k = std::min<std::size_t>(l.source.size(), s.net.weight_probes[w].samples);
+        meta.weight_probes[w].sample_source.assign(l.source.begin(), l.source.begin() + static_cast<std::ptrdiff_t>(k));
+        meta.weight_probes[w].sample_target.assign(l.target.begin(), l.target.begin() + static_cast<std::ptrdiff_t>(k));
+    }
     io::Hdf5Writer writer(out, std::move(meta));
     // APICAL_FLUSH_INTERVAL: seconds of wall time between flushes of the result file (default
     // 10; what a killed run keeps is what was flushed). docs/output.md.
@@ -135,6 +152,8 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         }
         r.reached = sim.time();
     } catch (const NumericalError& e) {
+        sim.finish(sink);
+        write_final_weights(s, sim, writer);
         sink.done();
         r.reached = sim.time();
         r.wall = seconds();
@@ -150,6 +169,8 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         }
         throw;
     }
+    sim.finish(sink);
+    write_final_weights(s, sim, writer);
     sink.done();
     r.wall = seconds();
     r.stats = sim.stats();

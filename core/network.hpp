@@ -3,6 +3,7 @@
 // core/ builds and runs it. Nothing here carries units or file positions.
 #pragma once
 #include "core/registry.hpp"
+#include "core/spike_hooks.hpp"
 
 #include <cstdint>
 #include <string>
@@ -49,6 +50,22 @@ struct ProjectionDesc {
     std::vector<double> rule_params;      // per KindInfo::parameters
     bool autapses = true, multapses = true;
     Distribution weight, delay;           // weight in the receptor's unit; delay in ms
+    // Which spikes of the source the projection carries: all, only events (first spikes of
+    // bursts and isolated spikes) or only bursts (once per burst, at its second spike).
+    enum class Transmit { spikes, events, bursts } transmit = Transmit::spikes;
+    std::string stp;                      // "" or a short-term plasticity KindInfo name
+    std::vector<double> stp_params;       // per that KindInfo's parameters
+    std::string plasticity;               // "" or a plasticity rule KindInfo name
+    std::vector<double> plasticity_params;
+    Schedule learning;                    // when the plasticity rule may change weights
+};
+
+// Weights of a plastic projection recorded over time: their sum and `samples` synapses
+// (the first ones in Simulation::synapses order), every `interval` ms.
+struct WeightProbeDesc {
+    std::uint32_t projection = 0;
+    double interval = 10.0;
+    std::uint32_t samples = 0;
 };
 
 struct StimulusDesc {
@@ -86,6 +103,13 @@ struct NetworkDesc {
     std::vector<ProjectionDesc> projections;
     std::vector<StimulusDesc> stimuli;
     std::vector<ProbeDesc> probes;
+    std::vector<WeightProbeDesc> weight_probes;
+    // Burst detection: one rule for the network (a burst-rule KindInfo name and its
+    // parameters; empty params: its defaults). Populations are classified when a projection
+    // or plasticity rule needs it or when classify[p] is set (recording).
+    std::string burst_rule = "trace";
+    std::vector<double> burst_params;
+    std::vector<bool> classify;
 };
 
 } // namespace apical

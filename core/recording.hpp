@@ -2,6 +2,8 @@
 // implements RecordingSink; tests use in-memory sinks. Called from the thread that
 // runs the simulation loop, between epochs, never concurrently.
 #pragma once
+#include "core/spike_hooks.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -36,6 +38,16 @@ public:
     // one per column; ids empty). Called after every epoch for every declared record.
     virtual void records(std::uint32_t /*population*/, std::uint32_t /*record*/, std::span<const double> /*times*/,
                          std::span<const std::uint64_t> /*ids*/, std::span<const double> /*values*/) {}
+    // Classified populations (burst detection), after every epoch: the times of the spikes
+    // classified as events and as bursts (the burst's second spike), each in time order.
+    virtual void classified(std::uint32_t /*population*/, std::span<const double> /*event_times*/,
+                            std::span<const double> /*burst_times*/) {}
+    // Classified populations: bursts that are over (written once each, when they end; rows
+    // of one call sorted by onset, then cell).
+    virtual void bursts(std::uint32_t /*population*/, std::span<const BurstRecord> /*bursts*/) {}
+    // Weight probe `probe` (NetworkDesc::weight_probes) at time t: the sum of the
+    // projection's weights and the sampled synapses' weights.
+    virtual void weights(std::uint32_t /*probe*/, double /*t*/, double /*sum*/, std::span<const float> /*samples*/) {}
     // After each epoch: the simulation has reached `t` (ms).
     virtual void reached(double /*t*/) {}
 };

@@ -38,9 +38,17 @@ int KindInfo::param_index(const std::string& n) const {
     return index_where(parameters, [&](auto& p) { return p.name == n; });
 }
 
+const ParamPreset* KindInfo::preset(const std::string& n) const { return by_name(presets, n); }
+
 void Registry::add_model(ModelInfo m) { add_unique(models_, std::move(m), "model"); }
 void Registry::add_stimulus(KindInfo k) { add_unique(stimuli_, std::move(k), "stimulus type"); }
 void Registry::add_connectivity(KindInfo k) { add_unique(rules_, std::move(k), "connectivity rule"); }
+void Registry::add_burst_rule(KindInfo k) { add_unique(burst_rules_, std::move(k), "burst rule"); }
+void Registry::add_stp(KindInfo k) { add_unique(stp_, std::move(k), "short-term plasticity model"); }
+void Registry::add_plasticity(KindInfo k) { add_unique(plasticity_, std::move(k), "plasticity rule"); }
+const KindInfo* Registry::burst_rule(const std::string& n) const { return by_name(burst_rules_, n); }
+const KindInfo* Registry::stp(const std::string& n) const { return by_name(stp_, n); }
+const KindInfo* Registry::plasticity(const std::string& n) const { return by_name(plasticity_, n); }
 const ModelInfo* Registry::model(const std::string& n) const { return by_name(models_, n); }
 const KindInfo* Registry::stimulus(const std::string& n) const { return by_name(stimuli_, n); }
 const KindInfo* Registry::connectivity(const std::string& n) const { return by_name(rules_, n); }
@@ -53,7 +61,12 @@ std::vector<double> default_values(const std::vector<ParamDecl>& decls) {
 }
 
 ModelInfo population_model(const ModelInfo& m, const PopulationDesc& p) {
-    if (!m.multi_compartment()) return m;
+    if (!m.multi_compartment()) {
+        if (!m.specialize) return m;
+        ModelInfo r = m;
+        m.specialize(r, p);
+        return r;
+    }
     ModelInfo r = m;
     r.compartments.clear();
     for (auto& c : p.compartments) r.compartments.push_back(c.name);

@@ -87,6 +87,9 @@ struct ParamPreset {
 
 class CellGroup;
 struct GroupBuild;
+class SpikeClassifier;
+class ShortTermPlasticity;
+class PlasticityRule;
 class EventSource;
 struct StimulusBuild;
 struct ConnectRequest;
@@ -160,6 +163,19 @@ struct KindInfo {
     std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
     // current stimuli: the waveform it injects.
     std::function<Waveform(const StimulusDesc&)> make_waveform;
+    // burst rules: the classifier of one population (n_cells cells).
+    std::function<std::unique_ptr<SpikeClassifier>(const std::vector<double>& params, std::uint32_t n_cells)>
+        make_classifier;
+    // short-term plasticity models: the state of one projection (n_source presynaptic cells).
+    std::function<std::unique_ptr<ShortTermPlasticity>(const std::vector<double>& params, std::uint32_t n_source)>
+        make_stp;
+    // plasticity rules: the state of one projection onto one cell group.
+    std::function<std::unique_ptr<PlasticityRule>(const std::vector<double>& params, std::uint32_t n_source,
+                                                  std::uint32_t n_target)>
+        make_plasticity;
+    // Named parameter sets (values in canonical units), e.g. STP "depressing".
+    std::vector<ParamPreset> presets;
+    const ParamPreset* preset(const std::string& n) const;
     int param_index(const std::string& n) const;
 };
 
@@ -168,18 +184,27 @@ public:
     void add_model(ModelInfo m);
     void add_stimulus(KindInfo k);
     void add_connectivity(KindInfo k);
+    void add_burst_rule(KindInfo k);
+    void add_stp(KindInfo k);
+    void add_plasticity(KindInfo k);
 
     const ModelInfo* model(const std::string& name) const;
     const KindInfo* stimulus(const std::string& name) const;
     const KindInfo* connectivity(const std::string& name) const;
+    const KindInfo* burst_rule(const std::string& name) const;
+    const KindInfo* stp(const std::string& name) const;
+    const KindInfo* plasticity(const std::string& name) const;
 
     const std::vector<ModelInfo>& models() const { return models_; }
     const std::vector<KindInfo>& stimuli() const { return stimuli_; }
     const std::vector<KindInfo>& connectivity_rules() const { return rules_; }
+    const std::vector<KindInfo>& burst_rules() const { return burst_rules_; }
+    const std::vector<KindInfo>& stp_models() const { return stp_; }
+    const std::vector<KindInfo>& plasticity_rules() const { return plasticity_; }
 
 private:
     std::vector<ModelInfo> models_;
-    std::vector<KindInfo> stimuli_, rules_;
+    std::vector<KindInfo> stimuli_, rules_, burst_rules_, stp_, plasticity_;
 };
 
 // What a connectivity rule's check sees of a projection.

@@ -51,6 +51,11 @@ struct InBlock {
     std::vector<std::uint16_t> target; // group-local cell
     std::vector<float> weight;
     std::vector<float> delay; // empty: const_delay
+    // Plastic projections only: the rule's state for this group, the synapses by target,
+    // and a scratch list of the epoch's pre/post spikes.
+    std::unique_ptr<PlasticityRule> rule;
+    std::vector<std::uint32_t> by_target_offset, by_target, source_of;
+    std::vector<PlasticSpike> plastic_spikes;
 };
 
 struct Group {
@@ -74,6 +79,14 @@ struct GSpike {
     double time;
     std::uint64_t gid;
     std::uint32_t pop, local;
+    std::uint32_t idx = 0;                       // position among its population's spikes of the epoch
+    SpikeKind kind = SpikeKind::unclassified;
+};
+
+// What ranks other than 0 report to in a distributed run: nothing is kept.
+struct DiscardSink final : RecordingSink {
+    void spikes(std::uint32_t, std::span<const double>, std::span<const std::uint64_t>) override {}
+    void samples(std::uint32_t, std::span<const float>, std::size_t) override {}
 };
 
 // Sample rows as gathered from the ranks of a distributed run.
@@ -137,6 +150,15 @@ struct Simulation::Impl {
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
     double inv_dt = 10.0; // 1 / dt, set in build()
+    // Spike hooks (core/spike_hooks.hpp).
+    std::vector<std::unique_ptr<SpikeClassifier>> classifiers;  // per population; null: not classified
+    std::vector<std::unique_ptr<ShortTermPlasticity>> stp;      // per projection; null: none
+    std::vector<std::vector<float>> gain; // per projection, per spike of its source (idx); empty: all 1
+    std::vector<std::vector<std::uint32_t>> pop_spikes;         // per population: indices into pending
+    std::vector<BurstRecord> bursts_done;
+    std::vector<double> next_weight_sample;                     // per weight probe
+    bool finished = false;
+    DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
         : net(n), registry(r), opt(o),
@@ -253,6 +275,64 @@ struct Simulation::Impl {
         // Current stimuli and event stimuli, then the cell groups themselves.
         build_groups();
         build_probes();
+        build_hooks();
+    }
+
+    // Burst classifiers for the populations that need them, STP per projection, and
+    // plasticity state per (projection, group) with the synapses indexed by target.
+    void build_hooks() {
+        const std::size_t np = net.populations.size();
+        std::vector<bool> need(np, false);
+        for (std::size_t p = 0; p < np && p < net.classify.size(); ++p) need[p] = net.classify[p];
+        for (auto& pr : net.projections) {
+            if (pr.transmit != ProjectionDesc::Transmit::spikes) need[pr.source] = true;
+            if (!pr.plasticity.empty()) need[pr.source] = need[pr.target] = true;
+        }
+        classifiers.resize(np);
+        pop_spikes.resize(np);
+        for (std::size_t p = 0; p < np; ++p) {
+            if (!need[p]) continue;
+            const KindInfo* k = registry.burst_rule(net.burst_rule);
+            if (!k || !k->make_classifier) throw std::invalid_argument("unknown burst rule '" + net.burst_rule + "'");
+            const auto params = net.burst_params.empty() ? default_values(k->parameters) : net.burst_params;
+            classifiers[p] = k->make_classifier(params, net.populations[p].size);
+        }
+        stp.resize(net.projections.size());
+        gain.resize(net.projections.size());
+        for (std::size_t pi = 0; pi < net.projections.size(); ++pi) {
+            const auto& pr = net.projections[pi];
+            if (pr.stp.empty()) continue;
+            const KindInfo* k = registry.stp(pr.stp);
+            if (!k || !k->make_stp) throw std::invalid_argument("unknown short-term plasticity model '" + pr.stp + "'");
+            stp[pi] = k->make_stp(pr.stp_params, net.populations[pr.source].size);
+        }
+        for (auto& g : groups)
+            for (auto& b : g.in) {
+                const auto& pr = net.projections[b.projection];
+                if (pr.plasticity.empty()) continue;
+                const KindInfo* k = registry.plasticity(pr.plasticity);
+                if (!k || !k->make_plasticity)
+                    throw std::invalid_argument("unknown plasticity rule '" + pr.plasticity + "'");
+                if (!b.delay.empty())
+                    throw std::invalid_argument("projection '" + pr.name +
+                                                "': plasticity needs a constant delay (drawn delays are not supported)");
+                const std::uint32_t n_src = net.populations[pr.source].size;
+                b.rule = k->make_plasticity(pr.plasticity_params, n_src, g.count);
+                b.source_of.resize(b.target.size());
+                for (std::uint32_t src = 0; src < n_src; ++src)
+                    for (std::uint32_t k2 = b.row[src]; k2 < b.row[src + 1]; ++k2) b.source_of[k2] = src;
+                b.by_target_offset.assign(g.count + 1, 0);
+                for (auto t : b.target) ++b.by_target_offset[t + 1u];
+                std::partial_sum(b.by_target_offset.begin(), b.by_target_offset.end(), b.by_target_offset.begin());
+                b.by_target.resize(b.target.size());
+                std::vector<std::uint32_t> fill(b.by_target_offset.begin(), b.by_target_offset.end() - 1);
+                for (std::uint32_t k2 = 0; k2 < b.target.size(); ++k2) b.by_target[fill[b.target[k2]]++] = k2;
+            }
+        for (auto& wp : net.weight_probes) {
+            if (wp.projection >= net.projections.size() || !(wp.interval > 0))
+                throw std::invalid_argument("weight probe: bad projection or interval");
+            next_weight_sample.push_back(0.0);
+        }
     }
 
     // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
@@ -340,10 +420,11 @@ struct Simulation::Impl {
                 b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
-            // Sparse rows when they take less than half the memory of dense ones.
+            // Sparse rows when they take less than half the memory of dense ones (not for
+            // plastic projections: their rules walk the rows by source cell).
             std::size_t distinct = 0;
             for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
-            if (2 * (2 * distinct + 1) < n_src + 1) {
+            if (pr.plasticity.empty() && 2 * (2 * distinct + 1) < n_src + 1) {
                 std::vector<std::uint32_t> row{0};
                 for (std::uint32_t s = 0; s < n_src; ++s)
                     if (b.row[s + 1] != b.row[s]) {
@@ -492,7 +573,17 @@ struct Simulation::Impl {
                 if (b.source_pop != s.pop) continue;
                 const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
-                if (b.delay.empty()) {
+                const auto& gn = gain[b.projection];
+                if (!gn.empty() && gn[s.idx] != 1.0f) {
+                    // Transmission filtered (0: not carried) or scaled by short-term plasticity.
+                    const float f = gn[s.idx];
+                    if (f == 0.0f) continue;
+                    for (std::uint32_t k = r0; k < r1; ++k) {
+                        const double d = b.delay.empty() ? b.const_delay : static_cast<double>(b.delay[k]);
+                        const double t = grid ? to_grid(s.time + d) : s.time + d;
+                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight[k] * f});
+                    }
+                } else if (b.delay.empty()) {
                     const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
                     Event* out = bin_of(t).extend(r1 - r0);
                     for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
@@ -504,6 +595,10 @@ struct Simulation::Impl {
                 }
             }
         }
+        // Plasticity after delivery: the last epoch's spikes were carried with the weights
+        // they found; the rule now applies that epoch's pre/post spikes in time order.
+        for (InBlock& b : g.in)
+            if (b.rule) apply_plasticity(g, b);
         for (auto& src : g.sources) src->generate(e, g.stim);
         for (auto x : g.stim) {
             if (grid) x.time = to_grid(x.time); // may move to the next epoch's first step
@@ -514,6 +609,129 @@ struct Simulation::Impl {
         for (std::int64_t n = e.step0; n < e.step1; ++n) {
             auto& bin = g.bins[static_cast<std::size_t>(n % R)];
             g.epoch_steps.emplace_back(bin.data(), bin.size());
+        }
+    }
+
+    void apply_plasticity(const Group& g, InBlock& b) {
+        const auto& pr = net.projections[b.projection];
+        b.plastic_spikes.clear();
+        for (const GSpike& s : pending) {
+            const bool learn = pr.learning.at(s.time);
+            if (s.pop == g.pop && s.local >= g.first && s.local < g.first + g.count)
+                b.plastic_spikes.push_back({s.time, s.local - g.first, s.kind, true, learn});
+            if (s.pop == b.source_pop) b.plastic_spikes.push_back({s.time, s.local, s.kind, false, learn});
+        }
+        if (b.plastic_spikes.empty()) return;
+        SynapseView v{b.row, b.target, b.weight, b.by_target_offset, b.by_target, b.source_of,
+                      static_cast<std::uint32_t>(b.row.size() - 1), g.count};
+        b.rule->update(v, b.plastic_spikes);
+    }
+
+    // Phase 3b (serial, after the exchange sort): classify each population's spikes, then
+    // decide per projection which spikes it carries and with what efficacy (transmit mode,
+    // short-term plasticity). Both walk spikes in (time, gid) order: thread-independent.
+    void classify_and_transmit(double t_now, RecordingSink& sink) {
+        for (auto& v : pop_spikes) v.clear();
+        for (std::uint32_t i = 0; i < pending.size(); ++i) {
+            auto& s = pending[i];
+            s.idx = static_cast<std::uint32_t>(pop_spikes[s.pop].size());
+            pop_spikes[s.pop].push_back(i);
+        }
+        std::vector<double> times, ev, bu;
+        std::vector<std::uint32_t> cells;
+        std::vector<SpikeKind> kinds;
+        for (std::uint32_t p = 0; p < classifiers.size(); ++p) {
+            if (!classifiers[p]) continue;
+            times.clear(), cells.clear(), ev.clear(), bu.clear();
+            for (auto i : pop_spikes[p]) times.push_back(pending[i].time), cells.push_back(pending[i].local);
+            kinds.assign(times.size(), SpikeKind::unclassified);
+            bursts_done.clear();
+            classifiers[p]->classify(times, cells, kinds, t_now, bursts_done);
+            for (std::size_t j = 0; j < kinds.size(); ++j) {
+                pending[pop_spikes[p][j]].kind = kinds[j];
+                if (kinds[j] == SpikeKind::event) ev.push_back(times[j]);
+                if (kinds[j] == SpikeKind::burst) bu.push_back(times[j]);
+            }
+            sink.classified(p, ev, bu);
+            emit_bursts(p, sink);
+        }
+        std::vector<SourceSpike> carried;
+        std::vector<std::uint32_t> at;
+        std::vector<float> eff;
+        for (std::uint32_t pi = 0; pi < net.projections.size(); ++pi) {
+            const auto& pr = net.projections[pi];
+            auto& gn = gain[pi];
+            gn.clear();
+            if (pr.transmit == ProjectionDesc::Transmit::spikes && !stp[pi]) continue;
+            const auto& idx = pop_spikes[pr.source];
+            gn.assign(idx.size(), 0.0f);
+            carried.clear(), at.clear();
+            for (std::uint32_t j = 0; j < idx.size(); ++j) {
+                const GSpike& s = pending[idx[j]];
+                const bool pass = pr.transmit == ProjectionDesc::Transmit::spikes ||
+                                  (pr.transmit == ProjectionDesc::Transmit::events && s.kind == SpikeKind::event) ||
+                                  (pr.transmit == ProjectionDesc::Transmit::bursts && s.kind == SpikeKind::burst);
+                if (!pass) continue;
+                carried.push_back({s.time, s.local, s.kind});
+                at.push_back(j);
+            }
+            eff.assign(carried.size(), 1.0f);
+            if (stp[pi]) stp[pi]->transmit(carried, eff);
+            // An efficacy of exactly 0 would read as "not carried"; it carries nothing anyway.
+            for (std::size_t j = 0; j < at.size(); ++j) gn[at[j]] = eff[j];
+        }
+    }
+
+    void emit_bursts(std::uint32_t p, RecordingSink& sink) {
+        std::sort(bursts_done.begin(), bursts_done.end(), [](const BurstRecord& a, const BurstRecord& b) {
+            return a.onset != b.onset ? a.onset < b.onset : a.cell < b.cell;
+        });
+        sink.bursts(p, bursts_done);
+    }
+
+    // Weight probes, at the first epoch end at or after each multiple of their interval. The
+    // sum is taken per group and the group sums are added in group order, and samples are the
+    // first weights in group order, so a distributed run (groups on several ranks, gathered
+    // to rank 0) reports the same numbers as one process.
+    void emit_weights(double t_now, RecordingSink& sink) {
+        std::vector<float> samples;
+        for (std::uint32_t w = 0; w < net.weight_probes.size(); ++w) {
+            const auto& wp = net.weight_probes[w];
+            if (t_now + 1e-9 < next_weight_sample[w]) continue;
+            while (next_weight_sample[w] <= t_now + 1e-9) next_weight_sample[w] += wp.interval;
+            send_buf.clear();
+            for (auto gi : local) {
+                double gsum = 0.0;
+                samples.clear();
+                for (auto& b : groups[gi].in) {
+                    if (b.projection != wp.projection) continue;
+                    for (float x : b.weight) gsum += x;
+                    for (std::size_t k = 0; k < b.weight.size() && samples.size() < wp.samples; ++k)
+                        samples.push_back(b.weight[k]);
+                }
+                pack(send_buf, gi);
+                pack(send_buf, gsum);
+                pack(send_buf, static_cast<std::uint64_t>(samples.size()));
+                pack(send_buf, samples.data(), samples.size());
+            }
+            if (ex) ex->gather(send_buf, recv_buf, recv_counts);
+            else recv_buf.swap(send_buf);
+            if (rank != 0) continue;
+            // Rank order is group order (ranks own contiguous blocks of groups).
+            double sum = 0.0;
+            samples.clear();
+            const char* q = recv_buf.data();
+            const char* end = q + recv_buf.size();
+            while (q < end) {
+                (void)unpack<std::uint32_t>(q);
+                sum += unpack<double>(q);
+                const auto n = unpack<std::uint64_t>(q);
+                for (std::uint64_t k = 0; k < n; ++k) {
+                    const auto x = unpack<float>(q);
+                    if (samples.size() < wp.samples) samples.push_back(x);
+                }
+            }
+            sink.weights(w, t_now, sum, samples);
         }
     }
 
@@ -558,6 +776,9 @@ struct Simulation::Impl {
             // are delivered at the start of the next epoch (delays >= epoch length). A bad
             // state anywhere stops every rank at the end of this epoch; nothing of it is
             // recorded.
+            // Phase 3b (serial, needs the sorted spikes): burst classification and per-
+            // projection transmission (transmit mode, STP efficacy); phase 1 of the next
+            // epoch reads both, and then applies plasticity per group (weights owned by it).
             std::string bad;
             for (auto gi : local)
                 if (groups[gi].bad) {
@@ -601,6 +822,10 @@ struct Simulation::Impl {
             stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
             pending.swap(next);
             step = e.step1;
+            // Every rank classifies and transmits (the state must advance everywhere); only
+            // rank 0 reports.
+            RecordingSink& out = rank == 0 ? sink : discard;
+            classify_and_transmit(static_cast<double>(step) * net.dt, out);
             // Phase 4 (serial): recording (rank 0 reports for the whole network).
             if (rank == 0)
                 for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
@@ -615,6 +840,7 @@ struct Simulation::Impl {
                 }
             emit_samples(e, sink, rows);
             emit_records(sink);
+            emit_weights(static_cast<double>(step) * net.dt, out);
             if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
             if (stop_all) break;
         }
@@ -898,6 +1124,16 @@ Simulation::~Simulation() = default;
 
 double Simulation::run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
     return impl_->run(t_stop, sink, stop);
+}
+void Simulation::finish(RecordingSink& sink) {
+    if (impl_->finished) return;
+    impl_->finished = true;
+    for (std::uint32_t p = 0; p < impl_->classifiers.size(); ++p) {
+        if (!impl_->classifiers[p]) continue;
+        impl_->bursts_done.clear();
+        impl_->classifiers[p]->finish(impl_->bursts_done);
+        impl_->emit_bursts(p, impl_->rank == 0 ? sink : impl_->discard);
+    }
 }
 double Simulation::time() const { return static_cast<double>(impl_->step) * impl_->net.dt; }
 const NetworkStats& Simulation::stats() const { return impl_->stats; }

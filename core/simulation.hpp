@@ -80,6 +80,8 @@ public:
     // Returns the time reached; stops early (at an epoch boundary) when *stop becomes true.
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop = nullptr);
 
+    // End of the run: hooks hand over what they still hold (bursts not yet closed). Once.
+    void finish(RecordingSink& sink);
     double time() const;
     const NetworkStats& stats() const;
     std::vector<ProbeLayout> probe_layouts() const;

@@ -40,8 +40,8 @@ std::string num(float v) {
     return buf;
 }
 
-// Groups of per-population tables: /bursts/<pop> (not specified yet; docs/output.md
-// reserves it) and the model records (/column_bursts/<pop>, /htm/<pop>, ...; core
+// Groups of per-population tables: /bursts/<pop>, /weights/<projection> (its final_*
+// columns: the time series has another length and is left out) and the model records (/column_bursts/<pop>, /htm/<pop>, ...; core
 // RecordDecl). Each is exported generically: every 1-D dataset of the group's common
 // length is one column.
 struct Table1D {

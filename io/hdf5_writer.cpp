@@ -1,5 +1,6 @@
 #include "io/hdf5_writer.hpp"
 
+#include "io/h5_burst_stream.hpp"
 #include "io/h5_error.hpp"
 #include "io/h5_node.hpp"
 #include "io/h5_rate_stream.hpp"
@@ -106,6 +107,9 @@ struct Objects {
     std::vector<std::unique_ptr<RateStream>> rates;   // per population; null: no rate
     std::vector<ReportStream> reports;                // per probe
     std::vector<std::vector<std::unique_ptr<RecordStream>>> records; // per population, per record
+    std::vector<std::unique_ptr<BurstStream>> bursts;  // per population; null: not recorded
+    std::vector<std::unique_ptr<WeightStream>> weights; // per weight probe
+    H5Node weights_group;                               // /weights, opened on first use
 };
 
 struct Hdf5Writer::Impl {
@@ -176,6 +180,11 @@ struct Hdf5Writer::Impl {
         for (auto& p : obj->records)
             for (auto& r : p)
                 r->flush();
+        for (auto& b : obj->bursts)
+            if (b)
+                b->flush();
+        for (auto& x : obj->weights)
+            x->flush();
     }
 
     void close() {
@@ -273,6 +282,24 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
                 o.rates[p] = std::make_unique<RateStream>(rates, m.population_names[p], m.population_sizes[p],
                                                           m.rate_bin, m.t_start);
         }
+        o.bursts.resize(n);
+        if (!m.burst_populations.empty()) {
+            H5Node bursts = o.root.create_group("bursts");
+            for (std::uint32_t p : m.burst_populations) {
+                if (p >= n) throw std::invalid_argument("burst recording: population index out of range");
+                o.bursts[p] = std::make_unique<BurstStream>(bursts, m.population_names[p], m.population_sizes[p],
+                                                            m.burst_rule, m.burst_threshold, spike_buffer);
+                if (o.rates[p])
+                    o.rates[p]->enable_bursts();
+            }
+        }
+        if (!m.weight_probes.empty()) {
+            o.weights_group = o.root.create_group("weights");
+            for (const WeightProbeMeta& wp : m.weight_probes) {
+                check_name("projection", wp.projection);
+                o.weights.push_back(std::make_unique<WeightStream>(o.weights_group, wp));
+            }
+        }
         if (!m.probes.empty()) {
             H5Node report = o.root.create_group("report");
             o.reports.reserve(m.probes.size());
@@ -358,6 +385,49 @@ void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::sp
                                 std::to_string(population) + " was not declared");
     H5Quiet quiet;
     w.guarded([&] { w.obj->records[population][record]->append(times, ids, values); });
+}
+
+void Hdf5Writer::classified(std::uint32_t population, std::span<const double> event_times,
+                            std::span<const double> burst_times) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: classified() after finish()");
+    H5Quiet quiet;
+    if (population < w.obj->rates.size() && w.obj->rates[population])
+        w.obj->rates[population]->add_classified(event_times, burst_times);
+}
+
+void Hdf5Writer::bursts(std::uint32_t population, std::span<const BurstRecord> bursts) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: bursts() after finish()");
+    H5Quiet quiet;
+    if (population < w.obj->bursts.size() && w.obj->bursts[population])
+        w.obj->bursts[population]->append(bursts);
+}
+
+void Hdf5Writer::weights(std::uint32_t probe, double t, double sum, std::span<const float> samples) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: weights() after finish()");
+    if (probe >= w.obj->weights.size())
+        throw std::out_of_range("Hdf5Writer: weight probe " + std::to_string(probe) + " was not declared");
+    H5Quiet quiet;
+    w.obj->weights[probe]->append(t, sum, samples);
+}
+
+void Hdf5Writer::final_weights(const std::string& projection, std::span<const std::uint32_t> source,
+                               std::span<const std::uint32_t> target, std::span<const float> weight) {
+    Impl& w = *impl_;
+    if (w.finished)
+        throw std::logic_error("Hdf5Writer: final_weights() after finish()");
+    H5Quiet quiet;
+    check_name("projection", projection);
+    if (!w.obj->root.has("weights"))
+        w.obj->weights_group = w.obj->root.create_group("weights");
+    else if (w.obj->weights_group.path().empty())
+        w.obj->weights_group = w.obj->root.open_group("weights");
+    write_final_weights(w.obj->weights_group, projection, source, target, weight);
 }
 
 void Hdf5Writer::reached(double t) {

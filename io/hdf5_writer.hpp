@@ -28,7 +28,14 @@ public:
     void samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) override;
     void records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
                  std::span<const std::uint64_t> ids, std::span<const double> values) override;
+    void classified(std::uint32_t population, std::span<const double> event_times,
+                    std::span<const double> burst_times) override;
+    void bursts(std::uint32_t population, std::span<const BurstRecord> bursts) override;
+    void weights(std::uint32_t probe, double t, double sum, std::span<const float> samples) override;
     void reached(double t) override;
+    // A plastic projection's final weights (/weights/<projection>/final_*); before finish().
+    void final_weights(const std::string& projection, std::span<const std::uint32_t> source,
+                       std::span<const std::uint32_t> target, std::span<const float> weight);
 
     // Writes buffered data and the current t_reached, and asks HDF5 to push everything
     // to disk, so a killed run leaves a useful .partial file. reached() calls it by

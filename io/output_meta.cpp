@@ -37,6 +37,15 @@ OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> p
         m.rate_populations = scenario.recording.rate_populations;
         m.rate_bin = scenario.recording.rate_bin;
     }
+    m.burst_populations = scenario.recording.burst_populations;
+    m.burst_rule = scenario.recording.burst_rule;
+    m.burst_threshold = scenario.recording.burst_threshold;
+    for (const WeightProbeDesc& w : scenario.net.weight_probes) {
+        WeightProbeMeta wm;
+        wm.projection = scenario.net.projections.at(w.projection).name;
+        wm.interval = w.interval;
+        m.weight_probes.push_back(std::move(wm));
+    }
     return m;
 }
 

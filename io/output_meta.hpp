@@ -3,6 +3,7 @@
 // it (output_meta_from does most of it from a Scenario).
 #pragma once
 #include "core/recording.hpp"
+#include "io/h5_weight_stream.hpp"
 #include "io/scenario.hpp"
 
 #include <cstdint>
@@ -33,6 +34,16 @@ struct OutputMeta {
 
     std::vector<std::uint32_t> rate_populations; // population indices with /rates/<pop>
     double rate_bin = 0.0;                       // ms; must be > 0 when rate_populations is non-empty
+
+    // Burst detection: /bursts/<pop> for these populations, and event_rate, burst_rate,
+    // burst_probability under /rates/<pop> for those of them that also have rates.
+    std::vector<std::uint32_t> burst_populations;
+    std::string burst_rule;
+    double burst_threshold = 0.0;                // ms
+
+    // Weight probes, in NetworkDesc::weight_probes order (the app fills the sampled ids),
+    // and the projections whose final weights are written (/weights/<name>/final_*).
+    std::vector<WeightProbeMeta> weight_probes;
 };
 
 // Fills everything a Scenario knows. The caller supplies what it does not: the probe

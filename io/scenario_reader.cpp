@@ -8,6 +8,7 @@
 #include "io/suggest.hpp"
 #include "io/yaml_check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -336,7 +337,8 @@ private:
             pr.name = c_.name(kv.first, "projection");
             const std::string path = "projections." + pr.name;
             const Node& v = kv.second;
-            c_.keys(v, path, {"source", "target", "receptor", "compartment", "connectivity", "weight", "delay"});
+            c_.keys(v, path, {"source", "target", "receptor", "compartment", "connectivity", "weight", "delay",
+                              "transmit", "stp", "plasticity"});
             pr.source = population(c_.required(v, "source", path), path + ".source");
             pr.target = population(c_.required(v, "target", path), path + ".target");
             const ModelInfo& tm = *pop_models_[pr.target];
@@ -357,8 +359,73 @@ private:
             const Node dn = c_.required(v, "delay", path);
             pr.delay = read_distribution(c_, dn, Dim::time, path + ".delay");
             check_delay(dn, pr.delay, net.dt, path + ".delay");
+            if (const Node tn = v["transmit"]) {
+                const std::string t = c_.scalar(tn, path + ".transmit");
+                if (t == "spikes") pr.transmit = ProjectionDesc::Transmit::spikes;
+                else if (t == "events") pr.transmit = ProjectionDesc::Transmit::events;
+                else if (t == "bursts") pr.transmit = ProjectionDesc::Transmit::bursts;
+                else c_.fail(tn, path + ".transmit: " + unknown_choice("transmit mode", t, {"spikes", "events", "bursts"}));
+            }
+            if (const Node sn = v["stp"]) {
+                const KindInfo& k = hook_kind(sn, path + ".stp", "model", "short-term plasticity model", reg_.stp_models());
+                pr.stp = k.name;
+                pr.stp_params = hook_params(sn, k, path + ".stp", "model", true);
+            }
+            if (const Node pn = v["plasticity"]) {
+                const KindInfo& k = hook_kind(pn, path + ".plasticity", "rule", "plasticity rule", reg_.plasticity_rules());
+                pr.plasticity = k.name;
+                pr.plasticity_params = hook_params(pn, k, path + ".plasticity", "rule", false);
+                if (const Node ln = pn["learning"]) pr.learning = schedule(ln, path + ".plasticity.learning");
+                if (!pr.delay.is_constant())
+                    c_.fail(dn, path + ".delay: a plastic projection needs one constant delay");
+            }
             net.projections.push_back(std::move(pr));
         }
+    }
+
+    // `stp:` / `plasticity:` maps: {<kind_key>: NAME, [preset: NAME,] PARAMETER: value, ...}.
+    const KindInfo& hook_kind(const Node& n, const std::string& path, const char* kind_key, const char* what,
+                              const std::vector<KindInfo>& kinds) const {
+        c_.expect_map(n, path);
+        const Node kn = c_.required(n, kind_key, path);
+        const std::string name = c_.scalar(kn, path + "." + kind_key);
+        for (auto& k : kinds)
+            if (k.name == name) return k;
+        c_.fail(kn, path + "." + kind_key + ": " + unknown_choice(what, name, names_of(kinds)));
+    }
+    std::vector<double> hook_params(const Node& n, const KindInfo& k, const std::string& path, const char* kind_key,
+                                    bool presets) const {
+        std::vector<std::string> allowed{kind_key};
+        if (presets) allowed.push_back("preset");
+        else allowed.push_back("learning");
+        for (auto& d : k.parameters) allowed.push_back(d.name);
+        c_.keys(n, path, allowed);
+        std::vector<double> v = default_values(k.parameters);
+        if (const Node pn = n["preset"]; presets && pn) {
+            const std::string name = c_.scalar(pn, path + ".preset");
+            const ParamPreset* ps = k.preset(name);
+            if (!ps) c_.fail(pn, path + ".preset: " + unknown_choice("preset", name, names_of(k.presets)) + " (of " + k.name + ")");
+            for (auto& [pname, value] : ps->values) v.at(static_cast<std::size_t>(k.param_index(pname))) = value;
+        }
+        for (std::size_t i = 0; i < k.parameters.size(); ++i)
+            if (const Node pn = n[k.parameters[i].name]) v[i] = c_.param(pn, k.parameters[i], path + "." + k.parameters[i].name);
+        return v;
+    }
+    // A list of [start, stop] windows, increasing and not overlapping.
+    Schedule schedule(const Node& n, const std::string& path) const {
+        c_.expect_sequence(n, path);
+        Schedule s;
+        double last = -std::numeric_limits<double>::infinity();
+        for (const auto& w : n) {
+            if (!w.IsSequence() || w.size() != 2)
+                c_.fail(w, path + ": each window is [start, stop], e.g. [1 s, 5 s]");
+            const double a = c_.quantity(w[0], Dim::time, path), b = c_.quantity(w[1], Dim::time, path);
+            if (!(a < b) || a < last)
+                c_.fail(w, path + ": windows need start < stop and must not overlap or go back in time");
+            s.start.push_back(a), s.stop.push_back(b);
+            last = b;
+        }
+        return s;
     }
 
     void connectivity(const Node& n, const std::string& path, ProjectionDesc& pr) const {
@@ -511,7 +578,7 @@ private:
         RecordingDesc& r = s.recording;
         r.spikes.assign(pop_names_.size(), true);
         if (!n) return;
-        c_.keys(n, "recording", {"spikes", "rates", "bursts", "traces"});
+        c_.keys(n, "recording", {"spikes", "rates", "bursts", "traces", "weights"});
         if (const Node sp = n["spikes"]) {
             if (sp.IsScalar() && sp.Scalar() == "none") {
                 r.spikes.assign(pop_names_.size(), false);
@@ -537,10 +604,54 @@ private:
                             "recording.bursts.rule: " + unknown_choice("burst rule", r.burst_rule, {"trace", "isi"}));
             }
             if (const Node tn = b["threshold"]) r.burst_threshold = positive_time(tn, "recording.bursts.threshold");
+            s.net.burst_rule = r.burst_rule;
+            s.net.burst_params = {r.burst_threshold};
+            s.net.classify.assign(pop_names_.size(), false);
+            for (auto p : r.burst_populations) s.net.classify[p] = true;
         }
+        if (const Node w = n["weights"]) weights(w, s);
         if (const Node tr = n["traces"]) {
             c_.expect_map(tr, "recording.traces");
             for (const auto& kv : tr) s.net.probes.push_back(trace(kv.first, kv.second, s.net.dt));
+        }
+    }
+
+    // recording.weights: {projections: [names] | all (the plastic ones), interval, samples}.
+    void weights(const Node& w, Scenario& s) const {
+        c_.keys(w, "recording.weights", {"projections", "interval", "samples"});
+        WeightProbeDesc base;
+        base.interval = 10.0;
+        base.samples = 10;
+        if (const Node in = w["interval"]) {
+            base.interval = positive_time(in, "recording.weights.interval");
+            if (!is_multiple(base.interval, s.net.dt))
+                c_.fail(in, "recording.weights.interval is not a whole multiple of simulation.dt");
+        }
+        if (const Node sn = w["samples"])
+            base.samples = static_cast<std::uint32_t>(c_.whole(sn, "recording.weights.samples", 0, 1000000));
+        std::vector<std::string> plastic;
+        for (auto& pr : s.net.projections)
+            if (!pr.plasticity.empty()) plastic.push_back(pr.name);
+        auto add = [&](const std::string& name) {
+            for (std::uint32_t i = 0; i < s.net.projections.size(); ++i)
+                if (s.net.projections[i].name == name) {
+                    WeightProbeDesc d = base;
+                    d.projection = i;
+                    s.net.weight_probes.push_back(d);
+                }
+        };
+        const Node pn = w["projections"];
+        if (!pn || (pn.IsScalar() && pn.Scalar() == "all")) {
+            for (auto& n : plastic) add(n);
+            return;
+        }
+        c_.expect_sequence(pn, "recording.weights.projections (or 'all')");
+        for (const auto& e : pn) {
+            const std::string name = c_.scalar(e, "recording.weights.projections");
+            if (std::find(plastic.begin(), plastic.end(), name) == plastic.end())
+                c_.fail(e, "recording.weights.projections: " +
+                               unknown_choice("plastic projection", name, plastic));
+            add(name);
         }
     }
 

@@ -3,7 +3,15 @@
 //   C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T) / Delta_T) - w
 //             + g_e(t) (E_exc - V) + g_i(t) (E_inh - V) + I_e(t) + I_i(t) + I_bias + I_stim(t)
 //   tau_w dw/dt = a (V - E_L) - w
-//   V >= V_peak: spike, V <- V_reset, w <- w + b, V held at V_reset for t_ref.
+//   V >= V_peak: spike, V <- V_reset, w <- w + b, V held at V_reset for t_ref
+//   (refractory_hold = rest: held at E_L instead, as Auryn's AdExGroup does).
+// integration = euler: the published Auryn code's scheme instead (compatibility mode of the
+// pv and sst presets): per step of dt, w then V by forward Euler from the state at the step
+// start (w frozen and V held at the hold value while refractory, for t_ref / dt steps), spike
+// when V > V_peak stamped at the step end, then the synapses decay by exp(-dt / tau). Events
+// act from the first step boundary at or after their time (as with event_times: grid).
+// weights_in_g_L = true: conductance weights are in units of g_L (Auryn's convention; the
+// pv and sst presets of Payeur et al. 2021), scaled by g_L as they arrive.
 //
 // Integration: (V, w) with Boost.Odeint's error-controlled Dormand-Prince 5(4) stepper
 // with dense output (tolerance 1e-9), steps no longer than dt and split at event times
@@ -46,6 +54,10 @@ public:
         Vr_ = P("V_reset"), Vmin_ = P("V_min"), tref_ = P("t_ref"), a_ = P("a"), b_ = P("b"), tw_ = P("tau_w");
         Ib_ = P("I_e"), te_ = P("tau_exc"), ti_ = P("tau_inh"), Ee_ = P("E_exc"), Ei_ = P("E_inh");
         if (!(Vr_ < Vpeak_)) throw std::invalid_argument("adex: V_reset must be below V_peak");
+        wscale_ = P("weights_in_g_L") != 0.0 ? gL_ : 1.0;
+        euler_ = P("integration") != 0.0;
+        ref_steps_.assign(n_, 0);
+        Vhold_ = P("refractory_hold") != 0.0 ? EL_ : Vr_;
         grid_ = b.grid_events;
         currents_ = b.currents;
         for (int k = 0; k < 6; ++k) x_[k].assign(n_, 0.0);
@@ -87,6 +99,7 @@ public:
     }
 
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
+        if (euler_) return advance_euler(e, events, spikes);
         by_cell_.build(events, n_);
         for (std::uint32_t c = 0; c < n_; ++c) {
             auto evs = by_cell_.of(c);
@@ -102,6 +115,70 @@ public:
     }
 
 private:
+    void advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
+        const double pe = std::exp(-dt_ / te_), pi = std::exp(-dt_ / ti_);
+        const int ref_steps = static_cast<int>(std::llround(tref_ / dt_));
+        auto& V = x_[V_];
+        auto& W = x_[W_];
+        auto& ge = x_[GE];
+        auto& gi = x_[GI];
+        auto& ie = x_[IE];
+        auto& ii = x_[II];
+        for (std::int64_t n = e.step0; n < e.step1; ++n) {
+            const double t = static_cast<double>(n) * dt_, t_end = static_cast<double>(n + 1) * dt_;
+            if (has_probes() && sampling_due(n))
+                for (std::uint32_t c = 0; c < n_; ++c)
+                    if (probed_[c]) sample_cell(n, c, [&](int var) { return x_[var][c]; });
+            // Events on the step start act during this step; later ones from the next step on.
+            const auto step_events = events.step(static_cast<std::size_t>(n - e.step0));
+            for (const Event& ev : step_events)
+                if (ev.time <= t + 1e-9 * dt_) add_event(ev);
+            double I_all = Ib_;
+            bool per_cell = false;
+            for (auto& ci : currents_) {
+                if (ci.cells.empty()) I_all += ci.waveform.over(t, t_end);
+                else per_cell = true;
+            }
+            for (std::uint32_t c = 0; c < n_; ++c) {
+                if (ref_steps_[c] > 0) {
+                    --ref_steps_[c];
+                    V[c] = Vhold_;
+                } else {
+                    double I = I_all;
+                    if (per_cell)
+                        for (auto& ci : currents_)
+                            if (!ci.cells.empty() && std::find(ci.cells.begin(), ci.cells.end(), c) != ci.cells.end())
+                                I += ci.waveform.over(t, t_end);
+                    const double v = V[c];
+                    W[c] += dt_ / tw_ * (a_ * (v - EL_) - W[c]);
+                    const double ex = DT_ > 0 ? gL_ * DT_ * std::exp(std::min((v - VT_) / DT_, 30.0)) : 0.0;
+                    V[c] = std::max(v + dt_ / C_ * (-gL_ * (v - EL_) + ex - W[c] + ge[c] * (Ee_ - v) +
+                                                    gi[c] * (Ei_ - v) + ie[c] + ii[c] + I),
+                                    Vmin_);
+                    if (V[c] > Vpeak_) {
+                        spikes.push_back({t_end, c});
+                        V[c] = Vr_;
+                        W[c] += b_;
+                        ref_steps_[c] = ref_steps;
+                    }
+                }
+                ge[c] *= pe, gi[c] *= pi, ie[c] *= pe, ii[c] *= pi;
+            }
+            for (const Event& ev : step_events)
+                if (!(ev.time <= t + 1e-9 * dt_)) add_event(ev);
+        }
+    }
+
+    void add_event(const Event& ev) {
+        switch (ev.slot) {
+        case R_EXC: x_[GE][ev.cell] += ev.weight * wscale_; break;
+        case R_INH: x_[GI][ev.cell] += ev.weight * wscale_; break;
+        case R_EXC_CUR: x_[IE][ev.cell] += ev.weight; break;
+        case R_INH_CUR: x_[II][ev.cell] += ev.weight; break;
+        default: break;
+        }
+    }
+
     double current(std::uint32_t c, double a, double b) const {
         double I = Ib_;
         for (auto& ci : currents_) {
@@ -175,8 +252,8 @@ private:
             // Events at exactly t_end belong to the next step (sampled state excludes them).
             while (ev != end && ev->time <= tc && ev->time < t_end) {
                 switch (ev->slot) {
-                case R_EXC: ge += ev->weight; break;
-                case R_INH: gi += ev->weight; break;
+                case R_EXC: ge += ev->weight * wscale_; break;
+                case R_INH: gi += ev->weight * wscale_; break;
                 case R_EXC_CUR: ie += ev->weight; break;
                 case R_INH_CUR: ii += ev->weight; break;
                 default: break;
@@ -198,7 +275,7 @@ private:
             // V is clamped; w relaxes: one RK4 step is plenty for tau_w >> dt.
             ode::runge_kutta4<VW> rk4;
             rk4.do_step(f, y, 0.0, h);
-            y[0] = Vr_;
+            y[0] = Vhold_;
             return false;
         }
         auto stepper = ode::make_dense_output(1e-9, 1e-9, h, ode::runge_kutta_dopri5<VW>());
@@ -232,11 +309,14 @@ private:
     std::uint32_t n_;
     double dt_;
     double C_, gL_, EL_, VT_, DT_, Vpeak_, Vr_, Vmin_, tref_, a_, b_, tw_, Ib_, te_, ti_, Ee_, Ei_;
+    double wscale_ = 1.0, Vhold_ = 0.0;
     std::vector<CurrentInput> currents_;
     std::array<std::vector<double>, 6> x_;
     std::vector<double> ref_;
     CellEvents by_cell_;
     bool grid_ = false;
+    bool euler_ = false;
+    std::vector<int> ref_steps_; // euler: refractory steps left
 };
 
 } // namespace

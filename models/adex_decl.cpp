@@ -1,4 +1,5 @@
 // Parameter declaration of the `adex` model (dynamics in models/adex.cpp).
+#include "core/network.hpp"
 #include "models/adex.hpp"
 
 namespace apical::models {
@@ -31,6 +32,16 @@ ModelInfo adex_info() {
         {"tau_inh", Dim::time, 10.0, 0.0, 1e6, "decay time constant of inhibitory synapses", true},
         {"E_exc", Dim::voltage, 0.0, -200.0, 200.0, "excitatory reversal potential"},
         {"E_inh", Dim::voltage, -80.0, -200.0, 200.0, "inhibitory reversal potential"},
+        {"weights_in_g_L", Dim::none, 0.0, 0.0, 1.0,
+         "true: exc/inh conductance weights are dimensionless, in units of g_L (Auryn's convention)", false, false,
+         {"false", "true"}},
+        {"refractory_hold", Dim::none, 0.0, 0.0, 1.0,
+         "value V is held at during refractoriness: reset (V_reset) or rest (E_L, as Auryn's AdExGroup)", false,
+         false, {"reset", "rest"}},
+        {"integration", Dim::none, 0.0, 0.0, 1.0,
+         "dopri5: error-controlled Dormand-Prince with exact event and spike times; euler: the published "
+         "Auryn code's forward Euler at dt, events and spikes on the step grid (compatibility mode)",
+         false, false, {"dopri5", "euler"}},
     };
     m.receptors = {
         {"exc", Dim::conductance, "excitatory conductance jump (tau_exc, E_exc)"},
@@ -45,6 +56,33 @@ ModelInfo adex_info() {
         {"g_inh", Dim::conductance, "inhibitory conductance"},
         {"i_exc", Dim::current, "excitatory synaptic current"},
         {"i_inh", Dim::current, "inhibitory synaptic current"},
+    };
+    m.specialize = [](ModelInfo& r, const PopulationDesc& p) {
+        const int k = r.param_index("weights_in_g_L");
+        if (k >= 0 && p.params.at(static_cast<std::size_t>(k)) != 0.0)
+            for (int i : {0, 1}) {
+                r.receptors[static_cast<std::size_t>(i)].weight_dim = Dim::none;
+                r.receptors[static_cast<std::size_t>(i)].doc += "; weight in units of g_L (weights_in_g_L)";
+            }
+    };
+    // Payeur et al. 2021 interneurons (code: apayeur/spikingburstprop on Auryn's AdExGroup;
+    // shared reference): spike at V > 0 mV, V clipped below at -80 mV, held at E_L while
+    // refractory, conductance weights in units of g_L. SST's E_L is not listed there; the
+    // AdExGroup default resting potential (-70 mV) is used.
+    const std::string src = "Payeur et al. 2021 code (apayeur/spikingburstprop, Auryn AdExGroup)";
+    m.presets = {
+        {"pv", "fast-spiking PV basket cell (targets somata)", src,
+         {{"g_L", 10.0}, {"C_m", 100.0}, {"E_L", -70.0}, {"Delta_T", 2.0}, {"V_T", -48.0}, {"a", 0.0},
+          {"b", 0.0}, {"V_reset", -55.0}, {"t_ref", 1.0}, {"I_e", 205.0}, {"V_peak", 0.0}, {"V_min", -80.0},
+          {"tau_exc", 5.0}, {"tau_inh", 10.0}, {"E_exc", 0.0}, {"E_inh", -80.0}, {"weights_in_g_L", 1.0},
+          {"refractory_hold", 1.0}, {"integration", 1.0}},
+         {}},
+        {"sst", "adapting SST Martinotti cell (targets apical dendrites)", src,
+         {{"g_L", 5.0}, {"C_m", 100.0}, {"E_L", -70.0}, {"Delta_T", 4.0}, {"V_T", -61.84}, {"a", 0.5},
+          {"b", 10.0}, {"tau_w", 500.0}, {"V_reset", -65.0}, {"t_ref", 2.0}, {"I_e", 0.0}, {"V_peak", 0.0},
+          {"V_min", -80.0}, {"tau_exc", 5.0}, {"tau_inh", 10.0}, {"E_exc", 0.0}, {"E_inh", -80.0},
+          {"weights_in_g_L", 1.0}, {"refractory_hold", 1.0}, {"integration", 1.0}},
+         {}},
     };
     return m;
 }

@@ -11,6 +11,9 @@ void register_pyramidal(Registry&);
 void register_htm(Registry&);
 void register_stimuli(Registry&);
 void register_connectivity(Registry&);
+void register_burst_rules(Registry&);
+void register_stp(Registry&);
+void register_plasticity(Registry&);
 
 inline Registry builtin_registry() {
     Registry r;
@@ -20,6 +23,9 @@ inline Registry builtin_registry() {
     register_htm(r);
     register_stimuli(r);
     register_connectivity(r);
+    register_burst_rules(r);
+    register_stp(r);
+    register_plasticity(r);
     return r;
 }
 

@@ -72,3 +72,36 @@ TEST_CASE("adex spike times do not depend on dt (error-controlled integration)",
         for (std::size_t k = 0; k < t.size(); ++k) CHECK(t[k] == Approx(ref[k]).margin(1e-6));
     }
 }
+
+TEST_CASE("adex integration: euler is forward Euler on the grid (closed-form recursion)", "[adex][closed-form]") {
+    // Delta_T = 0, a = b = 0: V_{k+1} = V_k + dt/C (-g_L (V_k - E_L) + I), so
+    // V_k = E_L + I/g_L (1 - (1 - dt g_L / C)^k).
+    const double C = 281, gL = 30, EL = -70.6, I = 200, dt = 0.1;
+    auto r = run_adex(dt, 100.0, {{"Delta_T", 0.0}, {"a", 0.0}, {"b", 0.0}, {"I_e", I}, {"integration", 1.0}});
+    const auto& v = r.sink.probe_rows[0];
+    REQUIRE(v.size() == 1000);
+    double max_err = 0;
+    for (std::size_t k = 0; k < v.size(); ++k)
+        max_err = std::max(max_err, std::abs(v[k] - (EL + I / gL * (1 - std::pow(1 - dt * gL / C, static_cast<double>(k))))));
+    CHECK(max_err < 2e-5);
+}
+
+TEST_CASE("adex pv preset: refractory hold at E_L, spikes on the step grid", "[adex]") {
+    // pv: I_e 205 pA alone drives it to fire (E_L + I/g_L = -49.5 mV, above V_T - Delta_T).
+    const Registry reg = models::builtin_registry();
+    const ModelInfo* m = reg.model("adex");
+    const ParamPreset* pv = m->preset("pv");
+    REQUIRE(pv);
+    std::map<std::string, double> params(pv->values.begin(), pv->values.end());
+    auto r = run_adex(0.1, 300.0, params);
+    const auto& t = r.sink.pops[0].times;
+    REQUIRE(t.size() >= 2);
+    for (double x : t) CHECK(std::abs(x / 0.1 - std::round(x / 0.1)) < 1e-9); // stamped at step ends
+    // As in Auryn: V_reset (-55 mV) at the spike step's end, then held at E_L (-70 mV) for the
+    // 1 ms refractory period (10 steps), then integrated again (sampled at step starts).
+    const auto& v = r.sink.probe_rows[0];
+    const auto k = static_cast<std::size_t>(std::llround(t[0] / 0.1));
+    CHECK(v[k] == Approx(-55.0));
+    for (std::size_t j = k + 1; j <= k + 10; ++j) CHECK(v[j] == Approx(-70.0));
+    CHECK(v[k + 11] > -70.0);
+}
