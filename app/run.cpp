@@ -173,6 +173,7 @@ int cmd_run(const RunOptions& o) {
         r = run_to_file(s, reg, out, root && !o.quiet && isatty(STDERR_FILENO), &stop.flag(), plan, exchange.get());
     } catch (const std::invalid_argument& e) {
         err << s.file << ": cannot build the network: " << e.what() << "\n";
+        if (world && world->size() > 1 && !root) world->abort(2); // a rank-local failure: end the job
         return 2;
     } catch (const CheckpointUsageError& e) {
         err << "apical run " << e.what() << "\n";
@@ -182,6 +183,13 @@ int cmd_run(const RunOptions& o) {
         if (io::output_exists(io::partial_path_for(out)))
             err << "  what reached the disk before the failure is kept in " << io::partial_path_for(out)
                       << " (completed = 0)\n";
+        return 1;
+    } catch (const std::exception& e) {
+        // Any other failure: in a distributed run the other ranks would wait for this one in
+        // their next exchange forever, so the whole job is ended.
+        std::cerr << "apical" << (world && !root ? " (rank " + std::to_string(world->rank()) + ")" : std::string())
+                  << ": " << e.what() << "\n";
+        if (world) world->abort(1);
         return 1;
     }
     auto said_checkpoint = [&] {

@@ -85,6 +85,12 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     r.t_start = sim.time();
     r.ranks = sim.ranks();
     if (sim.rank() != 0) {
+        // The same collective calls as rank 0 makes below (weight probes, final weights).
+        for (auto& wp : s.net.weight_probes) (void)sim.synapses(wp.projection);
+        auto final_weights = [&] {
+            for (std::uint32_t p = 0; p < s.net.projections.size(); ++p)
+                if (!s.net.projections[p].plasticity.empty()) (void)sim.synapses(p);
+        };
         NullSink null;
         try {
             r.reached = sim.run(s.net.duration, null, stop);
@@ -93,8 +99,10 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
             r.wall = seconds();
             r.end = RunOutcome::End::numerical_failure;
             r.message = e.what();
+            final_weights();
             return r;
         }
+        final_weights();
         r.wall = seconds();
         r.stats = sim.stats();
         r.end = r.reached >= s.net.duration - 0.5 * s.net.dt ? RunOutcome::End::completed : RunOutcome::End::interrupted;

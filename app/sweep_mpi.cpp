@@ -132,6 +132,11 @@ int MpiWorld::broadcast(int value) const {
 
 void MpiWorld::barrier() const { MPI_Barrier(MPI_COMM_WORLD); }
 
+void MpiWorld::abort(int status) const {
+    MPI_Abort(MPI_COMM_WORLD, status);
+    std::_Exit(status);
+}
+
 int MpiWorld::max_over_ranks(int value) const {
     int out = value;
     MPI_Allreduce(&value, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -175,6 +180,7 @@ std::unique_ptr<MpiWorld> MpiWorld::join_if_launched() {
 MpiWorld::~MpiWorld() = default;
 int MpiWorld::broadcast(int value) const { return value; }
 void MpiWorld::barrier() const {}
+void MpiWorld::abort(int status) const { std::_Exit(status); }
 int MpiWorld::max_over_ranks(int value) const { return value; }
 void MpiWorld::share(const std::vector<std::size_t>&, int, const RunPoint&, const std::atomic<bool>&) const {}
 

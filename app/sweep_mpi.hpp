@@ -25,6 +25,9 @@ public:
     // Rank 0's `value` on every rank.
     int broadcast(int value) const;
     void barrier() const;
+    // Ends every rank of the job (MPI_Abort): for a failure on one rank that the others
+    // cannot learn of, so they do not wait for it forever.
+    [[noreturn]] void abort(int status) const;
     // The largest `value` over all ranks, on every rank.
     int max_over_ranks(int value) const;
     // Dynamic assignment: rank 0 hands out `points` (ignored on other ranks) one at a time

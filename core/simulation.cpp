@@ -939,6 +939,33 @@ struct Simulation::Impl {
     }
     std::vector<WireSample> wire;
 
+    // Distributed runs: every rank's synapses of a projection, concatenated on rank 0 in rank
+    // (= group) order, the order of a single process. Collective.
+    SynapseList gather_synapses(std::uint32_t, const SynapseList& mine) {
+        send_buf.clear();
+        pack(send_buf, static_cast<std::uint64_t>(mine.source.size()));
+        pack(send_buf, mine.source.data(), mine.source.size());
+        pack(send_buf, mine.target.data(), mine.target.size());
+        pack(send_buf, mine.weight.data(), mine.weight.size());
+        pack(send_buf, mine.delay.data(), mine.delay.size());
+        ex->gather(send_buf, recv_buf, recv_counts);
+        SynapseList all;
+        if (rank != 0) return all;
+        const char* q = recv_buf.data();
+        const char* end = q + recv_buf.size();
+        auto take = [&](auto& v, std::uint64_t n) {
+            const std::size_t at = v.size();
+            v.resize(at + n);
+            if (n) std::memcpy(v.data() + at, q, n * sizeof(v[0]));
+            q += n * sizeof(v[0]);
+        };
+        while (q < end) {
+            const auto n = unpack<std::uint64_t>(q);
+            take(all.source, n), take(all.target, n), take(all.weight, n), take(all.delay, n);
+        }
+        return all;
+    }
+
     // Distributed runs: rank 0 receives the record buffers of the other ranks' groups.
     std::map<std::uint32_t, std::vector<CellGroup::RecordBuffer>> remote_records;
     void gather_records() {
@@ -1150,6 +1177,11 @@ std::vector<std::uint64_t> Simulation::cells_per_rank() const {
 std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {
+    if (impl_->ex) return impl_->gather_synapses(projection, local_synapses(projection));
+    return local_synapses(projection);
+}
+
+SynapseList Simulation::local_synapses(std::uint32_t projection) const {
     SynapseList out;
     for (auto& g : impl_->groups)
         for (auto& b : g.in) {

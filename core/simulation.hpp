@@ -87,8 +87,11 @@ public:
     std::vector<ProbeLayout> probe_layouts() const;
     std::uint64_t population_gid0(std::uint32_t pop) const;
     int threads() const;
-    // The synapses this process holds (in a distributed run: those onto its own cells).
+    // One projection's synapses, in group order. In a distributed run this is collective
+    // (every rank must call it, in the same order): rank 0 gets all of them, the others none.
     SynapseList synapses(std::uint32_t projection) const;
+    // The synapses this process holds (in a distributed run: those onto its own cells).
+    SynapseList local_synapses(std::uint32_t projection) const;
     int rank() const;
     int ranks() const;
     // Cells of each rank (distributed runs; one entry otherwise).
