@@ -93,6 +93,7 @@ struct Simulation::Impl {
     std::vector<BurstRecord> bursts_done;
     std::vector<double> next_weight_sample;                     // per weight probe
     bool finished = false;
+    bool hooks_active = false;                                  // any classifier, STP or transmit mode
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
         : net(n), registry(r), opt(o),
@@ -241,6 +242,9 @@ struct Simulation::Impl {
                 std::vector<std::uint32_t> fill(b.by_target_offset.begin(), b.by_target_offset.end() - 1);
                 for (std::uint32_t k2 = 0; k2 < b.target.size(); ++k2) b.by_target[fill[b.target[k2]]++] = k2;
             }
+        for (auto& c : classifiers) hooks_active = hooks_active || c != nullptr;
+        for (auto& pr : net.projections)
+            hooks_active = hooks_active || !pr.stp.empty() || pr.transmit != ProjectionDesc::Transmit::spikes;
         for (auto& wp : net.weight_probes) {
             if (wp.projection >= net.projections.size() || !(wp.interval > 0))
                 throw std::invalid_argument("weight probe: bad projection or interval");
@@ -478,6 +482,7 @@ struct Simulation::Impl {
     // decide per projection which spikes it carries and with what efficacy (transmit mode,
     // short-term plasticity). Both walk spikes in (time, gid) order: thread-independent.
     void classify_and_transmit(double t_now, RecordingSink& sink) {
+        if (!hooks_active) return; // nothing classifies or filters: spikes go out as they are
         for (auto& v : pop_spikes) v.clear();
         for (std::uint32_t i = 0; i < pending.size(); ++i) {
             auto& s = pending[i];
