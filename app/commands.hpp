@@ -10,6 +10,9 @@ namespace apical::app {
 
 struct RunOptions {
     std::string scenario, output;
+    std::string checkpoint_every;   // "100 ms": write checkpoints; "" none
+    std::string checkpoint;         // the checkpoint file (default: OUTPUT with .ckpt)
+    std::string restart;            // continue from this checkpoint
     std::vector<std::string> overrides;
     std::optional<int> threads;
     std::optional<unsigned long long> seed;

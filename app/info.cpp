@@ -34,9 +34,9 @@ std::string num(double v) {
     return s.str();
 }
 
-void print_params(const std::vector<ParamDecl>& ps) {
+void print_params(const std::vector<ParamDecl>& ps, const char* title = "parameters") {
     if (ps.empty()) return;
-    std::cout << "  parameters:\n";
+    std::cout << "  " << title << ":\n";
     int w = 12; // wider for long names, so a name never runs into its unit
     for (auto& p : ps) w = std::max(w, static_cast<int>(p.name.size()) + 1);
     for (auto& p : ps) {
@@ -77,22 +77,46 @@ int cmd_models(const ModelsOptions& o) {
     }
     if (const ModelInfo* m = reg.model(o.name)) {
         std::cout << "model " << m->name << "\n  " << m->doc << "\n";
-        std::cout << "  compartments: ";
-        for (std::size_t i = 0; i < m->compartments.size(); ++i) std::cout << (i ? ", " : "") << m->compartments[i];
-        std::cout << "\n";
-        print_params(m->parameters);
-        std::cout << "  receptors (weight unit):\n";
+        if (m->multi_compartment()) {
+            std::cout << "  compartments: a tree per population (scenario `compartments:` or a parameter set's "
+                         "tree; default: ";
+            for (std::size_t i = 0; i < m->default_compartments.size(); ++i)
+                std::cout << (i ? ", " : "") << m->default_compartments[i].name;
+            std::cout << ")\n";
+        } else {
+            std::cout << "  compartments: ";
+            for (std::size_t i = 0; i < m->compartments.size(); ++i) std::cout << (i ? ", " : "") << m->compartments[i];
+            std::cout << "\n";
+        }
+        print_params(m->parameters, m->multi_compartment() ? "cell parameters" : "parameters");
+        print_params(m->compartment_parameters, "compartment parameters (each compartment has its own)");
+        std::cout << "  receptors (weight unit)" << (m->multi_compartment() ? ", on every compartment" : "") << ":\n";
         for (auto& r : m->receptors)
             std::cout << "    " << std::left << std::setw(12) << r.name << std::setw(8) << canonical_unit(r.weight_dim) << " " << r.doc << "\n";
         std::cout << "  variables (recordable):\n";
         for (auto& v : m->variables)
             std::cout << "    " << std::left << std::setw(12) << v.name << std::setw(8) << canonical_unit(v.dim) << " " << v.doc << "\n";
+        for (auto& v : m->compartment_variables)
+            std::cout << "    " << std::left << std::setw(14) << (v.name + "_<c>") << std::setw(8) << canonical_unit(v.dim)
+                      << " " << v.doc << ", of compartment <c>\n";
         if (!m->presets.empty()) {
             std::cout << "  parameter sets:\n";
             for (auto& p : m->presets) {
                 std::cout << "    " << p.name << ": " << p.doc << " (" << p.source << ")";
                 for (auto& [k, v] : p.values) std::cout << "; " << k << " = " << num(v);
                 std::cout << "\n";
+                for (auto& c : p.compartments) {
+                    std::cout << "      " << c.name << (c.parent.empty() ? " (root)" : " (parent " + c.parent + ")");
+                    if (!c.doc.empty()) std::cout << ", " << c.doc;
+                    std::cout << ":";
+                    for (auto& [k, v] : c.values) {
+                        std::string unit;
+                        for (auto& d : m->compartment_parameters)
+                            if (d.name == k && d.dim != Dim::none) unit = " " + std::string(canonical_unit(d.dim));
+                        std::cout << " " << k << " = " << num(v) << unit << ";";
+                    }
+                    std::cout << "\n";
+                }
             }
         }
         return 0;

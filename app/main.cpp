@@ -1,6 +1,7 @@
 // The `apical` command: thin wiring of io (scenarios, HDF5), models (registry) and core.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad scenario.
 #include "app/commands.hpp"
+#include "io/h5_error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +10,7 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
+    apical::io::h5_no_teardown_at_exit();
     using namespace apical::app;
     CLI::App cli{"Apical: event-driven simulator for spiking networks of multi-compartment cells"};
     cli.require_subcommand(1);
@@ -16,13 +18,19 @@ int main(int argc, char** argv) {
 
     RunOptions run;
     auto* c_run = cli.add_subcommand("run", "Run a scenario and write its results (HDF5, SONATA layout)");
-    c_run->add_option("scenario", run.scenario, "scenario file (YAML)")->required();
+    c_run->add_option("scenario", run.scenario, "scenario file (YAML); not with --restart");
     c_run->add_option("-o,--output", run.output, "output file (default: output.file of the scenario)");
     c_run->add_option("--set", run.overrides, "override a scenario key: KEY=VALUE (repeatable)");
     c_run->add_option("--threads", run.threads, "worker threads (0: all cores; default: the scenario's)");
     c_run->add_option("--seed", run.seed, "random seed (default: the scenario's)");
     c_run->add_flag("--force", run.force, "overwrite an existing output file");
     c_run->add_flag("-q,--quiet", run.quiet, "no progress line and no summary");
+    c_run->add_option("--checkpoint-every", run.checkpoint_every,
+                      "save the whole simulation state every T of simulated time (e.g. '10 s'), and when stopped "
+                      "by SIGINT/SIGTERM");
+    c_run->add_option("--checkpoint", run.checkpoint, "checkpoint file (default: OUTPUT with .ckpt for .h5)");
+    c_run->add_option("--restart", run.restart,
+                      "continue the run saved in this checkpoint (its scenario; default output OUTPUT-restart.h5)");
 
     ValidateOptions val;
     auto* c_val = cli.add_subcommand("validate", "Check a scenario without running it");

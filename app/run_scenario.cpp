@@ -1,12 +1,16 @@
 #include "app/run_scenario.hpp"
 
+#include "app/memory_check.hpp"
 #include "app/progress.hpp"
+#include "core/state_io.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/output_meta.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
+#include <cstdlib>
 
 namespace apical::app {
 namespace {
@@ -38,15 +42,66 @@ StopOnSignal::~StopOnSignal() {
 
 const std::atomic<bool>& StopOnSignal::flag() const { return g_stop; }
 
+namespace {
+// What ranks other than 0 report to: nothing is kept.
+struct NullSink final : RecordingSink {
+    void spikes(std::uint32_t, std::span<const double>, std::span<const std::uint64_t>) override {}
+    void samples(std::uint32_t, std::span<const float>, std::size_t) override {}
+};
+} // namespace
+
 RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::string& out, bool progress,
-                       const std::atomic<bool>* stop) {
+                       const std::atomic<bool>* stop, const CheckpointPlan& plan, Exchange* exchange) {
     const auto t0 = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    Simulation sim(s.net, reg, SimulationOptions{s.net.threads});
+    check_memory(s.net, reg);
+    SimulationOptions so;
+    so.threads = s.net.threads;
+    so.exchange = exchange;
+    Simulation sim(s.net, reg, so);
+    const bool checkpoints = plan.every > 0.0;
+    if (checkpoints || plan.restart) {
+        if (const std::string why = sim.checkpoint_unsupported(); !why.empty())
+            throw CheckpointUsageError(std::string(plan.restart ? "--restart" : "--checkpoint-every") + ": " + why +
+                                       "; models that can: lif, adex, pyramidal; stimuli: poisson, spike_times "
+                                       "and the current stimuli");
+    }
+    if (plan.restart) {
+        try {
+            StateReader in(plan.restart->state);
+            sim.load_state(in);
+            if (!in.at_end()) throw CheckpointError("checkpoint: state bytes left over after the network's state");
+        } catch (const CheckpointError& e) {
+            throw CheckpointUsageError(std::string("--restart: ") + e.what());
+        }
+        if (sim.time() > s.net.duration + 0.5 * s.net.dt)
+            throw CheckpointUsageError("--restart: the checkpoint is at t = " + std::to_string(sim.time()) +
+                                       " ms, after simulation.duration (" + std::to_string(s.net.duration) +
+                                       " ms); allowed: --set simulation.duration=T with T later than the checkpoint");
+    }
     RunOutcome r;
     r.threads = sim.threads();
     r.stats = sim.stats();
+    r.t_start = sim.time();
+    r.ranks = sim.ranks();
+    if (sim.rank() != 0) {
+        NullSink null;
+        try {
+            r.reached = sim.run(s.net.duration, null, stop);
+        } catch (const NumericalError& e) {
+            r.reached = sim.time();
+            r.wall = seconds();
+            r.end = RunOutcome::End::numerical_failure;
+            r.message = e.what();
+            return r;
+        }
+        r.wall = seconds();
+        r.stats = sim.stats();
+        r.end = r.reached >= s.net.duration - 0.5 * s.net.dt ? RunOutcome::End::completed : RunOutcome::End::interrupted;
+        return r;
+    }
     io::OutputMeta meta = io::output_meta_from(s, sim.probe_layouts(), APICAL_VERSION, sim.threads());
+    meta.t_start = r.t_start;
     io::add_records(meta, s, reg);
     for (std::size_t w = 0; w < s.net.weight_probes.size(); ++w) {
         // The sampled synapses: the first ones in Simulation::synapses order (as the engine samples).
@@ -56,9 +111,46 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         meta.weight_probes[w].sample_target.assign(l.target.begin(), l.target.begin() + static_cast<std::ptrdiff_t>(k));
     }
     io::Hdf5Writer writer(out, std::move(meta));
+    // APICAL_FLUSH_INTERVAL: seconds of wall time between flushes of the result file (default
+    // 10; what a killed run keeps is what was flushed). docs/output.md.
+    if (const char* f = std::getenv("APICAL_FLUSH_INTERVAL"); f && *f) writer.set_flush_interval(std::atof(f));
     ProgressSink sink(writer, s.net.duration, progress);
+    const double dt = s.net.dt;
+    const auto n_stop = static_cast<std::int64_t>(std::llround(s.net.duration / dt));
+    // Checkpoints fall on whole epochs of the engine (where a run pauses anyway), so a run
+    // that takes them is cut at no boundary an uninterrupted run would not have.
+    std::int64_t every = 0;
+    if (checkpoints) {
+        const std::int64_t L = sim.epoch_steps();
+        every = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(plan.every / dt / double(L) - 1e-9))) * L;
+    }
+    auto save = [&] {
+        StateWriter w;
+        sim.save_state(w);
+        io::Checkpoint c;
+        c.apical_version = APICAL_VERSION;
+        c.scenario_file = plan.scenario_file;
+        c.scenario_yaml = s.resolved_yaml;
+        c.output = out;
+        c.t = sim.time();
+        c.state = w.bytes();
+        io::write_checkpoint(plan.path, c);
+        ++r.checkpoints;
+        r.last_checkpoint = c.t;
+    };
     try {
-        r.reached = sim.run(s.net.duration, sink, stop);
+        std::int64_t now = std::llround(sim.time() / dt);
+        while (now < n_stop) {
+            const std::int64_t target = every > 0 ? std::min((now / every + 1) * every, n_stop) : n_stop;
+            r.reached = sim.run(static_cast<double>(target) * dt, sink, stop);
+            now = std::llround(sim.time() / dt);
+            if (now < target) { // stopped by a signal: save where we are, then finish the file
+                if (checkpoints) save();
+                break;
+            }
+            if (checkpoints && now < n_stop) save();
+        }
+        r.reached = sim.time();
     } catch (const NumericalError& e) {
         sim.finish(sink);
         write_final_weights(s, sim, writer);
@@ -70,13 +162,18 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         r.message = e.what();
         return r;
     } catch (...) {
-        writer.finish(false, sim.time(), seconds());
+        // The first error is the one to report; the file keeps what it can either way.
+        try {
+            writer.finish(false, sim.time(), seconds());
+        } catch (...) {
+        }
         throw;
     }
     sim.finish(sink);
     write_final_weights(s, sim, writer);
     sink.done();
     r.wall = seconds();
+    r.stats = sim.stats();
     const bool completed = r.reached >= s.net.duration - 0.5 * s.net.dt;
     writer.finish(completed, r.reached, r.wall);
     r.end = completed ? RunOutcome::End::completed : RunOutcome::End::interrupted;

@@ -1,4 +1,6 @@
-"""Shared code for the Brian2 peer of the Brette et al. 2007 benchmarks 1 (COBA) and 2 (CUBA).
+"""Shared code for the Brian2 peer of the Brette et al. 2007 benchmarks 1 (COBA) and 2 (CUBA),
+also used by bench/brian2_naud2018.py (which passes its own populations and asks for burst
+statistics; its variant is described there and in bench/README.md).
 
 Benchmark variant (identical in bench/brian2_coba.py, bench/brian2_cuba.py, scenarios/coba.yaml,
 scenarios/cuba.yaml and bench/README.md):
@@ -39,16 +41,19 @@ import time
 
 import numpy as np
 
-from spike_stats import spike_stats, late_rate
+from spike_stats import spike_stats, late_rate, burst_stats
 
 N_EXC = 3200
 N_INH = 800
 N_CELLS = N_EXC + N_INH
+# (name, first index, end index) of the populations inside the one monitored group;
+# a model script may pass its own to main() (bench/brian2_naud2018.py: one population "pyr").
+POPULATIONS = (("exc", 0, N_EXC), ("inh", N_EXC, N_CELLS))
 
 
 def parse_args(model):
     ap = argparse.ArgumentParser(
-        description=f"Brian2 C++ standalone peer for the Brette et al. 2007 {model.upper()} benchmark")
+        description=f"Brian2 C++ standalone peer of the {model} benchmark (bench/README.md)")
     ap.add_argument("--duration", type=float, default=10.0, help="biological time in s (default 10)")
     ap.add_argument("--seed", type=int, default=1, help="Brian2 random seed (default 1)")
     ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"),
@@ -60,28 +65,32 @@ def parse_args(model):
     return ap.parse_args()
 
 
-def summary(model, i, t, synapses, duration_s, wall_run_s):
-    spikes, rate, cv, ncv = spike_stats(i, t, N_CELLS, duration_s)
+def summary(model, i, t, synapses, duration_s, wall_run_s, populations=POPULATIONS, bursts=False):
+    n_cells = max(hi for _, _, hi in populations)
+    spikes, rate, cv, ncv = spike_stats(i, t, n_cells, duration_s)
     i = np.asarray(i)
     pops = {}
-    for name, lo, hi in (("exc", 0, N_EXC), ("inh", N_EXC, N_CELLS)):
+    for name, lo, hi in populations:
         sel = (i >= lo) & (i < hi)
         s, r, c, n = spike_stats(i[sel] - lo, np.asarray(t)[sel], hi - lo, duration_s)
         pops[name] = {"cells": hi - lo, "spikes": s, "mean_rate_hz": r, "cv_isi": c, "cells_with_cv": n}
-    return {
+    out = {
         "peer": "brian2",
         "model": model,
-        "cells": N_CELLS,
+        "cells": n_cells,
         "synapses": int(synapses),
         "spikes": spikes,
         "mean_rate_hz": rate,
         "cv_isi": cv,
         "cells_with_cv": ncv,
-        "late_rate_hz": late_rate(t, N_CELLS, duration_s),
+        "late_rate_hz": late_rate(t, n_cells, duration_s),
         "sim_seconds": duration_s,
         "wall_run_seconds": wall_run_s,
         "populations": pops,
     }
+    if bursts:
+        out["bursts"] = burst_stats(i, t, n_cells, duration_s)
+    return out
 
 
 def _clean(obj):
@@ -118,13 +127,15 @@ def analyze_only(model, out_dir):
     synapses = 0
     for entry in man["synapse_pre"]:
         synapses += os.path.getsize(os.path.join(res, entry["file"])) // np.dtype(entry["dtype"]).itemsize
-    result = summary(model, i, t, synapses, man["duration_s"], read_last_run_time(man["project_dir"]))
+    pops = [tuple(p) for p in man.get("populations", POPULATIONS)]
+    result = summary(model, i, t, synapses, man["duration_s"], read_last_run_time(man["project_dir"]),
+                     pops, man.get("bursts", False))
     result["seed"] = man["seed"]
     result["threads"] = man["threads"]
     emit(result)
 
 
-def build_and_run(model, args, make_network):
+def build_and_run(model, args, make_network, populations=POPULATIONS, bursts=False):
     """make_network(b2) builds the network and returns (network, spike_monitor,
     [synapses objects]): an explicit Network, since Brian2's magic network only collects
     objects created in the frame that calls run(). Runs it in C++ standalone mode."""
@@ -165,6 +176,8 @@ def build_and_run(model, args, make_network):
         "spike_i": entry(mon.variables["i"]),
         "spike_t": entry(mon.variables["t"]),
         "synapse_pre": [entry(s.variables["_synaptic_pre"]) for s in synapses],
+        "populations": [list(p) for p in populations],
+        "bursts": bursts,
         "build_and_run_seconds": build_and_run_s,
         "compiler_flags": list(b2.prefs.codegen.cpp.extra_compile_args_gcc),
         "source_hash": source_hash(model),
@@ -172,7 +185,7 @@ def build_and_run(model, args, make_network):
     with open(os.path.join(out_dir, f"{model}_manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 
-    result = summary(model, i, t, n_syn, args.duration, read_last_run_time(project_dir))
+    result = summary(model, i, t, n_syn, args.duration, read_last_run_time(project_dir), populations, bursts)
     result["seed"] = args.seed
     result["threads"] = args.threads
     result["build_and_run_seconds"] = build_and_run_s
@@ -191,9 +204,9 @@ def source_hash(model):
     return h.hexdigest()[:16]
 
 
-def main(model, make_network):
+def main(model, make_network, populations=POPULATIONS, bursts=False):
     args = parse_args(model)
     if args.analyze_only:
         analyze_only(model, os.path.abspath(args.out_dir))
     else:
-        build_and_run(model, args, make_network)
+        build_and_run(model, args, make_network, populations, bursts)

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# One command for the Apical vs Brian2 benchmarks (Brette et al. 2007 COBA and CUBA; the variant
-# is described in bench/README.md). Builds Apical in Release if needed, builds the Brian2 C++
-# standalone binaries if needed, times both under /usr/bin/time -v, writes bench/RESULTS.md.
+# One command for the Apical vs Brian2 benchmarks (Brette et al. 2007 COBA and CUBA, and the
+# naud2018 two-compartment cells with background noise of issue 3; the variants are described in
+# bench/README.md). Builds Apical in Release if needed, builds the Brian2 C++ standalone binaries
+# if needed, times both under /usr/bin/time -v, writes bench/RESULTS.md.
 #
-#   bench/run_bench.sh                 10 s of biological time, 3 repetitions -> bench/RESULTS.md
+#   bench/run_bench.sh                 COBA and CUBA, 10 s, 3 repetitions -> bench/RESULTS.md
+#   bench/run_bench.sh --models naud2018   the naud2018 benchmark only: replaces its section of
+#                                      bench/RESULTS.md (the COBA/CUBA part is kept, and vice versa)
 #   bench/run_bench.sh --quick         1 s, 1 repetition (smoke test) -> bench/out/RESULTS-quick.md
-#   options: --reps N  --duration S  --seed N  --models coba,cuba  --no-build  --rebuild-brian2
-#            --results FILE  --out-dir DIR
+#   options: --reps N  --duration S  --seed N  --models coba,cuba,naud2018  --no-build
+#            --rebuild-brian2  --results FILE  --out-dir DIR
 #   environment: PYTHON (default /usr/bin/python3, the Debian Python that has Brian2),
 #                BUILD_DIR (default build)
 #
@@ -21,18 +24,20 @@ BUILD_DIR="${BUILD_DIR:-build}"
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 
 ARGS=("$@")
-QUICK=0 BUILD=1 RESULTS="" OUT_DIR="" DRIVER_ARGS=()
+QUICK=0 BUILD=1 RESULTS="" OUT_DIR="" DRIVER_ARGS=() MODELS="coba,cuba"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --results) RESULTS="$2"; shift 2 ;;
     --out-dir) OUT_DIR="$2"; shift 2 ;;
-    --reps|--duration|--seed|--models|--seed-tries|--alive-hz)
+    --models) [ $# -ge 2 ] || { echo "run_bench.sh: $1 needs a value" >&2; exit 2; }
+      MODELS="$2"; shift 2 ;;
+    --reps|--duration|--seed|--seed-tries|--alive-hz)
       [ $# -ge 2 ] || { echo "run_bench.sh: $1 needs a value" >&2; exit 2; }
       DRIVER_ARGS+=("$1" "$2"); shift 2 ;;
     --rebuild-brian2) DRIVER_ARGS+=("$1"); shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run_bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -103,14 +108,41 @@ fi
 
 # --- run and report -------------------------------------------------------------------------
 cd "$ROOT"
-# Both event-timing modes of Apical, each against the same Brian2 build; one report.
-rc=0
-for mode in exact grid; do
-  "$PYTHON" "$HERE/bench_driver.py" "${DRIVER_ARGS[@]}" --event-times "$mode" \
-    --apical "$APICAL" --apical-status "$APICAL_STATUS" --apical-build "$APICAL_BUILD" \
-    --python "$PYTHON" --out-dir "$OUT_DIR/$mode" --results "$OUT_DIR/RESULTS-$mode.md" \
-    --command-line="${ARGS[*]:-}" || rc=$?
+BRETTE="" NAUD=0
+IFS=, read -r -a MODEL_LIST <<<"$MODELS"
+for m in "${MODEL_LIST[@]}"; do
+  case "$m" in
+    coba|cuba) BRETTE="${BRETTE:+$BRETTE,}$m" ;;
+    naud2018) NAUD=1 ;;
+    "") ;;
+    *) say "unknown model '$m' (coba, cuba, naud2018)"; exit 2 ;;
+  esac
 done
-"$PYTHON" "$HERE/summarize_results.py" "$OUT_DIR/RESULTS-exact.md" "$OUT_DIR/RESULTS-grid.md" >"$RESULTS" || rc=$?
+# The naud2018 section of the report (between its markers) survives a COBA/CUBA run and is
+# replaced by a naud2018 run; bench/splice_section.py does both.
+NAUD_BLOCK="$OUT_DIR/naud2018-section.md"
+rc=0
+if [ -n "$BRETTE" ]; then
+  # Both event-timing modes of Apical, each against the same Brian2 build; one report.
+  for mode in exact grid; do
+    "$PYTHON" "$HERE/bench_driver.py" "${DRIVER_ARGS[@]}" --models "$BRETTE" --event-times "$mode" \
+      --apical "$APICAL" --apical-status "$APICAL_STATUS" --apical-build "$APICAL_BUILD" \
+      --python "$PYTHON" --out-dir "$OUT_DIR/$mode" --results "$OUT_DIR/RESULTS-$mode.md" \
+      --command-line="${ARGS[*]:-}" || rc=$?
+  done
+  "$PYTHON" "$HERE/splice_section.py" extract "$RESULTS" >"$OUT_DIR/naud2018-previous.md" 2>/dev/null || true
+  "$PYTHON" "$HERE/summarize_results.py" "$OUT_DIR/RESULTS-exact.md" "$OUT_DIR/RESULTS-grid.md" >"$RESULTS" || rc=$?
+  [ -s "$OUT_DIR/naud2018-previous.md" ] && "$PYTHON" "$HERE/splice_section.py" insert "$RESULTS" "$OUT_DIR/naud2018-previous.md"
+fi
+if [ "$NAUD" = 1 ]; then
+  # The naud2018 preset integrates on the step grid (compatibility mode, forward Euler); only
+  # the step an input event is applied in depends on simulation.event_times (grid: the first
+  # step starting at or after it, as Brian2). The scenario sets grid and so does the driver.
+  "$PYTHON" "$HERE/bench_driver.py" "${DRIVER_ARGS[@]}" --models naud2018 --event-times grid \
+    --apical "$APICAL" --apical-status "$APICAL_STATUS" --apical-build "$APICAL_BUILD" \
+    --python "$PYTHON" --out-dir "$OUT_DIR/naud2018" --results "$NAUD_BLOCK" \
+    --command-line="${ARGS[*]:-}" || rc=$?
+  [ -s "$NAUD_BLOCK" ] && { "$PYTHON" "$HERE/splice_section.py" insert "$RESULTS" "$NAUD_BLOCK" || rc=$?; }
+fi
 [ $rc = 0 ] && say "done: $RESULTS" || say "the driver failed (exit $rc)"
 exit $rc

@@ -5,6 +5,7 @@
 #pragma once
 #include "core/network.hpp"
 #include "core/registry.hpp"
+#include "core/state_io.hpp"
 #include "core/waveform.hpp"
 
 #include <cmath>
@@ -136,6 +137,14 @@ public:
         double value = 0.0;
     };
     virtual bool find_bad_state(BadState& /*out*/) const { return false; }
+    // Checkpoints: a model that can save its whole dynamic state (everything that carries
+    // from one epoch to the next: not parameters, not per-step scratch) overrides all three.
+    // load_state() into a group built from the same GroupBuild must continue bit for bit as
+    // the saved group would have. Models that do not make `apical run --checkpoint-every`
+    // refuse to start, rather than write a checkpoint that cannot be restarted.
+    virtual bool can_checkpoint() const { return false; }
+    virtual void save_state(StateWriter& /*w*/) const { throw CheckpointError("this model cannot save its state"); }
+    virtual void load_state(StateReader& /*r*/) { throw CheckpointError("this model cannot restore its state"); }
     // Register the sampling requests for this group (called once before the run).
     void set_probes(std::vector<GroupProbe> p) {
         probes_ = std::move(p);

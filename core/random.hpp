@@ -4,6 +4,8 @@
 // sequence, whatever thread or MPI rank draws it, so results do not depend on how
 // work is distributed. There is no global generator.
 #pragma once
+#include "core/state_io.hpp"
+
 #include <Random123/philox.h>
 
 #include <cmath>
@@ -69,6 +71,20 @@ public:
     }
     // Number of draws consumed so far (for checkpoints and tests).
     std::uint64_t position() const { return block_ * 4 + used_; }
+    // Checkpoints: the position in the stream (the key is rebuilt from the seed by whoever
+    // constructs the stream again). load() restores exactly the draws that save() saw next.
+    void save(StateWriter& w) const {
+        w.put(block_), w.put(used_), w.put(has_spare_), w.put(spare_);
+    }
+    void load(StateReader& r) {
+        r.get(block_), r.get(used_), r.get(has_spare_), r.get(spare_);
+        if (used_ < 0 || used_ > 4 || (used_ < 4 && block_ == 0))
+            throw CheckpointError("checkpoint: a random stream position is corrupt");
+        if (used_ < 4) { // the block in use: recompute it
+            ctr_.v[3] = static_cast<std::uint32_t>(block_ - 1);
+            out_ = r123::Philox4x32()(ctr_, key_);
+        }
+    }
 
 private:
     void refill() {

@@ -117,6 +117,9 @@ struct ModelInfo {
     bool takes_table = false;
     std::string table_doc;
     std::vector<RecordDecl> records;
+    // Bytes of state per cell, for the memory estimate made before building (0: estimated
+    // from the number of variables).
+    double bytes_per_cell = 0.0;
 
     // Multi-compartment models (compartment_parameters not empty): the compartment tree is
     // a property of each population (scenario `compartments:` or a preset's tree), so
@@ -153,6 +156,9 @@ struct KindInfo {
     std::function<void(const ConnectRequest&, std::vector<std::uint32_t>& sources)> connect;
     // connectivity rules (optional): "" if the rule can be satisfied, else what is wrong.
     std::function<std::string(const ConnectCheck&)> check;
+    // connectivity rules (optional): the expected number of synapses of the whole projection,
+    // for the memory estimate made before building (absent: counted as all-to-all).
+    std::function<double(const ConnectCheck&)> expected_synapses;
     // event stimuli: make the per-group event source.
     std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
     // current stimuli: the waveform it injects.

@@ -1,8 +1,10 @@
 #include "core/simulation.hpp"
 
 #include "core/distribution.hpp"
+#include "core/exchange.hpp"
 #include "core/pod_buffer.hpp"
 #include "core/random.hpp"
+#include "core/state_io.hpp"
 #include "core/stimulus.hpp"
 
 #include <tbb/blocked_range.h>
@@ -11,6 +13,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
 #include <iomanip>
 #include <sstream>
 #include <cmath>
@@ -21,15 +26,28 @@
 namespace apical {
 namespace {
 
-// Synapses of one projection onto one cell group, stored by source cell (CSR):
-// the synapses of source cell s are [row[s], row[s+1]). 6 bytes per synapse when the
-// delay is constant across the projection, 10 when it is drawn per synapse.
+// Synapses of one projection onto one cell group, stored by source cell (CSR): 6 bytes per
+// synapse when the delay is constant across the projection, 10 when it is drawn per
+// synapse. Rows are dense (row[s] .. row[s+1] for every source cell s) when most source
+// cells reach the group; sparse (the sorted ids of the sources that do, and their rows)
+// otherwise, so that a large sparse network does not pay 4 bytes per source cell per group.
 struct InBlock {
     std::uint32_t projection = 0;
     std::uint32_t source_pop = 0;
     std::uint16_t slot = 0;
     double const_delay = 0.0;
-    std::vector<std::uint32_t> row;
+    bool sparse = false;
+    std::vector<std::uint32_t> src_ids; // sparse: the sources with synapses here, ascending
+    std::vector<std::uint32_t> row;     // dense: n_source + 1 entries; sparse: src_ids.size() + 1
+    // The synapses of source cell s: [first, second).
+    std::pair<std::uint32_t, std::uint32_t> range(std::uint32_t s) const {
+        if (!sparse) return {row[s], row[s + 1]};
+        const auto it = std::lower_bound(src_ids.begin(), src_ids.end(), s);
+        if (it == src_ids.end() || *it != s) return {0, 0};
+        const auto i = static_cast<std::size_t>(it - src_ids.begin());
+        return {row[i], row[i + 1]};
+    }
+    std::uint32_t source_of_row(std::size_t i) const { return sparse ? src_ids[i] : static_cast<std::uint32_t>(i); }
     std::vector<std::uint16_t> target; // group-local cell
     std::vector<float> weight;
     std::vector<float> delay; // empty: const_delay
@@ -46,6 +64,7 @@ struct Group {
     std::uint64_t gid0 = 0;
     std::vector<InBlock> in;
     std::vector<std::unique_ptr<EventSource>> sources;
+    std::vector<std::uint32_t> source_stimulus; // per source: its index in NetworkDesc::stimuli
     // Ring of pending events, one bin per integration step (step n in bin n % size).
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
@@ -64,6 +83,43 @@ struct GSpike {
     SpikeKind kind = SpikeKind::unclassified;
 };
 
+// What ranks other than 0 report to in a distributed run: nothing is kept.
+struct DiscardSink final : RecordingSink {
+    void spikes(std::uint32_t, std::span<const double>, std::span<const std::uint64_t>) override {}
+    void samples(std::uint32_t, std::span<const float>, std::size_t) override {}
+};
+
+// Sample rows as gathered from the ranks of a distributed run.
+struct WireSample {
+    std::uint32_t probe, column;
+    std::int64_t step;
+    float value;
+};
+
+
+// A projection's dynamic state in checkpoints, per InBlock (its synapses onto one group).
+// Synapses are rebuilt from the seed on restart, so a static projection saves only what
+// checks that it is the same one. Short-term plasticity and plasticity rules add their
+// per-synapse state here, inside the section (readers check the whole section is read).
+void save_projection_state(const InBlock& b, StateWriter& w) {
+    w.begin("projection");
+    w.put(b.projection);
+    w.put(std::uint64_t{b.target.size()});
+    w.end();
+}
+
+void load_projection_state(InBlock& b, StateReader& r) {
+    r.begin("projection");
+    const auto projection = r.get<std::uint32_t>();
+    const auto n = r.get<std::uint64_t>();
+    if (projection != b.projection || n != b.target.size())
+        throw CheckpointError("checkpoint: projection " + std::to_string(b.projection) + " has " +
+                              std::to_string(b.target.size()) + " synapses onto a group here, the checkpoint " +
+                              std::to_string(n) + " (saved by another network?)");
+    r.end();
+}
+
+constexpr std::uint32_t engine_state_version = 1;
 
 } // namespace
 
@@ -78,6 +134,14 @@ struct Simulation::Impl {
     std::vector<std::uint64_t> pop_gid0;
     std::vector<std::vector<std::uint32_t>> pop_groups; // group indices per population
     std::vector<Group> groups;
+    // Distributed runs: this rank's groups (all groups in a single process) and each
+    // group's rank.
+    Exchange* ex = nullptr;
+    int rank = 0, n_ranks = 1;
+    std::vector<std::uint32_t> local;
+    std::vector<int> owner;
+    std::vector<char> send_buf, recv_buf;
+    std::vector<std::size_t> recv_counts;
     std::int64_t step = 0;           // current time = step * dt
     std::int64_t epoch_steps = 1;    // L: epoch length in steps (<= min delay)
     std::size_t ring = 2;
@@ -85,6 +149,7 @@ struct Simulation::Impl {
     std::vector<std::int64_t> probe_stride;
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
+    double inv_dt = 10.0; // 1 / dt, set in build()
     // Spike hooks (core/spike_hooks.hpp).
     std::vector<std::unique_ptr<SpikeClassifier>> classifiers;  // per population; null: not classified
     std::vector<std::unique_ptr<ShortTermPlasticity>> stp;      // per projection; null: none
@@ -94,10 +159,12 @@ struct Simulation::Impl {
     std::vector<double> next_weight_sample;                     // per weight probe
     bool finished = false;
     bool hooks_active = false;                                  // any classifier, STP or transmit mode
+    DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
         : net(n), registry(r), opt(o),
-          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) {
+          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+          ex(o.exchange), rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
         arena.initialize(n_threads);
         build();
     }
@@ -107,9 +174,9 @@ struct Simulation::Impl {
             // One task per group (simple partitioner, grain 1): groups are few and unequal,
             // and the auto partitioner's chunking left one thread idle at the end of epochs.
             tbb::parallel_for(
-                tbb::blocked_range<std::size_t>(0, groups.size(), 1),
+                tbb::blocked_range<std::size_t>(0, local.size(), 1),
                 [&](const tbb::blocked_range<std::size_t>& r) {
-                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[g]);
+                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[local[g]]);
                 },
                 tbb::simple_partitioner());
         });
@@ -117,6 +184,7 @@ struct Simulation::Impl {
 
     void build() {
         if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
+        inv_dt = 1.0 / net.dt;
         if (opt.group_size == 0 || opt.group_size > 65535) throw std::invalid_argument("group_size must be in 1..65535");
         // Populations -> groups of at most group_size cells; gids are contiguous per population.
         std::uint64_t gid = 0;
@@ -150,6 +218,7 @@ struct Simulation::Impl {
         stats.cells = gid;
         stats.groups = groups.size();
         for (auto& m : pop_models) models.push_back(&m);
+        partition();
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
         // the same network for any thread count or (later) any rank layout.
@@ -170,9 +239,27 @@ struct Simulation::Impl {
                     }
                 }
                 stats.synapses += b.target.size();
-                stats.synapse_bytes += b.row.size() * sizeof(std::uint32_t) + b.target.size() * sizeof(std::uint16_t) +
+                stats.synapse_bytes += (b.row.size() + b.src_ids.size()) * sizeof(std::uint32_t) +
+                                       b.target.size() * sizeof(std::uint16_t) +
                                        b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
             }
+        if (ex) {
+            // Every rank must step with the same epochs: the network-wide delay range.
+            send_buf.clear();
+            pack(send_buf, min_delay);
+            pack(send_buf, max_delay);
+            pack(send_buf, stats.synapses);
+            pack(send_buf, stats.synapse_bytes);
+            ex->allgather(send_buf, recv_buf, recv_counts);
+            const char* q = recv_buf.data();
+            stats.synapses = stats.synapse_bytes = 0;
+            for (int r = 0; r < n_ranks; ++r) {
+                min_delay = std::min(min_delay, unpack<double>(q));
+                max_delay = std::max(max_delay, unpack<double>(q));
+                stats.synapses += unpack<std::uint64_t>(q);
+                stats.synapse_bytes += unpack<std::uint64_t>(q);
+            }
+        }
         if (std::isinf(min_delay)) {
             // No synapses: epochs only bound the work between recordings.
             epoch_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(1.0 / net.dt + 1e-9)));
@@ -245,11 +332,49 @@ struct Simulation::Impl {
         for (auto& c : classifiers) hooks_active = hooks_active || c != nullptr;
         for (auto& pr : net.projections)
             hooks_active = hooks_active || !pr.stp.empty() || pr.transmit != ProjectionDesc::Transmit::spikes;
+        // Weights live with the rank that owns their target group; the sums, samples and
+        // final weights are not gathered to rank 0 yet.
+        bool plastic = !net.weight_probes.empty();
+        for (auto& pr : net.projections) plastic = plastic || !pr.plasticity.empty();
+        if (plastic && n_ranks > 1)
+            throw std::invalid_argument("plastic projections and weight recording are not supported across MPI "
+                                        "ranks yet (their weights are not gathered); run this scenario on one rank");
         for (auto& wp : net.weight_probes) {
             if (wp.projection >= net.projections.size() || !(wp.interval > 0))
                 throw std::invalid_argument("weight probe: bad projection or interval");
             next_weight_sample.push_back(0.0);
         }
+    }
+
+    // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
+    // compartments, plus the expected incoming synapses of each cell). Every rank computes the
+    // same assignment from the network description; a rank may get no group at all.
+    void partition() {
+        owner.assign(groups.size(), 0);
+        if (n_ranks > 1) {
+            std::vector<double> per_cell(net.populations.size());
+            for (std::uint32_t p = 0; p < net.populations.size(); ++p)
+                per_cell[p] = static_cast<double>(std::max<std::size_t>(1, pop_models[p].compartments.size()));
+            for (auto& pr : net.projections) {
+                const KindInfo* rule = registry.connectivity(pr.rule);
+                if (!rule || !rule->expected_synapses) continue;
+                const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
+                                      pr.source == pr.target, pr.autapses, pr.multapses};
+                per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
+            }
+            double total = 0.0;
+            for (auto& g : groups) total += per_cell[g.pop] * g.count;
+            double acc = 0.0;
+            for (std::size_t i = 0; i < groups.size(); ++i) {
+                const double cost = per_cell[groups[i].pop] * groups[i].count;
+                const double mid = total > 0 ? (acc + 0.5 * cost) / total : 0.0;
+                owner[i] = std::min(n_ranks - 1, static_cast<int>(mid * n_ranks));
+                acc += cost;
+            }
+        }
+        local.clear();
+        for (std::uint32_t i = 0; i < groups.size(); ++i)
+            if (owner[i] == rank) local.push_back(i);
     }
 
     void connect_group(Group& g) {
@@ -306,6 +431,20 @@ struct Simulation::Impl {
                 b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
+            // Sparse rows when they take less than half the memory of dense ones (not for
+            // plastic projections: their rules walk the rows by source cell).
+            std::size_t distinct = 0;
+            for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
+            if (pr.plasticity.empty() && 2 * (2 * distinct + 1) < n_src + 1) {
+                std::vector<std::uint32_t> row{0};
+                for (std::uint32_t s = 0; s < n_src; ++s)
+                    if (b.row[s + 1] != b.row[s]) {
+                        b.src_ids.push_back(s);
+                        row.push_back(b.row[s + 1]);
+                    }
+                b.row = std::move(row);
+                b.sparse = true;
+            }
             g.in.push_back(std::move(b));
         }
     }
@@ -322,16 +461,33 @@ struct Simulation::Impl {
         return used;
     }
 
+    // Which slots of each population receive input, network-wide (in a distributed run each
+    // rank holds only the synapses onto its own cells: OR over the ranks).
+    std::vector<std::vector<bool>> all_slots_used() {
+        std::vector<std::vector<bool>> used;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) used.push_back(pop_slots_used(p, *models[p]));
+        if (!ex) return used;
+        send_buf.clear();
+        for (auto& u : used)
+            for (bool b : u) pack(send_buf, static_cast<char>(b));
+        ex->allgather(send_buf, recv_buf, recv_counts);
+        const char* q = recv_buf.data();
+        for (int r = 0; r < n_ranks; ++r)
+            for (auto& u : used)
+                for (std::size_t i = 0; i < u.size(); ++i) u[i] = u[i] || unpack<char>(q) != 0;
+        return used;
+    }
+
     void build_groups() {
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
-        std::vector<std::vector<bool>> slots_used(net.populations.size()); // once per population
-        for (auto& g : groups) {
+        // Decided per population, not per group, so every group of a population integrates
+        // with the same method.
+        const std::vector<std::vector<bool>> slots_used = all_slots_used();
+        for (auto gi : local) {
+            Group& g = groups[gi];
             const auto& pd = net.populations[g.pop];
             const ModelInfo& m = *models[g.pop];
             GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
-            // Which slots receive input is decided per population, not per group, so every
-            // group of a population integrates with the same method.
-            if (slots_used[g.pop].empty()) slots_used[g.pop] = pop_slots_used(g.pop, m);
             gb.receptor_used = slots_used[g.pop];
             for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
                 const auto& sd = net.stimuli[si];
@@ -352,6 +508,7 @@ struct Simulation::Impl {
                     const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
                     StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
                     g.sources.push_back(k->make_events(sb));
+                    g.source_stimulus.push_back(si);
                 } else {
                     CurrentInput ci;
                     ci.compartment = sd.compartment;
@@ -376,7 +533,8 @@ struct Simulation::Impl {
             const auto nv = static_cast<std::uint32_t>(pd.variables.size());
             probe_width.push_back(nv * static_cast<std::uint32_t>(pd.cells.size()));
         }
-        for (auto& g : groups) {
+        for (auto gi : local) {
+            Group& g = groups[gi];
             std::vector<GroupProbe> gp;
             for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
                 const auto& pd = net.probes[pi];
@@ -402,7 +560,9 @@ struct Simulation::Impl {
     // The step whose interval [n dt, (n+1) dt) holds t, with boundaries computed as n * dt,
     // exactly as the models compute step times (the division alone can land one off).
     std::int64_t step_of(double t) const {
-        auto n = static_cast<std::int64_t>(std::floor(t / net.dt));
+        // A first guess by multiplication (times are >= 0, so truncation is floor), then the
+        // exact answer by comparing with the boundaries n * dt.
+        auto n = t > 0 ? static_cast<std::int64_t>(t * inv_dt) : 0;
         while (t >= static_cast<double>(n + 1) * net.dt) ++n;
         while (n > 0 && t < static_cast<double>(n) * net.dt) --n;
         return n;
@@ -422,7 +582,7 @@ struct Simulation::Impl {
         for (const GSpike& s : pending) {
             for (const InBlock& b : g.in) {
                 if (b.source_pop != s.pop) continue;
-                const std::uint32_t r0 = b.row[s.local], r1 = b.row[s.local + 1];
+                const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
                 const auto& gn = gain[b.projection];
                 if (!gn.empty() && gn[s.idx] != 1.0f) {
@@ -541,22 +701,48 @@ struct Simulation::Impl {
         sink.bursts(p, bursts_done);
     }
 
-    // Weight probes, at the first epoch end at or after each multiple of their interval.
+    // Weight probes, at the first epoch end at or after each multiple of their interval. The
+    // sum is taken per group and the group sums are added in group order, and samples are the
+    // first weights in group order, so a distributed run (groups on several ranks, gathered
+    // to rank 0) reports the same numbers as one process.
     void emit_weights(double t_now, RecordingSink& sink) {
         std::vector<float> samples;
         for (std::uint32_t w = 0; w < net.weight_probes.size(); ++w) {
             const auto& wp = net.weight_probes[w];
             if (t_now + 1e-9 < next_weight_sample[w]) continue;
             while (next_weight_sample[w] <= t_now + 1e-9) next_weight_sample[w] += wp.interval;
-            double sum = 0.0;
-            samples.clear();
-            for (auto& g : groups)
-                for (auto& b : g.in) {
+            send_buf.clear();
+            for (auto gi : local) {
+                double gsum = 0.0;
+                samples.clear();
+                for (auto& b : groups[gi].in) {
                     if (b.projection != wp.projection) continue;
-                    for (float x : b.weight) sum += x;
+                    for (float x : b.weight) gsum += x;
                     for (std::size_t k = 0; k < b.weight.size() && samples.size() < wp.samples; ++k)
                         samples.push_back(b.weight[k]);
                 }
+                pack(send_buf, gi);
+                pack(send_buf, gsum);
+                pack(send_buf, static_cast<std::uint64_t>(samples.size()));
+                pack(send_buf, samples.data(), samples.size());
+            }
+            if (ex) ex->gather(send_buf, recv_buf, recv_counts);
+            else recv_buf.swap(send_buf);
+            if (rank != 0) continue;
+            // Rank order is group order (ranks own contiguous blocks of groups).
+            double sum = 0.0;
+            samples.clear();
+            const char* q = recv_buf.data();
+            const char* end = q + recv_buf.size();
+            while (q < end) {
+                (void)unpack<std::uint32_t>(q);
+                sum += unpack<double>(q);
+                const auto n = unpack<std::uint64_t>(q);
+                for (std::uint64_t k = 0; k < n; ++k) {
+                    const auto x = unpack<float>(q);
+                    if (samples.size() < wp.samples) samples.push_back(x);
+                }
+            }
             sink.weights(w, t_now, sum, samples);
         }
     }
@@ -568,13 +754,20 @@ struct Simulation::Impl {
     }
 
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
+        const auto t_run = std::chrono::steady_clock::now();
+        struct Clock { // adds run()'s wall time to stats however run() ends
+            NetworkStats& st;
+            std::chrono::steady_clock::time_point t0;
+            ~Clock() { st.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+        } clock{stats, t_run};
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
         std::vector<GSpike> next;
         std::vector<double> times;
         std::vector<std::uint64_t> ids;
         std::vector<float> rows;
         while (step < n_stop) {
-            if (stop && stop->load(std::memory_order_relaxed)) break;
+            // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
+            if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
             Epoch e;
             e.step0 = step;
             e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
@@ -591,61 +784,105 @@ struct Simulation::Impl {
                 release_events(g, e);
                 g.bad = g.cells->find_bad_state(g.bad_state);
             });
-            for (auto& g : groups)
-                if (g.bad) {
-                    // Stop at the end of the epoch in which it happened; nothing of it is recorded.
-                    const auto& pd = net.populations[g.pop];
-                    const ModelInfo& m = *models[g.pop];
-                    const auto& var = m.variables.at(static_cast<std::size_t>(g.bad_state.variable));
-                    auto num = [](double x) {
-                        std::ostringstream o;
-                        o << std::setprecision(6) << x;
-                        return o.str();
-                    };
-                    throw NumericalError("population '" + pd.name + "', cell " +
-                                         std::to_string(g.first + g.bad_state.cell) + ": " + var.name + " = " +
-                                         num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) +
-                                         " in the epoch " + num(e.t0()) + "-" + num(e.t1()) +
-                                         " ms; the integration became unstable or ran away. Try a smaller "
-                                         "simulation.dt, or check the parameters of model '" + m.name +
-                                         "' (time constants much shorter than dt, huge weights or currents)");
-                }
             // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
-            // are delivered at the start of the next epoch (delays >= epoch length).
+            // are delivered at the start of the next epoch (delays >= epoch length). A bad
+            // state anywhere stops every rank at the end of this epoch; nothing of it is
+            // recorded.
             // Phase 3b (serial, needs the sorted spikes): burst classification and per-
             // projection transmission (transmit mode, STP efficacy); phase 1 of the next
             // epoch reads both, and then applies plasticity per group (weights owned by it).
+            std::string bad;
+            for (auto gi : local)
+                if (groups[gi].bad) {
+                    bad = bad_state_message(groups[gi], e);
+                    break;
+                }
             next.clear();
-            for (auto& g : groups)
+            for (auto gi : local) {
+                const Group& g = groups[gi];
                 for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
+            }
+            bool stop_all = false;
+            const auto x0 = std::chrono::steady_clock::now();
+            if (ex) {
+                send_buf.clear();
+                pack(send_buf, static_cast<char>(stop && stop->load(std::memory_order_relaxed)));
+                pack(send_buf, static_cast<std::uint64_t>(bad.size()));
+                pack(send_buf, bad.data(), bad.size());
+                pack(send_buf, next.data(), next.size());
+                ex->allgather(send_buf, recv_buf, recv_counts);
+                next.clear();
+                bad.clear();
+                const char* q = recv_buf.data();
+                for (int r = 0; r < n_ranks; ++r) {
+                    const char* end = q + recv_counts[static_cast<std::size_t>(r)];
+                    stop_all = unpack<char>(q) != 0 || stop_all;
+                    const auto nb = unpack<std::uint64_t>(q);
+                    if (bad.empty() && nb) bad.assign(q, nb);
+                    q += nb;
+                    const auto ns = static_cast<std::size_t>(end - q) / sizeof(GSpike);
+                    const std::size_t at = next.size();
+                    next.resize(at + ns);
+                    if (ns) std::memcpy(next.data() + at, q, ns * sizeof(GSpike));
+                    q = end;
+                }
+            }
+            if (!bad.empty()) throw NumericalError(bad);
             std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
                 return a.time != b.time ? a.time < b.time : a.gid < b.gid;
             });
+            stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
             pending.swap(next);
             step = e.step1;
-            classify_and_transmit(static_cast<double>(step) * net.dt, sink);
-            // Phase 4 (serial): recording.
-            for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
-                times.clear();
-                ids.clear();
-                for (auto& s : pending)
-                    if (s.pop == p) {
-                        times.push_back(s.time);
-                        ids.push_back(s.local);
-                    }
-                sink.spikes(p, times, ids);
-            }
+            // Every rank classifies and transmits (the state must advance everywhere); only
+            // rank 0 reports.
+            RecordingSink& out = rank == 0 ? sink : discard;
+            classify_and_transmit(static_cast<double>(step) * net.dt, out);
+            // Phase 4 (serial): recording (rank 0 reports for the whole network).
+            if (rank == 0)
+                for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+                    times.clear();
+                    ids.clear();
+                    for (auto& s : pending)
+                        if (s.pop == p) {
+                            times.push_back(s.time);
+                            ids.push_back(s.local);
+                        }
+                    sink.spikes(p, times, ids);
+                }
             emit_samples(e, sink, rows);
             emit_records(sink);
-            emit_weights(static_cast<double>(step) * net.dt, sink);
-            sink.reached(static_cast<double>(step) * net.dt);
+            emit_weights(static_cast<double>(step) * net.dt, out);
+            if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
+            if (stop_all) break;
         }
         return static_cast<double>(step) * net.dt;
+    }
+
+    std::string bad_state_message(const Group& g, const Epoch& e) const {
+        const auto& pd = net.populations[g.pop];
+        const ModelInfo& m = *models[g.pop];
+        const auto& var = m.variables.at(static_cast<std::size_t>(g.bad_state.variable));
+        auto num = [](double x) {
+            std::ostringstream o;
+            o << std::setprecision(6) << x;
+            return o.str();
+        };
+        return "population '" + pd.name + "', cell " + std::to_string(g.first + g.bad_state.cell) + ": " + var.name +
+               " = " + num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) + " in the epoch " +
+               num(e.t0()) + "-" + num(e.t1()) +
+               " ms; the integration became unstable or ran away. Try a smaller simulation.dt, or check the "
+               "parameters of model '" + m.name + "' (time constants much shorter than dt, huge weights or currents)";
     }
 
     // Every declared record of every population, once per epoch. A population split into
     // several groups has its rows merged by time (stable: group order breaks ties).
     void emit_records(RecordingSink& sink) {
+        bool any = false;
+        for (auto* m : models) any = any || !m->records.empty();
+        if (!any) return;
+        if (ex) gather_records();
+        if (rank != 0) return;
         std::vector<std::size_t> order;
         CellGroup::RecordBuffer merged;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
@@ -654,7 +891,7 @@ struct Simulation::Impl {
                 const std::size_t width = decls[r].id_name.empty() ? decls[r].columns.size() : 0;
                 const auto& gs = pop_groups[p];
                 auto buf = [&](std::uint32_t gi) -> CellGroup::RecordBuffer* {
-                    auto& rs = groups[gi].cells->records();
+                    auto& rs = groups[gi].cells ? groups[gi].cells->records() : remote_records[gi];
                     return r < rs.size() ? &rs[r] : nullptr;
                 };
                 if (gs.size() == 1) {
@@ -687,6 +924,19 @@ struct Simulation::Impl {
     }
 
     void emit_samples(const Epoch& e, RecordingSink& sink, std::vector<float>& rows) {
+        if (net.probes.empty()) return;
+        // This epoch's samples of every group (gathered on rank 0 in a distributed run).
+        wire.clear();
+        for (auto gi : local)
+            for (auto& q : groups[gi].cells->samples()) wire.push_back({q.probe, q.column, q.step, q.value});
+        if (ex) {
+            send_buf.clear();
+            pack(send_buf, wire.data(), wire.size());
+            ex->gather(send_buf, recv_buf, recv_counts);
+            if (rank != 0) return;
+            wire.resize(recv_buf.size() / sizeof(WireSample));
+            if (!wire.empty()) std::memcpy(wire.data(), recv_buf.data(), wire.size() * sizeof(WireSample));
+        }
         for (std::uint32_t pi = 0; pi < net.probes.size(); ++pi) {
             const std::int64_t stride = probe_stride[pi];
             const std::int64_t first = (e.step0 + stride - 1) / stride * stride;
@@ -694,13 +944,202 @@ struct Simulation::Impl {
             const auto n_rows = static_cast<std::size_t>((e.step1 - 1 - first) / stride + 1);
             const std::size_t w = probe_width[pi];
             rows.assign(n_rows * w, std::numeric_limits<float>::quiet_NaN());
-            for (auto gi : pop_groups[net.probes[pi].population])
-                for (auto& s : groups[gi].cells->samples())
-                    if (s.probe == pi) rows[static_cast<std::size_t>((s.step - first) / stride) * w + s.column] = s.value;
+            for (auto& q : wire)
+                if (q.probe == pi) rows[static_cast<std::size_t>((q.step - first) / stride) * w + q.column] = q.value;
             sink.samples(pi, rows, n_rows);
         }
     }
+    std::vector<WireSample> wire;
+
+    // Distributed runs: rank 0 receives the record buffers of the other ranks' groups.
+    std::map<std::uint32_t, std::vector<CellGroup::RecordBuffer>> remote_records;
+    void gather_records() {
+        send_buf.clear();
+        for (auto gi : local) {
+            auto& rs = groups[gi].cells->records();
+            if (rs.empty()) continue;
+            pack(send_buf, gi);
+            pack(send_buf, static_cast<std::uint64_t>(rs.size()));
+            for (auto& b : rs) {
+                pack(send_buf, static_cast<std::uint64_t>(b.times.size()));
+                pack(send_buf, b.times.data(), b.times.size());
+                pack(send_buf, static_cast<std::uint64_t>(b.ids.size()));
+                pack(send_buf, b.ids.data(), b.ids.size());
+                pack(send_buf, static_cast<std::uint64_t>(b.values.size()));
+                pack(send_buf, b.values.data(), b.values.size());
+            }
+        }
+        ex->gather(send_buf, recv_buf, recv_counts);
+        remote_records.clear();
+        if (rank != 0) return;
+        const char* q = recv_buf.data();
+        const char* end = q + recv_buf.size();
+        auto read = [&](auto& v) {
+            const auto n = unpack<std::uint64_t>(q);
+            v.resize(n);
+            if (n) std::memcpy(v.data(), q, n * sizeof(v[0]));
+            q += n * sizeof(v[0]);
+        };
+        while (q < end) {
+            const auto gi = unpack<std::uint32_t>(q);
+            auto& rs = remote_records[gi];
+            rs.resize(unpack<std::uint64_t>(q));
+            for (auto& b : rs) read(b.times), read(b.ids), read(b.values);
+        }
+    }
 };
+
+std::string Simulation::checkpoint_unsupported() const {
+    const Impl& m = *impl_;
+    if (m.n_ranks > 1) return "checkpoints of a network spread over MPI ranks are not supported yet";
+    // The spike hooks' state (burst traces, STP resources, plasticity traces) is not saved:
+    // a restart would classify and transmit differently from an uninterrupted run.
+    for (std::size_t p = 0; p < m.classifiers.size(); ++p)
+        if (m.classifiers[p])
+            return "population '" + m.net.populations[p].name +
+                   "' is burst-classified (recording.bursts, a transmit mode or a plasticity rule), and "
+                   "checkpoints do not save that state yet";
+    for (auto& pr : m.net.projections)
+        if (!pr.stp.empty() || !pr.plasticity.empty())
+            return "projection '" + pr.name + "' has short-term or long-term plasticity, whose state checkpoints "
+                   "do not save yet";
+    for (auto& g : m.groups)
+        if (!g.cells->can_checkpoint())
+            return "population '" + m.net.populations[g.pop].name + "' (model " + m.models[g.pop]->name +
+                   ") cannot save its state in a checkpoint";
+    for (auto& g : m.groups)
+        for (std::size_t k = 0; k < g.sources.size(); ++k)
+            if (!g.sources[k]->can_checkpoint()) {
+                const auto& sd = m.net.stimuli[g.source_stimulus[k]];
+                return "stimulus '" + sd.name + "' (type " + sd.type + ") cannot save its state in a checkpoint";
+            }
+    return "";
+}
+
+void Simulation::save_state(StateWriter& w) const {
+    const Impl& m = *impl_;
+    if (const std::string why = checkpoint_unsupported(); !why.empty()) throw CheckpointError(why);
+    w.begin("simulation");
+    w.put(engine_state_version);
+    w.put(m.step);
+    w.put(m.epoch_steps);
+    w.put(std::uint64_t{m.ring});
+    w.put(std::uint64_t{m.groups.size()});
+    w.put(m.pending);
+    std::vector<Event> bin;
+    for (auto& g : m.groups) {
+        w.begin("group");
+        w.put(g.pop), w.put(g.first), w.put(g.count);
+        for (auto& b : g.bins) {
+            bin.assign(b.begin(), b.end());
+            w.put(bin);
+        }
+        w.begin("cells");
+        g.cells->save_state(w);
+        w.end();
+        w.put(std::uint64_t{g.sources.size()});
+        for (auto& src : g.sources) {
+            w.begin("stimulus");
+            src->save_state(w);
+            w.end();
+        }
+        w.put(std::uint64_t{g.in.size()});
+        for (auto& b : g.in) save_projection_state(b, w);
+        w.end();
+    }
+    w.end();
+}
+
+void Simulation::load_state(StateReader& r) {
+    Impl& m = *impl_;
+    if (const std::string why = checkpoint_unsupported(); !why.empty()) throw CheckpointError(why);
+    auto expect = [](std::uint64_t saved, std::uint64_t here, const char* what) {
+        if (saved != here)
+            throw CheckpointError("checkpoint: " + std::string(what) + " is " + std::to_string(saved) +
+                                  " in the checkpoint, " + std::to_string(here) +
+                                  " in this network (saved by another network or another version?)");
+    };
+    r.begin("simulation");
+    expect(r.get<std::uint32_t>(), engine_state_version, "the engine state version");
+    const auto step = r.get<std::int64_t>();
+    if (step < 0) throw CheckpointError("checkpoint: negative simulation step");
+    expect(static_cast<std::uint64_t>(r.get<std::int64_t>()), static_cast<std::uint64_t>(m.epoch_steps),
+           "the epoch length in steps");
+    expect(r.get<std::uint64_t>(), m.ring, "the event ring length");
+    expect(r.get<std::uint64_t>(), m.groups.size(), "the number of cell groups");
+    r.get_vector(m.pending, true);
+    for (auto& s : m.pending)
+        if (s.pop >= m.net.populations.size() || s.local >= m.net.populations[s.pop].size)
+            throw CheckpointError("checkpoint: a spike in flight names a cell this network does not have");
+    std::vector<Event> bin;
+    for (auto& g : m.groups) {
+        r.begin("group");
+        expect(r.get<std::uint32_t>(), g.pop, "a group's population");
+        expect(r.get<std::uint32_t>(), g.first, "a group's first cell");
+        expect(r.get<std::uint32_t>(), g.count, "a group's cell count");
+        for (auto& b : g.bins) {
+            r.get_vector(bin, true);
+            for (auto& e : bin)
+                if (e.cell >= g.count) throw CheckpointError("checkpoint: a queued event names a cell out of range");
+            b.clear();
+            if (!bin.empty()) std::memcpy(b.extend(bin.size()), bin.data(), bin.size() * sizeof(Event));
+        }
+        r.begin("cells");
+        g.cells->load_state(r);
+        r.end();
+        expect(r.get<std::uint64_t>(), g.sources.size(), "the number of event stimuli of a group");
+        for (auto& src : g.sources) {
+            r.begin("stimulus");
+            src->load_state(r);
+            r.end();
+        }
+        expect(r.get<std::uint64_t>(), g.in.size(), "the number of projections onto a group");
+        for (auto& b : g.in) load_projection_state(b, r);
+        r.end();
+    }
+    r.end();
+    m.step = step;
+}
+
+MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry, std::uint32_t group_size) {
+    MemoryEstimate e;
+    std::vector<std::uint64_t> n_groups;
+    for (auto& pd : net.populations) {
+        const ModelInfo* m = registry.model(pd.model);
+        double per_cell = 64.0; // unknown model: a modest guess
+        std::uint64_t groups = (pd.size + group_size - 1) / std::max<std::uint32_t>(group_size, 1);
+        if (m) {
+            if (m->whole_population) groups = 1;
+            if (m->bytes_per_cell > 0) per_cell = m->bytes_per_cell;
+            else {
+                // State, the start-of-step copy some integrators keep, and scratch: about three
+                // doubles per variable, plus bookkeeping.
+                const std::size_t vars = m->multi_compartment() && !pd.compartments.empty()
+                                             ? population_model(*m, pd).variables.size()
+                                             : m->variables.size();
+                per_cell = 24.0 * static_cast<double>(vars) + 32.0;
+            }
+        }
+        e.cell_bytes += per_cell * static_cast<double>(pd.size);
+        n_groups.push_back(groups);
+    }
+    for (auto& pr : net.projections) {
+        if (pr.source >= net.populations.size() || pr.target >= net.populations.size()) continue;
+        const auto& src = net.populations[pr.source];
+        const auto& tgt = net.populations[pr.target];
+        const ConnectCheck cc{pr.rule_params, src.size, tgt.size, pr.source == pr.target, pr.autapses, pr.multapses};
+        const KindInfo* rule = registry.connectivity(pr.rule);
+        const double n = rule && rule->expected_synapses ? rule->expected_synapses(cc)
+                                                         : double(src.size) * double(tgt.size);
+        e.synapses += n;
+        // Stored: target (2 bytes) and weight (4), plus a delay (4) when delays vary.
+        const double per_synapse = (pr.delay.is_constant() ? 6.0 : 10.0);
+        e.synapse_bytes += n * per_synapse;
+        // One row index (4 bytes) per source cell per target group.
+        e.synapse_bytes += 4.0 * (double(src.size) + 1.0) * double(n_groups[pr.target]);
+    }
+    return e;
+}
 
 Simulation::Simulation(const NetworkDesc& net, const Registry& registry, SimulationOptions opt)
     : impl_(std::make_unique<Impl>(net, registry, opt)) {}
@@ -716,13 +1155,21 @@ void Simulation::finish(RecordingSink& sink) {
         if (!impl_->classifiers[p]) continue;
         impl_->bursts_done.clear();
         impl_->classifiers[p]->finish(impl_->bursts_done);
-        impl_->emit_bursts(p, sink);
+        impl_->emit_bursts(p, impl_->rank == 0 ? sink : impl_->discard);
     }
 }
 double Simulation::time() const { return static_cast<double>(impl_->step) * impl_->net.dt; }
 const NetworkStats& Simulation::stats() const { return impl_->stats; }
 std::uint64_t Simulation::population_gid0(std::uint32_t p) const { return impl_->pop_gid0.at(p); }
 int Simulation::threads() const { return impl_->n_threads; }
+int Simulation::rank() const { return impl_->rank; }
+int Simulation::ranks() const { return impl_->n_ranks; }
+std::vector<std::uint64_t> Simulation::cells_per_rank() const {
+    std::vector<std::uint64_t> out(static_cast<std::size_t>(impl_->n_ranks), 0);
+    for (std::size_t i = 0; i < impl_->groups.size(); ++i)
+        out[static_cast<std::size_t>(impl_->owner[i])] += impl_->groups[i].count;
+    return out;
+}
 std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {
@@ -730,9 +1177,9 @@ SynapseList Simulation::synapses(std::uint32_t projection) const {
     for (auto& g : impl_->groups)
         for (auto& b : g.in) {
             if (b.projection != projection) continue;
-            for (std::uint32_t s = 0; s + 1 < b.row.size(); ++s)
-                for (std::uint32_t k = b.row[s]; k < b.row[s + 1]; ++k) {
-                    out.source.push_back(s);
+            for (std::size_t i = 0; i + 1 < b.row.size(); ++i)
+                for (std::uint32_t k = b.row[i]; k < b.row[i + 1]; ++k) {
+                    out.source.push_back(b.source_of_row(i));
                     out.target.push_back(g.first + b.target[k]);
                     out.weight.push_back(b.weight[k]);
                     out.delay.push_back(b.delay.empty() ? static_cast<float>(b.const_delay) : b.delay[k]);
@@ -754,8 +1201,10 @@ std::vector<ProbeLayout> Simulation::probe_layouts() const {
             l.variables.push_back(m.variables.at(static_cast<std::size_t>(v)).name);
             l.units.emplace_back(canonical_unit(m.variables.at(static_cast<std::size_t>(v)).dim));
         }
-        l.start = 0.0;
-        l.interval = static_cast<double>(impl_->probe_stride[pi]) * impl_->net.dt;
+        // The first sample from now on (0 for a new run; later for one restarted from a checkpoint).
+        const std::int64_t stride = impl_->probe_stride[pi];
+        l.start = static_cast<double>((impl_->step + stride - 1) / stride * stride) * impl_->net.dt;
+        l.interval = static_cast<double>(stride) * impl_->net.dt;
         out.push_back(std::move(l));
     }
     return out;

@@ -15,9 +15,16 @@
 
 namespace apical {
 
+class Exchange;
+
 struct SimulationOptions {
     int threads = 0;                 // 0: all cores
     std::uint32_t group_size = 512;  // cells per cell group (fixed: results do not depend on threads)
+    // A distributed run: this process is one rank of exchange->size(); it builds and advances
+    // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
+    // the RecordingSink (every spike, sample and record of the whole network); the others
+    // pass any sink, which receives nothing. nullptr: a single process.
+    Exchange* exchange = nullptr;
 };
 
 struct Spike {
@@ -35,6 +42,9 @@ struct NetworkStats {
     std::uint64_t cells = 0, synapses = 0, groups = 0;
     std::uint64_t synapse_bytes = 0; // bytes held by synapse storage (targets, weights, delays, rows)
     double epoch_ms = 0;
+    // Wall time of run() on this rank, and the part spent gathering and sorting the epochs'
+    // spikes (phase 3: the exchange between ranks in a distributed run).
+    double run_seconds = 0, exchange_seconds = 0;
 };
 
 // A state variable became NaN or infinite, or left its model's sane range: the run stops
@@ -43,6 +53,21 @@ class NumericalError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// What a network will take in memory, estimated from its description before anything is
+// built: cell state plus the expected synapse count of each projection (from its rule) times
+// the bytes the engine stores per synapse. Event queues and recording buffers, which depend
+// on activity, are not included: the real need is somewhat higher.
+struct MemoryEstimate {
+    double cell_bytes = 0, synapse_bytes = 0;
+    double synapses = 0;      // expected count
+    double total() const { return cell_bytes + synapse_bytes; }
+};
+MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
+                               std::uint32_t group_size = SimulationOptions{}.group_size);
+
+class StateWriter;
+class StateReader;
 
 class Simulation {
 public:
@@ -62,8 +87,25 @@ public:
     std::vector<ProbeLayout> probe_layouts() const;
     std::uint64_t population_gid0(std::uint32_t pop) const;
     int threads() const;
+    // The synapses this process holds (in a distributed run: those onto its own cells).
     SynapseList synapses(std::uint32_t projection) const;
+    int rank() const;
+    int ranks() const;
+    // Cells of each rank (distributed runs; one entry otherwise).
+    std::vector<std::uint64_t> cells_per_rank() const;
     std::int64_t epoch_steps() const;
+
+    // Checkpoints (see docs/checkpoint.md). "" when every cell group and event stimulus can
+    // save its state; else which population or stimulus cannot, naming its model or type.
+    std::string checkpoint_unsupported() const;
+    // Writes the whole dynamic state at the current epoch boundary: time, spikes in flight,
+    // queued events, the state of every cell group, event stimulus and projection. Throws
+    // CheckpointError when something cannot be saved (see checkpoint_unsupported()).
+    void save_state(StateWriter& w) const;
+    // Restores what save_state() wrote into a Simulation built from the same NetworkDesc
+    // (any thread count); running on continues bit for bit as the saved one would have.
+    // Throws CheckpointError when the state does not fit this network.
+    void load_state(StateReader& r);
 
 private:
     struct Impl;

@@ -24,6 +24,10 @@ public:
     virtual ~EventSource() = default;
     // Append every event with time in [e.t0(), e.t1()).
     virtual void generate(const Epoch& e, std::vector<Event>& out) = 0;
+    // Checkpoints, as for CellGroup: sources that can save their state override all three.
+    virtual bool can_checkpoint() const { return false; }
+    virtual void save_state(StateWriter& /*w*/) const { throw CheckpointError("this stimulus cannot save its state"); }
+    virtual void load_state(StateReader& /*r*/) { throw CheckpointError("this stimulus cannot restore its state"); }
 };
 
 // What a connectivity rule is asked: the sources of one target cell.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <vector>
@@ -124,6 +125,11 @@ std::string format_datetime(double t) {
 }
 
 Table read_csv_table(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ScenarioError(path, 1, 1, "is a directory; expected a CSV file");
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throw ScenarioError(path, 1, 1, "is not a regular file (a device or a pipe?); expected a CSV file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path, 1, 1, "cannot open the CSV file");
     Table t;

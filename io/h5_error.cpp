@@ -1,5 +1,7 @@
 #include "io/h5_error.hpp"
 
+#include <algorithm>
+
 namespace apical::io {
 
 namespace {
@@ -24,6 +26,19 @@ herr_t keep_last(unsigned /*n*/, const H5E_error2_t* err, void* client) {
     return 0;
 }
 
+// The file drivers describe a failed read or write in one long, multi-line text ("file write
+// failed: time = ..., filename = ..., errno = 28, error message = 'No space left on device',
+// buf = ..."): the system's message is the part a user needs.
+std::string shorten(const std::string& d) {
+    const std::string key = "error message = '";
+    const std::size_t at = d.find(key);
+    if (at == std::string::npos)
+        return d;
+    const std::size_t from = at + key.size(), to = d.find('\'', from);
+    const std::string what = d.substr(0, std::min(d.find(':'), d.size()));
+    return what + ": " + d.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
 } // namespace
 
 Hdf5Error::Hdf5Error(std::string file, std::string object, std::string operation, std::string detail)
@@ -34,8 +49,10 @@ std::string h5_error_detail() {
     std::string detail;
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, keep_last, &detail);
     H5Eclear2(H5E_DEFAULT);
-    return detail;
+    return shorten(detail);
 }
+
+void h5_no_teardown_at_exit() { H5dont_atexit(); }
 
 H5Quiet::H5Quiet() {
     H5Eget_auto2(H5E_DEFAULT, &func_, &data_);

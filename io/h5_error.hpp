@@ -38,6 +38,11 @@ T h5_check(T status, const std::string& file, const std::string& object, const c
     return status;
 }
 
+// For programs: call first thing in main(), before any other HDF5 call. HDF5 then does not
+// tear itself down at exit; every file Apical opens is closed explicitly, and a file whose
+// close failed (a full disk) would otherwise crash the library's teardown at exit.
+void h5_no_teardown_at_exit();
+
 // Switches off HDF5's automatic error printing while alive and restores whatever was set
 // before (so that a host program that wants the stack printed still gets it elsewhere).
 class H5Quiet {

@@ -1,6 +1,7 @@
 #include "io/h5_node.hpp"
 
 #include <cstring>
+#include <limits>
 
 namespace apical::io {
 
@@ -156,7 +157,35 @@ std::size_t H5Node::attr_size(const std::string& name) const {
         throw Hdf5Error(file_, path_, op, "no such attribute");
     H5Id attr(check(H5Aopen(id(), name.c_str(), H5P_DEFAULT), op.c_str()));
     H5Id space(check(H5Aget_space(attr.get()), op.c_str()));
-    return static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space.get()), op.c_str()));
+    const auto n = static_cast<std::size_t>(check(H5Sget_simple_extent_npoints(space.get()), op.c_str()));
+    // Attributes live in object headers: a few MiB at the very most, whatever a damaged
+    // dataspace claims (the values themselves are checked when read).
+    const hsize_t stored = H5Aget_storage_size(attr.get());
+    if (n > (stored + (1u << 20)))
+        throw Hdf5Error(file_, path_, op, "claims " + std::to_string(n) + " values in " + std::to_string(stored) +
+                                              " stored bytes (a damaged file?)");
+    return n;
+}
+
+hsize_t H5Node::elements(const std::vector<hsize_t>& d, const char* operation) const {
+    hsize_t n = 1;
+    for (hsize_t x : d) {
+        if (x != 0 && n > std::numeric_limits<hsize_t>::max() / x)
+            throw Hdf5Error(file_, path_, operation, "dimensions overflow (a damaged file?)");
+        n *= x;
+    }
+    return n;
+}
+
+hsize_t H5Node::check_claim(hsize_t n, std::size_t size, const char* operation) const {
+    const hsize_t stored = H5Dget_storage_size(id());
+    constexpr hsize_t unwritten = hsize_t{64} << 20;
+    if (n > (std::numeric_limits<hsize_t>::max() / 64 - unwritten) / size ||
+        n * size > stored * 64 + unwritten)
+        throw Hdf5Error(file_, path_, operation,
+                        "claims " + std::to_string(n) + " values but stores " + std::to_string(stored) +
+                            " bytes (a damaged file?)");
+    return n;
 }
 
 void H5Node::read_attr_raw(const std::string& name, hid_t mem_type, void* out, std::size_t n) const {

@@ -86,6 +86,13 @@ private:
                         const std::vector<hsize_t>& dims, const void* data) const;
     void read_attr_raw(const std::string& name, hid_t mem_type, void* out, std::size_t n) const;
     std::size_t attr_size(const std::string& name) const;
+    // A damaged file can claim any dimensions: before allocating for `n` values of `size`
+    // bytes, check that the dataset's stored bytes could hold them (even compressed 64
+    // times, or unwritten up to 64 MiB) and that n * size does not overflow; else an
+    // Hdf5Error naming the claim. Returns n.
+    hsize_t check_claim(hsize_t n, std::size_t size, const char* operation) const;
+    // The number of elements of `d`, refusing an overflowing product.
+    hsize_t elements(const std::vector<hsize_t>& d, const char* operation) const;
     void read_raw(hid_t mem_type, void* out, hsize_t offset, hsize_t count, bool all) const;
 
     H5Id id_;
@@ -133,10 +140,7 @@ template <class T> void H5Node::write_all(std::span<const T> values) const {
 }
 
 template <class T> std::vector<T> H5Node::read_all() const {
-    std::vector<hsize_t> d = dims();
-    hsize_t n = 1;
-    for (hsize_t x : d)
-        n *= x;
+    const hsize_t n = check_claim(elements(dims(), "read dataset"), sizeof(T), "read dataset");
     std::vector<T> v(n);
     read_raw(H5TypeOf<T>::memory(), v.data(), 0, n, true);
     return v;
@@ -152,7 +156,7 @@ template <class T> std::vector<T> H5Node::read_leading_columns(hsize_t cols) con
     const std::vector<hsize_t> d = dims();
     if (d.size() != 2 || cols > d[1])
         throw Hdf5Error(file_, path_, "read dataset", "expected a 2-D dataset with at least " + std::to_string(cols) + " columns");
-    std::vector<T> v(d[0] * cols);
+    std::vector<T> v(check_claim(elements({d[0], cols}, "read dataset"), sizeof(T), "read dataset"));
     read_columns_raw(H5TypeOf<T>::memory(), v.data(), d[0], cols);
     return v;
 }

@@ -12,7 +12,8 @@ namespace apical::io {
 
 class RateStream {
 public:
-    RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells, double bin_ms);
+    RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells, double bin_ms,
+               double start_ms = 0.0);
     void add(std::span<const double> times);
     // Creates event_rate, burst_rate and burst_probability (call before any data).
     void enable_bursts();

@@ -8,7 +8,14 @@
 #include "io/h5_report_stream.hpp"
 #include "io/h5_spike_stream.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
@@ -74,6 +81,18 @@ void validate(const OutputMeta& m) {
 
 std::string partial_path_for(const std::string& path) { return path + ".partial"; }
 
+std::string cannot_create_beside(const std::string& path) {
+    // A probe file of our own (never the output or its .partial, which may hold a killed
+    // run's results), created exclusively and removed at once.
+    const std::string probe = path + ".probe-" + std::to_string(::getpid());
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return std::strerror(errno);
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return "";
+}
+
 bool output_exists(const std::string& path) {
     std::error_code ec;
     // symlink_status: a dangling link is still something we would overwrite.
@@ -103,6 +122,51 @@ struct Hdf5Writer::Impl {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_flush = started;
     double flush_interval = 10.0; // s of wall time
+    // A write failed (disk full, file too large, I/O error). HDF5's state may then disagree
+    // with the disk; its later writes (a flush, the close) would overwrite the superblock the
+    // last successful flush left, making the whole file unreadable ("truncated file"), and a
+    // failed close crashes the library at exit. So the file is detached from the disk: the
+    // descriptor is pointed at /dev/null, HDF5 closes normally, and the .partial file keeps
+    // what reached the disk before the failure.
+    bool broken = false;
+    double flushed_t = 0.0; // t_reached at the last successful flush
+
+    void detach() {
+        if (broken || !file.valid())
+            return;
+        broken = true;
+        void* handle = nullptr;
+        if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle) {
+            // A memory file in its place: HDF5 can still write, read back what it wrote and
+            // truncate (its close does all three), and the disk is left alone. The close
+            // writes only metadata, so this holds a few MiB at most, and goes with the file.
+            const int fd = *static_cast<int*>(handle);
+            const int mem = ::memfd_create("apical-detached-output", MFD_CLOEXEC);
+            struct stat st {};
+            if (mem >= 0) {
+                if (::fstat(fd, &st) == 0)
+                    (void)!::ftruncate(mem, st.st_size);
+                ::dup2(mem, fd);
+                ::close(mem);
+            }
+        }
+        H5Eclear2(H5E_DEFAULT);
+    }
+
+    // Runs a write; when HDF5 fails, detaches the file and rethrows (a caller's mistake, such
+    // as spikes out of order, is refused before anything is written and breaks nothing).
+    // After a failure, refuses.
+    template <class F> void guarded(F&& f) {
+        if (broken)
+            throw Hdf5Error(partial, "", "write", "an earlier write failed; the results up to t = " +
+                                                      std::to_string(flushed_t) + " ms are in the file");
+        try {
+            f();
+        } catch (const Hdf5Error&) {
+            detach();
+            throw;
+        }
+    }
 
     void flush_data() {
         for (auto& s : obj->spikes)
@@ -125,10 +189,17 @@ struct Hdf5Writer::Impl {
 
     void close() {
         obj.reset();
-        if (file.valid()) {
-            const hid_t f = file.release();
-            h5_check(H5Fclose(f), partial, "", "close file");
+        if (!file.valid())
+            return;
+        if (H5Fclose(file.get()) >= 0) {
+            file.release();
+            return;
         }
+        // A failed close leaves HDF5's file half closed: asking again crashes the library, so
+        // the id is let go (everything was flushed before; see finish()).
+        const std::string detail = h5_error_detail();
+        file.release();
+        throw Hdf5Error(partial, "", "close file", detail);
     }
 };
 
@@ -148,7 +219,10 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
     // (a library-wide setting, harmless to set again).
     H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
     H5Id fapl(h5_check(H5Pcreate(H5P_FILE_ACCESS), w.partial, "", "create file access list"));
-    h5_check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), w.partial, "", "set format");
+    // The file is created with the 1.8 superblock, which has no "open for writing" flag:
+    // with the 1.10 superblock a file whose writer was killed cannot be opened by h5py at
+    // all until `h5clear -s`. The objects inside are then made in the 1.10 format.
+    h5_check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), w.partial, "", "set format");
     H5AC_cache_config_t mdc;
     mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
     h5_check(H5Pget_mdc_config(fapl.get(), &mdc), w.partial, "", "read cache config");
@@ -162,6 +236,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
     h5_check(H5Pset_cache(fapl.get(), 0, 0, 0, 1.0), w.partial, "", "set chunk cache");
     w.file = H5Id(h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), w.partial, "",
                            "create file"));
+    h5_check(H5Fset_libver_bounds(w.file.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), w.partial, "", "set format");
     try {
         w.obj = std::make_unique<Objects>();
         Objects& o = *w.obj;
@@ -180,6 +255,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
         o.apical.write_attr("seed", m.seed);
         o.apical.write_attr("threads", std::int32_t{m.threads});
         o.apical.write_attr("t_stop", m.t_stop);
+        o.apical.write_attr("t_start", m.t_start);
         o.apical.write_attr("t_reached", 0.0);
         o.apical.write_attr("completed", std::int32_t{0});
         o.apical.write_attr("wall_seconds", 0.0);
@@ -204,7 +280,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
             H5Node rates = o.root.create_group("rates");
             for (std::uint32_t p : m.rate_populations)
                 o.rates[p] = std::make_unique<RateStream>(rates, m.population_names[p], m.population_sizes[p],
-                                                          m.rate_bin);
+                                                          m.rate_bin, m.t_start);
         }
         o.bursts.resize(n);
         if (!m.burst_populations.empty()) {
@@ -258,12 +334,18 @@ Hdf5Writer::~Hdf5Writer() {
     // .partial file. Nothing may escape a destructor, and there is nobody to tell.
     H5Quiet quiet;
     try {
-        flush();
+        if (!impl_->broken)
+            flush();
     } catch (...) {
     }
     try {
         impl_->close();
     } catch (...) {
+        impl_->detach();
+        try {
+            impl_->close();
+        } catch (...) {
+        }
     }
 }
 
@@ -275,10 +357,12 @@ void Hdf5Writer::spikes(std::uint32_t population, std::span<const double> times,
     if (population >= w.obj->spikes.size())
         throw std::out_of_range("Hdf5Writer: population index " + std::to_string(population) + " out of range");
     H5Quiet quiet;
-    if (auto& s = w.obj->spikes[population])
-        s->append(times, node_ids);
-    if (auto& r = w.obj->rates[population])
-        r->add(times);
+    w.guarded([&] {
+        if (auto& s = w.obj->spikes[population])
+            s->append(times, node_ids);
+        if (auto& r = w.obj->rates[population])
+            r->add(times);
+    });
 }
 
 void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) {
@@ -288,7 +372,7 @@ void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::
     if (probe >= w.obj->reports.size())
         throw std::out_of_range("Hdf5Writer: probe index " + std::to_string(probe) + " out of range");
     H5Quiet quiet;
-    w.obj->reports[probe].append(rows, n_rows);
+    w.guarded([&] { w.obj->reports[probe].append(rows, n_rows); });
 }
 
 void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
@@ -300,7 +384,7 @@ void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::sp
         throw std::out_of_range("Hdf5Writer: record " + std::to_string(record) + " of population " +
                                 std::to_string(population) + " was not declared");
     H5Quiet quiet;
-    w.obj->records[population][record]->append(times, ids, values);
+    w.guarded([&] { w.obj->records[population][record]->append(times, ids, values); });
 }
 
 void Hdf5Writer::classified(std::uint32_t population, std::span<const double> event_times,
@@ -352,9 +436,11 @@ void Hdf5Writer::reached(double t) {
         throw std::logic_error("Hdf5Writer: reached() after finish()");
     H5Quiet quiet;
     w.t_reached = t;
-    for (auto& r : w.obj->rates)
-        if (r)
-            r->complete_until(t);
+    w.guarded([&] {
+        for (auto& r : w.obj->rates)
+            if (r)
+                r->complete_until(t);
+    });
     if (w.flush_interval > 0.0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - w.last_flush).count() >= w.flush_interval)
         flush();
@@ -367,11 +453,14 @@ void Hdf5Writer::flush() {
     if (w.finished)
         throw std::logic_error("Hdf5Writer: flush() after finish()");
     H5Quiet quiet;
-    w.flush_data();
-    w.obj->apical.write_attr("t_reached", w.t_reached);
-    w.obj->apical.write_attr("wall_seconds",
-                             std::chrono::duration<double>(std::chrono::steady_clock::now() - w.started).count());
-    h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+    w.guarded([&] {
+        w.flush_data();
+        w.obj->apical.write_attr("t_reached", w.t_reached);
+        w.obj->apical.write_attr("wall_seconds",
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - w.started).count());
+        h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+    });
+    w.flushed_t = w.t_reached;
     w.last_flush = std::chrono::steady_clock::now();
 }
 
@@ -382,16 +471,29 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
     H5Quiet quiet;
     // Whatever happens next, the destructor must not try to write again.
     w.finished = true;
+    if (w.broken) {
+        try {
+            w.close(); // into the memory file: the disk keeps what it had
+        } catch (...) {
+        }
+        throw Hdf5Error(w.partial, "", "finish the file",
+                        "an earlier write failed; it keeps the results up to t = " + std::to_string(w.flushed_t) +
+                            " ms (its last flush), marked completed = 0");
+    }
     try {
-        w.t_reached = t_reached;
-        for (auto& r : w.obj->rates)
-            if (r)
-                r->complete_until(t_reached);
-        w.flush_data();
-        w.obj->apical.write_attr("t_reached", t_reached);
-        w.obj->apical.write_attr("wall_seconds", wall_seconds);
-        w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
-        w.close();
+        // Everything is written and flushed before the close, so that a failure (disk full)
+        // is met while the file can still be detached, not inside H5Fclose.
+        w.guarded([&] {
+            w.t_reached = t_reached;
+            for (auto& r : w.obj->rates)
+                if (r)
+                    r->complete_until(t_reached);
+            w.flush_data();
+            w.obj->apical.write_attr("t_reached", t_reached);
+            w.obj->apical.write_attr("wall_seconds", wall_seconds);
+            w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
+            h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+        });
     } catch (...) {
         try {
             w.close();
@@ -399,6 +501,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
         }
         throw;
     }
+    w.close();
     // POSIX rename within one directory is atomic: readers see either no file or the
     // whole finished one, never a half-written file under the final name.
     std::error_code ec;

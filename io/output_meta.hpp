@@ -20,6 +20,7 @@ struct OutputMeta {
     std::uint64_t seed = 0;
     int threads = 0;              // threads actually used (not the 0 = "all cores" request)
     double t_stop = 0.0;          // ms, the requested duration
+    double t_start = 0.0;         // ms: 0, or the checkpoint time of a restarted run
 
     // Populations, by index as the engine numbers them.
     std::vector<std::string> population_names;

@@ -17,7 +17,7 @@ void RateBinner::close_current(std::vector<double>& completed) {
 
 void RateBinner::add(std::span<const double> times, std::vector<double>& completed) {
     for (double t : times) {
-        auto k = static_cast<std::int64_t>(std::floor(t / bin_));
+        auto k = static_cast<std::int64_t>(std::floor((t - start_) / bin_));
         // A spike within rounding of a bin edge that complete_until() already closed
         // goes into the open bin instead of reopening a written one.
         if (k < current_)
@@ -32,7 +32,7 @@ void RateBinner::complete_until(double t, std::vector<double>& completed) {
     // The tolerance absorbs t = steps * dt landing a hair below a bin edge
     // (e.g. 3 * 0.1 vs 0.3), which would otherwise drop the last full bin.
     const double eps = 1e-9 * bin_;
-    while (static_cast<double>(current_ + 1) * bin_ <= t + eps)
+    while (start_ + static_cast<double>(current_ + 1) * bin_ <= t + eps)
         close_current(completed);
 }
 

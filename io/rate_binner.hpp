@@ -1,6 +1,7 @@
 // Population rate in fixed time bins, counted from the spike stream as it arrives, so
-// the writer never keeps spikes around to compute rates. Bins are [k*bin, (k+1)*bin)
-// from t = 0; a bin is complete once the simulation has passed its end.
+// the writer never keeps spikes around to compute rates. Bins are [start + k*bin,
+// start + (k+1)*bin) from the start of the run (t = 0, or the checkpoint a restarted run
+// began at); a bin is complete once the simulation has passed its end.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -10,7 +11,8 @@ namespace apical::io {
 
 class RateBinner {
 public:
-    RateBinner(double bin_ms, std::uint32_t n_cells) : bin_(bin_ms), n_cells_(n_cells) {}
+    RateBinner(double bin_ms, std::uint32_t n_cells, double start_ms = 0.0)
+        : bin_(bin_ms), start_(start_ms), n_cells_(n_cells) {}
 
     // Spike times of this population, in time order across calls. Bins passed over by
     // these spikes are complete; their rates (Hz per cell) are appended to `completed`.
@@ -21,11 +23,12 @@ public:
 
     std::uint64_t bins_done() const { return static_cast<std::uint64_t>(current_); }
     double bin() const { return bin_; }
+    double start() const { return start_; }
 
 private:
     void close_current(std::vector<double>& completed);
 
-    double bin_;
+    double bin_, start_;
     std::uint32_t n_cells_;
     std::int64_t current_ = 0; // index of the first bin not yet complete
     std::uint64_t count_ = 0;  // spikes counted into bin `current_`

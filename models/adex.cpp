@@ -73,6 +73,20 @@ public:
     std::uint32_t count() const override { return n_; }
     double get(int var, std::uint32_t c) const override { return x_[var][c]; }
 
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("adex");
+        for (auto& a : x_) w.put(a);
+        w.put(ref_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("adex");
+        for (auto& a : x_) r.get(a);
+        r.get(ref_);
+        r.end();
+    }
+
     // Non-finite state or V beyond +-10 V / w beyond 1e9 pA: the integration failed.
     bool find_bad_state(BadState& out) const override {
         for (int var = 0; var < 6; ++var)

@@ -82,13 +82,24 @@ std::string check_fixed_indegree(const ConnectCheck& c) {
            ", or multapses: true";
 }
 
+// Expected synapse counts of whole projections (for the memory estimate before building).
+double self_pairs(const ConnectCheck& c) { return c.same_population && !c.autapses ? double(c.n_target) : 0.0; }
+double expect_all_to_all(const ConnectCheck& c) { return double(c.n_source) * double(c.n_target) - self_pairs(c); }
+double expect_one_to_one(const ConnectCheck& c) { return double(c.n_target) - self_pairs(c); }
+double expect_fixed_probability(const ConnectCheck& c) {
+    return std::clamp(c.params.at(0), 0.0, 1.0) * expect_all_to_all(c);
+}
+double expect_fixed_indegree(const ConnectCheck& c) { return c.params.at(0) * double(c.n_target); }
+
 } // namespace
 
 void attach_connectivity_behaviour(KindInfo& k) {
-    if (k.name == "all_to_all") k.connect = all_to_all;
-    else if (k.name == "one_to_one") k.connect = one_to_one, k.check = check_one_to_one;
-    else if (k.name == "fixed_probability") k.connect = fixed_probability;
-    else if (k.name == "fixed_indegree") k.connect = fixed_indegree, k.check = check_fixed_indegree;
+    if (k.name == "all_to_all") k.connect = all_to_all, k.expected_synapses = expect_all_to_all;
+    else if (k.name == "one_to_one")
+        k.connect = one_to_one, k.check = check_one_to_one, k.expected_synapses = expect_one_to_one;
+    else if (k.name == "fixed_probability") k.connect = fixed_probability, k.expected_synapses = expect_fixed_probability;
+    else if (k.name == "fixed_indegree")
+        k.connect = fixed_indegree, k.check = check_fixed_indegree, k.expected_synapses = expect_fixed_indegree;
 }
 
 } // namespace apical::models

@@ -302,6 +302,29 @@ public:
         return false;
     }
 
+    // The state that carries across epochs: the variables, the end of refractoriness, and
+    // the cells waiting to wake up from it (a ring indexed by step).
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("lif");
+        w.put(v_), w.put(ge_), w.put(gi_), w.put(ie_), w.put(ii_), w.put(ref_);
+        w.put(std::uint64_t{wake_.size()});
+        for (auto& b : wake_) w.put(b);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("lif");
+        r.get(v_), r.get(ge_), r.get(gi_), r.get(ie_), r.get(ii_), r.get(ref_);
+        if (r.get<std::uint64_t>() != wake_.size())
+            throw CheckpointError("checkpoint: lif refractory ring length differs (another t_ref or dt?)");
+        for (auto& b : wake_) {
+            r.get_vector(b, true);
+            for (auto c : b)
+                if (c >= n_) throw CheckpointError("checkpoint: lif refractory ring names a cell out of range");
+        }
+        r.end();
+    }
+
     double get(int var, std::uint32_t c) const override {
         switch (var) {
         case V_: return v_[c];

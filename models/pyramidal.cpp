@@ -81,8 +81,10 @@ double dual_exp_norm(double tr, double td) {
     return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
 }
 
-[[gnu::always_inline]] inline double sigmoid(double V, double E, double D) {
-    double x = -(V - E) / D;
+// f(V) = 1 / (1 + exp(-(V - E) / D)), with the slope passed as k = -1/D (a multiply, not a
+// divide, in the hot loops).
+[[gnu::always_inline]] inline double sigmoid(double V, double E, double k) {
+    double x = (V - E) * k;
     x = select(x > 700.0, 700.0, x); // fast_exp's range; beyond it the sigmoid is 0 or 1 anyway
     x = select(x < -700.0, -700.0, x);
     return 1.0 / (1.0 + fast_exp(x));
@@ -92,9 +94,84 @@ double dual_exp_norm(double tr, double td) {
 // operations only (fast_exp), so every instruction set computes the same bits.
 [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void plateau_all(std::uint32_t n, const double* __restrict V,
                                                                              double* __restrict f, double E, double D) {
-    for (std::uint32_t c = 0; c < n; ++c) f[c] = sigmoid(V[c], E, D);
+    for (std::uint32_t c = 0; c < n; ++c) f[c] = sigmoid(V[c], E, -1.0 / D);
 }
 double mg_block(double V, double mg) { return 1.0 / (1.0 + mg / 3.57 * std::exp(-0.062 * V)); }
+
+
+// The naud2018 shape (soma + one child, AMPA/GABA_A only) in one pass per cell: the same
+// operations in the same order as the general per-compartment passes of advance_euler, so
+// the results are bitwise the same (tests/unit/test_pyramidal.cpp compares them).
+struct EulerPair {
+    // soma (s) and its child (d): leak, bias, plateau, adaptation, synapses, bAP
+    double gLs, ELs, Ies, Cs_m, as, ELs_w, tws_m, ws_dec, pgs, bap_s;
+    double gLd, ELd, Ied, Cd_m, ad, twd_m, wd_dec, pgd, ppd, gcd, Ed, bap_d;
+    double EA_s, EG_s, EA_d, EG_d, decA_s, decG_s, decA_d, decG_d;
+    bool plat_s, plat_d, usedA_s, usedG_s, usedA_d, usedG_d, exact_ws, exact_wd;
+    double Es, ks, kd, th0, mth; // ks, kd: -1 / plateau_D
+    std::int64_t bap_delay_steps, bap_steps;
+};
+// Branch-free (selects and multiplications by zero instead of ifs on doubles, which the
+// vectoriser refuses); what the general passes skip is added here as +-0, which changes no
+// nonzero sum.
+template <bool PlatS, bool PlatD>
+[[gnu::always_inline]] inline void euler_pair_body(std::uint32_t n, const EulerPair& P0, std::int64_t step,
+                                                   double* __restrict Vs, double* __restrict ws, double* __restrict Vd,
+                                                   double* __restrict wd, double* __restrict gAs,
+                                                   double* __restrict gGs, double* __restrict gAd,
+                                                   double* __restrict gGd, double* __restrict theta,
+                                                   const std::int64_t* __restrict spike_step) {
+    const EulerPair P = P0; // a local copy: stores through the arrays cannot change it
+    for (std::uint32_t c = 0; c < n; ++c) {
+        const double vs = Vs[c], vd = Vd[c];
+        double Is = 0.0, Id = 0.0;
+        Is += gAs[c] * (P.EA_s - vs);
+        gAs[c] *= P.decA_s;
+        Is += gGs[c] * (P.EG_s - vs);
+        gGs[c] *= P.decG_s;
+        Id += gAd[c] * (P.EA_d - vs);
+        gAd[c] *= P.decA_d;
+        Id += gGd[c] * (P.EG_d - vs);
+        gGd[c] *= P.decG_d;
+        double dIs = -P.gLs * (vs - P.ELs) - ws[c] + P.Ies + Is;
+        if constexpr (PlatS) dIs += P.pgs * sigmoid(vs, P.Es, P.ks);
+        double dId = -P.gLd * (vd - P.ELd) - wd[c] + P.Ied + Id;
+        if constexpr (PlatD) {
+            const double fd = sigmoid(vd, P.Ed, P.kd);
+            dId += P.pgd * fd;
+            dIs += P.ppd * fd;
+        }
+        const double Ic = P.gcd * (vs - vd);
+        dId += Ic;
+        dIs -= Ic;
+        const std::int64_t since = step - spike_step[c];
+        const bool bap = since > P.bap_delay_steps && since <= P.bap_delay_steps + P.bap_steps;
+        dIs = select(bap, dIs + P.bap_s, dIs);
+        dId = select(bap, dId + P.bap_d, dId);
+        const double vs1 = vs + P.Cs_m * dIs, vd1 = vd + P.Cd_m * dId;
+        Vs[c] = vs1;
+        ws[c] = select(P.exact_ws, ws[c] * P.ws_dec, ws[c] + P.tws_m * (P.as * (vs1 - P.ELs_w) - ws[c]));
+        Vd[c] = vd1;
+        wd[c] = select(P.exact_wd, wd[c] * P.wd_dec, wd[c] + P.twd_m * (P.ad * (vd1 - P.ELd) - wd[c]));
+        theta[c] += P.mth * (P.th0 - theta[c]);
+    }
+}
+#define APICAL_PAIR_KERNEL(NAME, PS, PD)                                                                              \
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void NAME(                                          \
+        std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws, double* Vd, double* wd,     \
+        double* gAs, double* gGs, double* gAd, double* gGd, double* theta, const std::int64_t* spike_step) {         \
+        euler_pair_body<PS, PD>(n, P, step, Vs, ws, Vd, wd, gAs, gGs, gAd, gGd, theta, spike_step);                 \
+    }
+APICAL_PAIR_KERNEL(euler_pair_00, false, false)
+APICAL_PAIR_KERNEL(euler_pair_01, false, true)
+APICAL_PAIR_KERNEL(euler_pair_10, true, false)
+APICAL_PAIR_KERNEL(euler_pair_11, true, true)
+#undef APICAL_PAIR_KERNEL
+void euler_pair(std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws, double* Vd, double* wd,
+                double* gAs, double* gGs, double* gAd, double* gGd, double* theta, const std::int64_t* spike_step) {
+    auto* k = P.plat_s ? (P.plat_d ? euler_pair_11 : euler_pair_10) : (P.plat_d ? euler_pair_01 : euler_pair_00);
+    k(n, P, step, Vs, ws, Vd, wd, gAs, gGs, gAd, gGd, theta, spike_step);
+}
 
 class PyramidalGroup final : public CellGroup {
 public:
@@ -137,10 +214,25 @@ public:
             bap_steps_ = static_cast<std::int64_t>(std::llround(bapl_ / dt_));
             bap_delay_steps_ = static_cast<std::int64_t>(std::llround(bapd_ / dt_));
             ref_steps_ = static_cast<std::int64_t>(std::llround(tref_ / dt_));
+            setup_pair();
         }
     }
 
     std::uint32_t count() const override { return n_; }
+
+    // The state that carries across epochs: every compartment's state array, the adaptive
+    // threshold, and the last spike (time, and step for the Euler path's bAP box).
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("pyramidal");
+        w.put(st_), w.put(theta_), w.put(last_spike_), w.put(spike_step_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("pyramidal");
+        r.get(st_), r.get(theta_), r.get(last_spike_), r.get(spike_step_);
+        r.end();
+    }
 
     double get(int var, std::uint32_t c) const override {
         if (var == 0) return theta_[c];
@@ -149,7 +241,7 @@ public:
         switch (j) {
         case CV_V: return xc(k, 0)[c];
         case CV_W: return xc(k, 1)[c];
-        case CV_PLAT: return sigmoid(xc(k, 0)[c], p.pE, p.pD);
+        case CV_PLAT: return sigmoid(xc(k, 0)[c], p.pE, -1.0 / p.pD);
         case CV_GA: return xc(k, 2 + S_A)[c];
         case CV_GN: return p.norm_N * (xc(k, 2 + S_ND)[c] - xc(k, 2 + S_NR)[c]);
         case CV_GG: return xc(k, 2 + S_GA)[c];
@@ -238,6 +330,28 @@ private:
         }
     }
 
+    // The one-pass Euler kernel for the naud2018 shape: soma + one child, AMPA/GABA_A only.
+    void setup_pair() {
+        if (nc_ != 2 || comps_[1].parent != 0) return;
+        for (auto& p : comps_)
+            if (p.used[S_NR] || p.used[S_BR]) return;
+        const Comp &s = comps_[0], &d = comps_[1];
+        EulerPair& P = pair_params_;
+        P.gLs = s.gL, P.ELs = s.EL, P.Ies = s.Ie, P.Cs_m = dt_ / s.C, P.as = s.a, P.ELs_w = s.EL;
+        P.tws_m = dt_ / s.tw, P.ws_dec = std::exp(-dt_ / s.tw), P.pgs = s.pg, P.bap_s = s.bap;
+        P.gLd = d.gL, P.ELd = d.EL, P.Ied = d.Ie, P.Cd_m = dt_ / d.C, P.ad = d.a;
+        P.twd_m = dt_ / d.tw, P.wd_dec = std::exp(-dt_ / d.tw), P.pgd = d.pg, P.ppd = d.pp, P.gcd = d.gc;
+        P.Ed = d.pE, P.kd = -1.0 / d.pD, P.bap_d = d.bap, P.Es = s.pE, P.ks = -1.0 / s.pD;
+        P.EA_s = s.E_A, P.EG_s = s.E_GA, P.EA_d = d.E_A, P.EG_d = d.E_GA;
+        P.decA_s = s.dec_dt[S_A], P.decG_s = s.dec_dt[S_GA], P.decA_d = d.dec_dt[S_A], P.decG_d = d.dec_dt[S_GA];
+        P.plat_s = s.plateau, P.plat_d = d.plateau;
+        P.usedA_s = s.used[S_A], P.usedG_s = s.used[S_GA], P.usedA_d = d.used[S_A], P.usedG_d = d.used[S_GA];
+        P.exact_ws = s.a == 0.0, P.exact_wd = d.a == 0.0;
+        P.th0 = th0_, P.mth = dt_ / tth_;
+        P.bap_delay_steps = bap_delay_steps_, P.bap_steps = bap_steps_;
+        pair_ = true;
+    }
+
     // The fastest passive rate of each compartment against the method's stability bound.
     void check_stability(const std::string& pop) const {
         const double bound = compat_ ? 1.9 : 2.5; // Euler: 2; RK4: 2.78 on the negative real axis
@@ -296,7 +410,7 @@ private:
                 const double V = y[static_cast<std::size_t>(2 * k)], w = y[static_cast<std::size_t>(2 * k + 1)];
                 double I = -p.gL * (V - p.EL) - w;
                 if (p.plateau) {
-                    const double f = sigmoid(V, p.pE, p.pD);
+                    const double f = sigmoid(V, p.pE, -1.0 / p.pD);
                     I += p.pg * f;
                     if (p.parent >= 0) acc[p.parent] += p.pp * f;
                 }
@@ -456,7 +570,8 @@ private:
     }
 
     // --- naud2018 conventions: forward Euler in the published update order -----------
-    void advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void advance_euler(const Epoch& e, const EventSpan& events,
+                                                                                   std::vector<LocalSpike>& spikes) {
         const std::uint32_t n = n_;
         for (std::int64_t step = e.step0; step < e.step1; ++step) {
             const double t = static_cast<double>(step) * dt_;
@@ -476,90 +591,95 @@ private:
                 default: x(k, 2 + S_BR)[c] += w, x(k, 2 + S_BD)[c] += w; break;
                 }
             }
-            // 2. synaptic currents (somatic driving force), then exact decay
-            const double* Vs = x(0, 0);
-            for (int k = 0; k < nc_; ++k) {
-                const Comp& p = comps_[static_cast<std::size_t>(k)];
-                double* I = isyn_.data() + static_cast<std::size_t>(k) * n;
-                std::fill_n(I, n, 0.0);
-                if (p.used[S_A]) {
-                    double* g = x(k, 2 + S_A);
-                    for (std::uint32_t c = 0; c < n; ++c) I[c] += g[c] * (p.E_A - Vs[c]), g[c] *= p.dec_dt[S_A];
-                }
-                if (p.used[S_NR]) {
-                    double* r = x(k, 2 + S_NR);
-                    double* d = x(k, 2 + S_ND);
-                    for (std::uint32_t c = 0; c < n; ++c) {
-                        I[c] += p.norm_N * (d[c] - r[c]) * mg_block(Vs[c], p.mg) * (p.E_N - Vs[c]);
-                        r[c] *= p.dec_dt[S_NR], d[c] *= p.dec_dt[S_ND];
+            if (pair_) {
+                euler_pair(n, pair_params_, step, x(0, 0), x(0, 1), x(1, 0), x(1, 1), x(0, 2 + S_A), x(0, 2 + S_GA),
+                           x(1, 2 + S_A), x(1, 2 + S_GA), theta_.data(), spike_step_.data());
+            } else {
+                // 2. synaptic currents (somatic driving force), then exact decay
+                const double* Vs = x(0, 0);
+                for (int k = 0; k < nc_; ++k) {
+                    const Comp& p = comps_[static_cast<std::size_t>(k)];
+                    double* I = isyn_.data() + static_cast<std::size_t>(k) * n;
+                    std::fill_n(I, n, 0.0);
+                    if (p.used[S_A]) {
+                        double* g = x(k, 2 + S_A);
+                        for (std::uint32_t c = 0; c < n; ++c) I[c] += g[c] * (p.E_A - Vs[c]), g[c] *= p.dec_dt[S_A];
                     }
-                }
-                if (p.used[S_GA]) {
-                    double* g = x(k, 2 + S_GA);
-                    for (std::uint32_t c = 0; c < n; ++c) I[c] += g[c] * (p.E_GA - Vs[c]), g[c] *= p.dec_dt[S_GA];
-                }
-                if (p.used[S_BR]) {
-                    double* r = x(k, 2 + S_BR);
-                    double* d = x(k, 2 + S_BD);
-                    for (std::uint32_t c = 0; c < n; ++c) {
-                        I[c] += p.norm_B * (d[c] - r[c]) * (p.E_GB - Vs[c]);
-                        r[c] *= p.dec_dt[S_BR], d[c] *= p.dec_dt[S_BD];
-                    }
-                }
-            }
-            // 3. membranes by Euler from the old state (plateau activations of the old V)
-            for (int k = 0; k < nc_; ++k) {
-                const Comp& p = comps_[static_cast<std::size_t>(k)];
-                double* f = plat_.data() + static_cast<std::size_t>(k) * n;
-                const double* V = x(k, 0);
-                if (p.plateau) plateau_all(n, V, f, p.pE, p.pD);
-            }
-            for (int k = 0; k < nc_; ++k) {
-                const Comp& p = comps_[static_cast<std::size_t>(k)];
-                double* dI = scratch_.data() + static_cast<std::size_t>(k) * n;
-                const double* V = x(k, 0);
-                const double* w = x(k, 1);
-                const double* I = isyn_.data() + static_cast<std::size_t>(k) * n;
-                const double* f = plat_.data() + static_cast<std::size_t>(k) * n;
-                for (std::uint32_t c = 0; c < n; ++c) dI[c] = -p.gL * (V[c] - p.EL) - w[c] + p.Ie + I[c];
-                if (p.plateau)
-                    for (std::uint32_t c = 0; c < n; ++c) dI[c] += p.pg * f[c];
-                if (p.parent >= 0) {
-                    double* dP = scratch_.data() + static_cast<std::size_t>(p.parent) * n;
-                    const double* VP = x(p.parent, 0);
-                    if (p.plateau && p.pp != 0.0)
-                        for (std::uint32_t c = 0; c < n; ++c) dP[c] += p.pp * f[c];
-                    if (p.gc != 0.0)
+                    if (p.used[S_NR]) {
+                        double* r = x(k, 2 + S_NR);
+                        double* d = x(k, 2 + S_ND);
                         for (std::uint32_t c = 0; c < n; ++c) {
-                            const double Ic = p.gc * (VP[c] - V[c]);
-                            dI[c] += Ic;
-                            dP[c] -= Ic;
+                            I[c] += p.norm_N * (d[c] - r[c]) * mg_block(Vs[c], p.mg) * (p.E_N - Vs[c]);
+                            r[c] *= p.dec_dt[S_NR], d[c] *= p.dec_dt[S_ND];
                         }
+                    }
+                    if (p.used[S_GA]) {
+                        double* g = x(k, 2 + S_GA);
+                        for (std::uint32_t c = 0; c < n; ++c) I[c] += g[c] * (p.E_GA - Vs[c]), g[c] *= p.dec_dt[S_GA];
+                    }
+                    if (p.used[S_BR]) {
+                        double* r = x(k, 2 + S_BR);
+                        double* d = x(k, 2 + S_BD);
+                        for (std::uint32_t c = 0; c < n; ++c) {
+                            I[c] += p.norm_B * (d[c] - r[c]) * (p.E_GB - Vs[c]);
+                            r[c] *= p.dec_dt[S_BR], d[c] *= p.dec_dt[S_BD];
+                        }
+                    }
                 }
-            }
-            // bAP box: the steps after a spike, [spike + 1 + delay, spike + delay + duration]
-            for (std::uint32_t c = 0; c < n; ++c) {
-                const std::int64_t since = step - spike_step_[c];
-                if (since > bap_delay_steps_ && since <= bap_delay_steps_ + bap_steps_)
-                    for (int k = 0; k < nc_; ++k) scratch_[static_cast<std::size_t>(k) * n + c] += comps_[k].bap;
-            }
-            for (int k = 0; k < nc_; ++k) {
-                const Comp& p = comps_[static_cast<std::size_t>(k)];
-                const double m = dt_ / p.C;
-                double* V = x(k, 0);
-                const double* dI = scratch_.data() + static_cast<std::size_t>(k) * n;
-                for (std::uint32_t c = 0; c < n; ++c) V[c] += m * dI[c];
-                double* w = x(k, 1);
-                if (p.a == 0.0) {
-                    const double s = std::exp(-dt_ / p.tw);
-                    for (std::uint32_t c = 0; c < n; ++c) w[c] *= s;
-                } else {
-                    const double m2 = dt_ / p.tw;
-                    for (std::uint32_t c = 0; c < n; ++c) w[c] += m2 * (p.a * (V[c] - p.EL) - w[c]);
+                // 3. membranes by Euler from the old state (plateau activations of the old V)
+                for (int k = 0; k < nc_; ++k) {
+                    const Comp& p = comps_[static_cast<std::size_t>(k)];
+                    double* f = plat_.data() + static_cast<std::size_t>(k) * n;
+                    const double* V = x(k, 0);
+                    if (p.plateau) plateau_all(n, V, f, p.pE, p.pD);
                 }
+                for (int k = 0; k < nc_; ++k) {
+                    const Comp& p = comps_[static_cast<std::size_t>(k)];
+                    double* dI = scratch_.data() + static_cast<std::size_t>(k) * n;
+                    const double* V = x(k, 0);
+                    const double* w = x(k, 1);
+                    const double* I = isyn_.data() + static_cast<std::size_t>(k) * n;
+                    const double* f = plat_.data() + static_cast<std::size_t>(k) * n;
+                    for (std::uint32_t c = 0; c < n; ++c) dI[c] = -p.gL * (V[c] - p.EL) - w[c] + p.Ie + I[c];
+                    if (p.plateau)
+                        for (std::uint32_t c = 0; c < n; ++c) dI[c] += p.pg * f[c];
+                    if (p.parent >= 0) {
+                        double* dP = scratch_.data() + static_cast<std::size_t>(p.parent) * n;
+                        const double* VP = x(p.parent, 0);
+                        if (p.plateau && p.pp != 0.0)
+                            for (std::uint32_t c = 0; c < n; ++c) dP[c] += p.pp * f[c];
+                        if (p.gc != 0.0)
+                            for (std::uint32_t c = 0; c < n; ++c) {
+                                const double Ic = p.gc * (VP[c] - V[c]);
+                                dI[c] += Ic;
+                                dP[c] -= Ic;
+                            }
+                    }
+                }
+                // bAP box: the steps after a spike, [spike + 1 + delay, spike + delay + duration]
+                for (std::uint32_t c = 0; c < n; ++c) {
+                    const std::int64_t since = step - spike_step_[c];
+                    if (since > bap_delay_steps_ && since <= bap_delay_steps_ + bap_steps_)
+                        for (int k = 0; k < nc_; ++k) scratch_[static_cast<std::size_t>(k) * n + c] += comps_[k].bap;
+                }
+                for (int k = 0; k < nc_; ++k) {
+                    const Comp& p = comps_[static_cast<std::size_t>(k)];
+                    const double m = dt_ / p.C;
+                    double* V = x(k, 0);
+                    const double* dI = scratch_.data() + static_cast<std::size_t>(k) * n;
+                    for (std::uint32_t c = 0; c < n; ++c) V[c] += m * dI[c];
+                    double* w = x(k, 1);
+                    if (p.a == 0.0) {
+                        const double s = std::exp(-dt_ / p.tw);
+                        for (std::uint32_t c = 0; c < n; ++c) w[c] *= s;
+                    } else {
+                        const double m2 = dt_ / p.tw;
+                        for (std::uint32_t c = 0; c < n; ++c) w[c] += m2 * (p.a * (V[c] - p.EL) - w[c]);
+                    }
+                }
+                const double mth = dt_ / tth_;
+                for (std::uint32_t c = 0; c < n; ++c) theta_[c] += mth * (th0_ - theta_[c]);
             }
-            const double mth = dt_ / tth_;
-            for (std::uint32_t c = 0; c < n; ++c) theta_[c] += mth * (th0_ - theta_[c]);
             // 4. threshold, reset (refractoriness: soma held at V_reset)
             double* V0 = x(0, 0);
             const double t_end = static_cast<double>(step + 1) * dt_;
@@ -600,6 +720,8 @@ private:
     std::vector<double> st_, theta_, last_spike_;
     std::vector<std::int64_t> spike_step_;
     std::int64_t bap_steps_ = 0, bap_delay_steps_ = 0, ref_steps_ = 0;
+    bool pair_ = false;
+    EulerPair pair_params_{};
     std::vector<CurrentInput> currents_;
     std::vector<std::vector<std::uint8_t>> current_cells_;
     CellEvents by_cell_;

@@ -393,3 +393,42 @@ TEST_CASE("inspect summarises populations", "[hdf5]") {
     CHECK(table.find("exc") != std::string::npos);
     CHECK(table.find("60.000") != std::string::npos);
 }
+
+// A killed writer's file must open in h5py/HDF5 without `h5clear`: the 1.10 superblock (v3)
+// carries an "open for writing" flag that stays set when the writer dies, so the file uses
+// the 1.8 superblock (v2), while its appendable datasets keep the 1.10 extensible-array
+// chunk index (memory of long runs does not grow with simulated time).
+TEST_CASE("Hdf5Writer files: 1.8 superblock, 1.10 chunk indexes", "[hdf5]") {
+    TempDir tmp("format");
+    const std::string path = tmp.file("run.h5");
+    {
+        Hdf5Writer w(path, sample_meta());
+        write_sample_run(w);
+        w.flush();
+        // While the writer still has it open, as after a kill -9: the superblock on disk.
+        std::ifstream in(path + ".partial", std::ios::binary);
+        char sb[9] = {};
+        in.read(sb, 9);
+        CHECK(static_cast<int>(sb[8]) == 2); // superblock version
+        w.finish(true, 25.0, 0.5);
+    }
+    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    const hid_t d = H5Dopen2(f, "/spikes/exc/timestamps", H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    H5D_chunk_index_t idx{};
+    REQUIRE(H5Dget_chunk_index_type(d, &idx) >= 0);
+    CHECK(idx == H5D_CHUNK_IDX_EARRAY);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+TEST_CASE("cannot_create_beside names why an output cannot be written", "[hdf5]") {
+    TempDir tmp("beside");
+    CHECK(cannot_create_beside(tmp.file("ok.h5")).empty());
+    CHECK(fs::is_empty(tmp.dir)); // the probe file is removed
+    CHECK_FALSE(cannot_create_beside(tmp.file("missing/dir/out.h5")).empty());
+    const std::string plain = tmp.write("plain", "x");
+    CHECK(cannot_create_beside(plain + "/out.h5") == std::string("Not a directory"));
+    CHECK_FALSE(cannot_create_beside("/proc/apical_out.h5").empty()); // even for root
+}

@@ -1,0 +1,200 @@
+"""Checkpoints and restarts (docs/checkpoint.md): a run restarted from a checkpoint gives,
+bit for bit, the spikes of the uninterrupted run after the checkpoint time, for a COBA
+network of LIF cells and for a network of pyramidal cells (both integration paths) with
+AdEx interneurons, Poisson and spike-list input; SIGINT saves a checkpoint at the stop;
+models that cannot save their state, damaged checkpoints and network-changing options are
+refused with exit status 2 before anything is written."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+apical, src = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp(prefix="apical_ckpt_")
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(*args, expect=0):
+    p = subprocess.run([apical, *args], capture_output=True, text=True, timeout=600)
+    if p.returncode != expect:
+        print("FAIL: apical", " ".join(args), "exited", p.returncode, "expected", expect, "\n", p.stderr)
+        failures.append("exit status of " + " ".join(args))
+    return p
+
+
+def spikes(path):
+    with h5py.File(path, "r") as f:
+        out = {p: (f["spikes"][p]["timestamps"][:], f["spikes"][p]["node_ids"][:]) for p in f["spikes"]}
+        a = dict(f["apical"].attrs)
+    return out, a
+
+
+def compare_after(full, before, restarted, t0, label):
+    """The run cut at the checkpoint time t0 (`before`) followed by the restarted run gives
+    the uninterrupted run's spikes exactly, and in the same order."""
+    fs, _ = spikes(full)
+    bs, _ = spikes(before)
+    rs, ra = spikes(restarted)
+    check(ra["t_start"] == t0, f"{label}: t_start {ra['t_start']} != checkpoint time {t0}")
+    check(ra["completed"] == 1, f"{label}: restarted run not completed")
+    total = 0
+    for p in fs:
+        t, n = fs[p]
+        jt = np.concatenate([bs[p][0], rs[p][0]])
+        jn = np.concatenate([bs[p][1], rs[p][1]])
+        same = np.array_equal(t, jt) and np.array_equal(n, jn)
+        check(same, f"{label}: population {p}: {bs[p][0].size} + {rs[p][0].size} spikes before + after the "
+                    f"restart, {t.size} uninterrupted" + ("" if t.size != jt.size else " (same count, different values)"))
+        check(np.all(rs[p][0] >= t0), f"{label}: population {p}: spike before the checkpoint time in the restarted file")
+        total += rs[p][0].size
+    check(total > 50, f"{label}: too few spikes after the checkpoint ({total}) for the comparison to mean much")
+
+
+def cut_at(scenario, t0, out, *extra):
+    """The same run, stopped at t0 (an epoch boundary): what a run killed there would hold."""
+    run("run", scenario, "-o", out, "--quiet", "--set", f"simulation.duration={t0!r} ms", *extra)
+    return out
+
+
+# 1. COBA network of LIF cells (conductance synapses, recurrent, constant drive).
+coba = os.path.join(src, "scenarios", "coba.yaml")
+dur = ["--set", "simulation.duration=300 ms"]
+run("run", coba, "-o", f"{tmp}/coba_full.h5", "--quiet", *dur)
+run("run", coba, "-o", f"{tmp}/coba_ck.h5", "--quiet", *dur, "--checkpoint-every", "120 ms", "--threads", "2")
+check(os.path.exists(f"{tmp}/coba_ck.ckpt"), "coba: checkpoint file written beside the output")
+check(not os.path.exists(f"{tmp}/coba_ck.ckpt.partial"), "coba: no .partial checkpoint left")
+a, _ = spikes(f"{tmp}/coba_full.h5")
+b, _ = spikes(f"{tmp}/coba_ck.h5")
+check(all(np.array_equal(a[p][0], b[p][0]) and np.array_equal(a[p][1], b[p][1]) for p in a),
+      "coba: taking checkpoints changes the spikes")
+# The last checkpoint: t = 240 ms (every 120 ms; the end is not saved).
+r = run("run", "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/coba_rs.h5", "--quiet", "--threads", "1")
+_, ra = spikes(f"{tmp}/coba_rs.h5")
+check(abs(ra["t_start"] - 240.0) < 1e-9, f"coba: checkpoint at {ra['t_start']} ms, expected 240")
+compare_after(f"{tmp}/coba_full.h5", cut_at(coba, ra["t_start"], f"{tmp}/coba_cut.h5"), f"{tmp}/coba_rs.h5",
+              ra["t_start"], "coba")
+
+# 2. Pyramidal cells (naud2018: the Euler path; l5_3c: the RK4 path), AdEx interneurons,
+# Poisson and spike-list input, recurrent projections with drawn delays.
+pyr_yaml = f"""
+name: pyr_net
+simulation: {{duration: 200 ms, dt: 0.1 ms, seed: 7}}
+populations:
+  pyr: {{model: pyramidal, parameters: naud2018, size: 300,
+        initial: {{v_soma: {{distribution: normal, mean: -65 mV, sd: 5 mV}}}}}}
+  l5: {{model: pyramidal, parameters: l5_3c, size: 20}}
+  inh: {{model: adex, size: 60}}
+projections:
+  pyr_inh: {{source: pyr, target: inh, receptor: exc, connectivity: {{rule: fixed_probability, p: 0.1}},
+            weight: 2 nS, delay: {{distribution: uniform, low: 1 ms, high: 3 ms}}}}
+  inh_pyr: {{source: inh, target: pyr, receptor: gaba_a, compartment: soma,
+            connectivity: {{rule: fixed_indegree, indegree: 5}}, weight: 0.3, delay: 1.5 ms}}
+  pyr_l5: {{source: pyr, target: l5, receptor: ampa, compartment: soma,
+           connectivity: {{rule: fixed_probability, p: 0.2}}, weight: 1 nS, delay: 2 ms}}
+stimuli:
+  soma_exc: {{type: poisson, target: pyr, compartment: soma, receptor: ampa, rate: 500 Hz, weight: 0.35}}
+  dend_exc: {{type: poisson, target: pyr, compartment: dend, receptor: ampa, rate: 500 Hz, weight: 0.08}}
+  soma_inh: {{type: poisson, target: pyr, compartment: soma, receptor: gaba_a, rate: 500 Hz, weight: 0.35}}
+  l5_drive: {{type: poisson, target: l5, compartment: soma, receptor: ampa, rate: 2000 Hz, weight: 2 nS}}
+  inh_drive: {{type: poisson, target: inh, receptor: exc, rate: 2000 Hz, weight: 3 nS}}
+  kicks: {{type: spike_times, target: inh, receptor: exc, weight: 50 nS,
+          times: [30 ms, 90 ms, 130 ms, 131 ms, 170 ms]}}
+recording:
+  spikes: all
+"""
+with open(f"{tmp}/pyr.yaml", "w") as f:
+    f.write(pyr_yaml)
+p = run("run", f"{tmp}/pyr.yaml", "-o", f"{tmp}/pyr_full.h5", "--quiet")
+if p.returncode == 0:
+    run("run", f"{tmp}/pyr.yaml", "-o", f"{tmp}/pyr_ck.h5", "--quiet", "--checkpoint-every", "70 ms",
+        "--checkpoint", f"{tmp}/pyr.state")
+    run("run", "--restart", f"{tmp}/pyr.state", "-o", f"{tmp}/pyr_rs.h5", "--quiet", "--threads", "3")
+    _, ra = spikes(f"{tmp}/pyr_rs.h5")
+    check(ra["t_start"] > 0, "pyramidal: restart at t = 0")
+    compare_after(f"{tmp}/pyr_full.h5", cut_at(f"{tmp}/pyr.yaml", ra["t_start"], f"{tmp}/pyr_cut.h5"),
+                  f"{tmp}/pyr_rs.h5", ra["t_start"], "pyramidal")
+    # Every population must have spiked after the checkpoint, or the test proves little.
+    rs, _ = spikes(f"{tmp}/pyr_rs.h5")
+    for pop in ("pyr", "l5", "inh"):
+        check(rs[pop][0].size > 0, f"pyramidal: population {pop} silent after the checkpoint")
+
+# 3. SIGINT: the run stops at the next epoch with completed = 0, every spike up to
+# t_reached (as the uninterrupted run has them), and a checkpoint at t_reached that
+# continues exactly.
+long = ["--set", "simulation.duration=100 s"]
+proc = subprocess.Popen([apical, "run", coba, "-o", f"{tmp}/int.h5", "--quiet", *long, "--threads", "1",
+                         "--checkpoint-every", "1000 s"], stderr=subprocess.PIPE, text=True)
+deadline = time.time() + 60
+while not os.path.exists(f"{tmp}/int.h5.partial") and time.time() < deadline:
+    time.sleep(0.05)
+time.sleep(1.0)
+proc.send_signal(signal.SIGINT)
+err = proc.communicate(timeout=120)[1]
+check(proc.returncode == 1, f"SIGINT: exit {proc.returncode}, expected 1 ({err})")
+check("interrupted at t =" in err and "--restart" in err, f"SIGINT: message: {err}")
+check(os.path.exists(f"{tmp}/int.h5") and not os.path.exists(f"{tmp}/int.h5.partial"),
+      "SIGINT: the interrupted file is finished under its name")
+if os.path.exists(f"{tmp}/int.h5"):
+    ints, ia = spikes(f"{tmp}/int.h5")
+    t_r = float(ia["t_reached"])
+    check(ia["completed"] == 0, "SIGINT: completed = 1 after an interrupt")
+    check(0 < t_r < 100000.0, f"SIGINT: t_reached {t_r}")
+    # The uninterrupted run up to t_reached + 100 ms: the same spikes up to t_reached ...
+    end = t_r + 100.0
+    run("run", coba, "-o", f"{tmp}/int_full.h5", "--quiet", "--set", f"simulation.duration={end!r} ms")
+    full, _ = spikes(f"{tmp}/int_full.h5")
+    for pop in full:
+        t, n = full[pop]
+        k = ints[pop][0].size
+        check(np.array_equal(ints[pop][0], t[:k]) and np.array_equal(ints[pop][1], n[:k]) and
+              (k == t.size or t[k] >= t_r), f"SIGINT: population {pop}: spikes up to t_reached differ from the "
+                                             "uninterrupted run")
+    check(sum(v[0].size for v in ints.values()) > 0, "SIGINT: no spikes before the interrupt")
+    # ... and the checkpoint taken at the stop continues exactly.
+    run("run", "--restart", f"{tmp}/int.ckpt", "-o", f"{tmp}/int_rs.h5", "--quiet",
+        "--set", f"simulation.duration={end!r} ms")
+    if os.path.exists(f"{tmp}/int_rs.h5"):
+        compare_after(f"{tmp}/int_full.h5", f"{tmp}/int.h5", f"{tmp}/int_rs.h5", t_r, "SIGINT restart")
+
+# 4. Refusals, each with exit 2, a message, and no output written.
+def refused(args, fragment, label, out):
+    p = run(*args, expect=2)
+    check(fragment in p.stderr, f"{label}: no '{fragment}' in: {p.stderr}")
+    check(not os.path.exists(out) and not os.path.exists(out + ".partial"), f"{label}: output written")
+
+htm = os.path.join(src, "scenarios", "htm_anomaly.yaml")
+refused(["run", htm, "-o", f"{tmp}/htm.h5", "--checkpoint-every", "100 ms"],
+        "cannot save its state in a checkpoint", "htm", f"{tmp}/htm.h5")
+check(not os.path.exists(f"{tmp}/htm.ckpt"), "htm: a checkpoint was written")
+refused(["run", "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/x.h5", "--set", "populations.exc.size=10"],
+        "would change the saved network", "restart with --set", f"{tmp}/x.h5")
+refused(["run", coba, "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/x.h5"], "not both", "both", f"{tmp}/x.h5")
+refused(["run", coba, "-o", f"{tmp}/x.h5", "--checkpoint-every", "5"], "--checkpoint-every", "unitless", f"{tmp}/x.h5")
+with open(f"{tmp}/coba_ck.ckpt", "rb") as f:
+    good = f.read()
+with open(f"{tmp}/cut.ckpt", "wb") as f:
+    f.write(good[: len(good) // 2])
+refused(["run", "--restart", f"{tmp}/cut.ckpt", "-o", f"{tmp}/x.h5"], "cut.ckpt: ", "truncated", f"{tmp}/x.h5")
+flipped = bytearray(good)
+flipped[len(flipped) // 2] ^= 0x40
+with open(f"{tmp}/flip.ckpt", "wb") as f:
+    f.write(bytes(flipped))
+refused(["run", "--restart", f"{tmp}/flip.ckpt", "-o", f"{tmp}/x.h5"], "checksum", "corrupted", f"{tmp}/x.h5")
+refused(["run", "--restart", coba, "-o", f"{tmp}/x.h5"], "not an Apical checkpoint", "not a checkpoint", f"{tmp}/x.h5")
+refused(["run", "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/x.h5", "--set", "simulation.duration=100 ms"],
+        "after simulation.duration", "restart past the end", f"{tmp}/x.h5")
+
+subprocess.run(["rm", "-rf", tmp])
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
