@@ -158,6 +158,7 @@ struct Simulation::Impl {
     std::vector<BurstRecord> bursts_done;
     std::vector<double> next_weight_sample;                     // per weight probe
     bool finished = false;
+    bool hooks_active = false;                                  // any classifier, STP or transmit mode
     DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
@@ -328,6 +329,9 @@ struct Simulation::Impl {
                 std::vector<std::uint32_t> fill(b.by_target_offset.begin(), b.by_target_offset.end() - 1);
                 for (std::uint32_t k2 = 0; k2 < b.target.size(); ++k2) b.by_target[fill[b.target[k2]]++] = k2;
             }
+        for (auto& c : classifiers) hooks_active = hooks_active || c != nullptr;
+        for (auto& pr : net.projections)
+            hooks_active = hooks_active || !pr.stp.empty() || pr.transmit != ProjectionDesc::Transmit::spikes;
         for (auto& wp : net.weight_probes) {
             if (wp.projection >= net.projections.size() || !(wp.interval > 0))
                 throw std::invalid_argument("weight probe: bad projection or interval");
@@ -631,6 +635,7 @@ struct Simulation::Impl {
     // decide per projection which spikes it carries and with what efficacy (transmit mode,
     // short-term plasticity). Both walk spikes in (time, gid) order: thread-independent.
     void classify_and_transmit(double t_now, RecordingSink& sink) {
+        if (!hooks_active) return; // nothing classifies or filters: spikes go out as they are
         for (auto& v : pop_spikes) v.clear();
         for (std::uint32_t i = 0; i < pending.size(); ++i) {
             auto& s = pending[i];
@@ -1007,6 +1012,17 @@ struct Simulation::Impl {
 std::string Simulation::checkpoint_unsupported() const {
     const Impl& m = *impl_;
     if (m.n_ranks > 1) return "checkpoints of a network spread over MPI ranks are not supported yet";
+    // The spike hooks' state (burst traces, STP resources, plasticity traces) is not saved:
+    // a restart would classify and transmit differently from an uninterrupted run.
+    for (std::size_t p = 0; p < m.classifiers.size(); ++p)
+        if (m.classifiers[p])
+            return "population '" + m.net.populations[p].name +
+                   "' is burst-classified (recording.bursts, a transmit mode or a plasticity rule), and "
+                   "checkpoints do not save that state yet";
+    for (auto& pr : m.net.projections)
+        if (!pr.stp.empty() || !pr.plasticity.empty())
+            return "projection '" + pr.name + "' has short-term or long-term plasticity, whose state checkpoints "
+                   "do not save yet";
     for (auto& g : m.groups)
         if (!g.cells->can_checkpoint())
             return "population '" + m.net.populations[g.pop].name + "' (model " + m.models[g.pop]->name +

@@ -133,9 +133,20 @@ std::vector<std::string> export_csv(const std::string& h5_path, const std::strin
     for (const std::string& pop : r.rate_populations())
         plan.push_back({out / ("rates_" + pop + ".csv"), [&r, pop](std::ostream& o) {
                             const RateData d = r.rates(pop);
-                            o << "time_ms,rate_hz\n";
-                            for (std::size_t i = 0; i < d.rate.size(); ++i)
-                                o << num(d.start + static_cast<double>(i) * d.step) << ',' << num(d.rate[i]) << '\n';
+                            // Burst statistics may lag the rate by a bin or so in a .partial file.
+                            const bool b = !d.event_rate.empty();
+                            o << (b ? "time_ms,rate_hz,event_rate_hz,burst_rate_hz,burst_probability\n"
+                                    : "time_ms,rate_hz\n");
+                            auto at = [](const std::vector<double>& v, std::size_t i) {
+                                return i < v.size() ? num(v[i]) : std::string();
+                            };
+                            for (std::size_t i = 0; i < d.rate.size(); ++i) {
+                                o << num(d.start + static_cast<double>(i) * d.step) << ',' << num(d.rate[i]);
+                                if (b)
+                                    o << ',' << at(d.event_rate, i) << ',' << at(d.burst_rate, i) << ','
+                                      << at(d.burst_probability, i);
+                                o << '\n';
+                            }
                         }});
     for (const std::string& probe : r.report_names())
         for (const std::string& pop : r.report_populations(probe))

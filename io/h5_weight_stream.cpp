@@ -36,8 +36,8 @@ void WeightStream::flush() {
 void write_final_weights(const H5Node& weights_group, const std::string& projection,
                          std::span<const std::uint32_t> source, std::span<const std::uint32_t> target,
                          std::span<const float> weight) {
-    const H5Node g = weights_group.has(projection) ? weights_group.open_group(projection)
-                                                   : weights_group.create_group(projection);
+    const H5Node g =
+        weights_group.has(projection) ? weights_group.open_group(projection) : weights_group.create_group(projection);
     g.create_dataset<std::uint32_t>("final_source", source);
     g.create_dataset<std::uint32_t>("final_target", target);
     g.create_dataset<float>("final_weight", weight);

@@ -10,8 +10,8 @@
 namespace apical::io {
 
 struct WeightProbeMeta {
-    std::string projection;                         // name (the HDF5 group)
-    double interval = 10.0;                         // ms
+    std::string projection;                                  // name (the HDF5 group)
+    double interval = 10.0;                                  // ms
     std::vector<std::uint32_t> sample_source, sample_target; // population-local ids of the sampled synapses
 };
 

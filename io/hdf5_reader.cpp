@@ -227,6 +227,11 @@ RateData Hdf5Reader::rates(const std::string& pop) const {
     H5Node g = impl_->group_at("rates", pop);
     RateData r;
     r.rate = g.open_dataset("rate").read_all<double>();
+    if (g.has("event_rate")) {
+        r.event_rate = g.open_dataset("event_rate").read_all<double>();
+        r.burst_rate = g.open_dataset("burst_rate").read_all<double>();
+        r.burst_probability = g.open_dataset("burst_probability").read_all<double>();
+    }
     const std::vector<double> t = g.open_dataset("time").read_all<double>();
     if (t.size() != 3)
         throw Hdf5Error(impl_->path, g.path() + "/time", "read rates", "expected [start, stop, step]");

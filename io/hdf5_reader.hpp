@@ -44,6 +44,8 @@ struct ReportData {
 
 struct RateData {
     std::vector<double> rate;             // Hz per cell, one per bin
+    // With burst detection (else empty): per bin as `rate`.
+    std::vector<double> event_rate, burst_rate, burst_probability;
     double start = 0.0, stop = 0.0, step = 0.0; // ms; bin i is [start + i*step, start + (i+1)*step)
 };
 

@@ -8,5 +8,6 @@
 
 namespace apical::models {
 // For tests and tools: a classifier by rule name ("trace" or "isi").
-std::unique_ptr<SpikeClassifier> make_burst_classifier(const std::string& rule, double threshold, std::uint32_t n_cells);
+std::unique_ptr<SpikeClassifier> make_burst_classifier(const std::string& rule, double threshold,
+                                                       std::uint32_t n_cells);
 } // namespace apical::models

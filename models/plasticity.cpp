@@ -167,7 +167,8 @@ void register_plasticity(Registry& r) {
     r.add_plasticity(std::move(s));
 }
 
-std::unique_ptr<PlasticityRule> make_stdp(const std::vector<double>& p, std::uint32_t n_source, std::uint32_t n_target) {
+std::unique_ptr<PlasticityRule> make_stdp(const std::vector<double>& p, std::uint32_t n_source,
+                                          std::uint32_t n_target) {
     return std::make_unique<Stdp>(p, n_source, n_target);
 }
 

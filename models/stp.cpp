@@ -17,7 +17,8 @@ namespace {
 class TsodyksMarkram final : public ShortTermPlasticity {
 public:
     TsodyksMarkram(double U, double f, double tau_D, double tau_F, std::uint32_t n)
-        : U_(U), f_(f), tD_(tau_D), tF_(tau_F), u_(n, U), x_(n, 1.0), last_(n, -std::numeric_limits<double>::infinity()) {}
+        : U_(U), f_(f), tD_(tau_D), tF_(tau_F), u_(n, U), x_(n, 1.0),
+          last_(n, -std::numeric_limits<double>::infinity()) {}
 
     void transmit(std::span<const SourceSpike> spikes, std::span<float> efficacy) override {
         for (std::size_t i = 0; i < spikes.size(); ++i) {
@@ -61,10 +62,16 @@ void register_stp(Registry& r) {
     };
     // Payeur et al. 2021 code (shared reference: STP presets).
     k.presets = {
-        {"depressing", "strongly depressing (Payeur et al. 2021, Fig. 3 feedforward)", "Payeur et al. 2021 code",
-         {{"U", 0.9}, {"f", 0.1}, {"tau_D", 20.0}, {"tau_F", 1000.0}}, {}},
-        {"facilitating", "facilitating (Payeur et al. 2021, Fig. 3 feedback)", "Payeur et al. 2021 code",
-         {{"U", 0.02}, {"f", 0.1}, {"tau_D", 100.0}, {"tau_F", 100.0}}, {}},
+        {"depressing",
+         "strongly depressing (Payeur et al. 2021, Fig. 3 feedforward)",
+         "Payeur et al. 2021 code",
+         {{"U", 0.9}, {"f", 0.1}, {"tau_D", 20.0}, {"tau_F", 1000.0}},
+         {}},
+        {"facilitating",
+         "facilitating (Payeur et al. 2021, Fig. 3 feedback)",
+         "Payeur et al. 2021 code",
+         {{"U", 0.02}, {"f", 0.1}, {"tau_D", 100.0}, {"tau_F", 100.0}},
+         {}},
     };
     k.make_stp = [](const std::vector<double>& p, std::uint32_t n) {
         return make_tsodyks_markram(p.at(0), p.at(1), p.at(2), p.at(3), n);

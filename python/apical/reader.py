@@ -39,8 +39,8 @@ class Trace:
 
 @dataclass
 class Bursts:
-    """/bursts/<pop>: every 1-D dataset of the group, by name (the layout is reserved
-    in docs/output.md but not specified yet, so nothing is assumed about its columns)."""
+    """/bursts/<pop>: every 1-D dataset of the group, by name: timestamps (burst onsets, ms),
+    node_ids, spike_counts (docs/output.md)."""
     columns: Dict[str, np.ndarray]
     units: Dict[str, str] = field(default_factory=dict)
 
@@ -59,6 +59,9 @@ class Result:
     traces: Dict[str, Dict[str, Trace]]  # probe -> population -> Trace
     bursts: Dict[str, Bursts]
     extra_rates: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)  # pop -> name -> values
+    # /weights/<projection>: dataset name -> values (time, sum, samples, sample_source,
+    # sample_target, final_source, final_target, final_weight; docs/output.md)
+    weights: Dict[str, Dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def _str(v):
@@ -134,7 +137,12 @@ def load(path) -> Result:
                          if isinstance(v, h5py.Dataset) and "units" in v.attrs}
                 bursts[pop] = Bursts(cols, units)
 
-    return Result(path, meta, pops, sizes, spikes, rates, traces, bursts, extra)
+        weights = {}
+        for proj, g in f.get("weights", {}).items():
+            if isinstance(g, h5py.Group):
+                weights[proj] = {k: v[()] for k, v in g.items() if isinstance(v, h5py.Dataset)}
+
+    return Result(path, meta, pops, sizes, spikes, rates, traces, bursts, extra, weights)
 
 
 def _cv_isi(times, ids, cells):

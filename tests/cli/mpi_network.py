@@ -3,8 +3,10 @@ same as a single process's, for 2 and 3 ranks and 1 or 2 threads per rank: spike
 (gathered from the ranks to rank 0), HTM records. Scenarios: COBA (LIF, 4000 cells), the
 multiplexing network (naud2018 pyramidal cells, reduced), BAC firing (5 cells: one group, so
 all but one rank own no cells), the mixed LIF -> HTM -> LIF network (the HTM population lives
-on one rank), the Fig. 3 microcircuit (reduced: STP, bursts, transmit modes, PV/SST) and the
-dendritic-gate plasticity protocol (weights). CI installs openmpi-bin (tools/setup.sh) and runs as root, hence
+on one rank), the Fig. 3 microcircuit (reduced: burst detection and short-term plasticity
+on every rank, /bursts and burst rates) and the dendritic-gate plasticity protocol (weight
+sums, samples and final weights gathered from the ranks). CI installs openmpi-bin
+(tools/setup.sh) and runs as root, hence
 --allow-run-as-root and --oversubscribe (more ranks than the 2 cores).
 """
 import os
@@ -25,11 +27,12 @@ CASES = [
     ("multiplexing.yaml", ["simulation.duration=1200 ms", "populations.pyr.size=1200"]),
     ("bac_firing.yaml", []),
     ("htm_mixed.yaml", ["simulation.duration=400 ms"]),
-    # STP, burst classification (/bursts, burst rates), transmit modes, SST/PV interneurons.
-    ("microcircuit_fig3.yaml", ["simulation.duration=1300 ms", "populations.pyr1.size=1200",
-                                "populations.pyr2.size=1200", "populations.pv.size=300", "populations.sst.size=300"]),
-    # Burst-dependent plasticity: /weights sums and samples, gathered from the ranks.
-    ("plasticity_dendritic_gate.yaml", ["simulation.duration=1500 ms"]),
+    # burst classification, STP and transmission on every rank; /bursts and burst rates
+    ("microcircuit_fig3_defaults.yaml", ["simulation.duration=300 ms", "populations.pyr1.size=1000",
+                                         "populations.pyr2.size=1000", "populations.pv.size=250",
+                                         "populations.sst.size=250"]),
+    # burst-dependent plasticity: /weights sums, samples and final weights from every rank
+    ("plasticity_dendritic_gate.yaml", ["simulation.duration=600 ms"]),
 ]
 LAYOUTS = [(2, 1), (3, 1), (2, 2)]
 

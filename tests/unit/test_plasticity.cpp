@@ -87,7 +87,8 @@ TEST_CASE("stdp: pair-based, two spikes", "[plasticity]") {
         r->update(v, s);
         return static_cast<double>(o.w[0]) - 0.5;
     };
-    CHECK(once({pre(0.0, K::unclassified), post(10.0, K::unclassified)}) == Approx(0.01 * std::exp(-0.5)).epsilon(1e-5));
+    CHECK(once({pre(0.0, K::unclassified), post(10.0, K::unclassified)}) ==
+          Approx(0.01 * std::exp(-0.5)).epsilon(1e-5));
     CHECK(once({post(0.0, K::unclassified), pre(10.0, K::unclassified)}) ==
           Approx(-0.012 * std::exp(-0.5)).epsilon(1e-5));
 }

@@ -101,8 +101,7 @@ TEST_CASE("spike hooks: bitwise identical for 1, 2 and 4 threads", "[engine][det
     CHECK(std::accumulate(s0.weight.begin(), s0.weight.end(), 0.0) == Approx(a.wsum.at(0).back()).epsilon(1e-6));
 }
 
-TEST_CASE("spike hooks: the engine's classification equals the classifier on the recorded spikes",
-          "[hooks]") {
+TEST_CASE("spike hooks: the engine's classification equals the classifier on the recorded spikes", "[hooks]") {
     const Registry r = models::builtin_registry();
     const auto a = run(microcircuit_like(r), 2, 300.0);
     // Re-classify population 0's recorded spikes in one call with the same rule.
@@ -149,7 +148,7 @@ TEST_CASE("spike hooks: transmit modes carry only events or only bursts", "[hook
     sim.finish(sink);
     // The source spikes once per input (the LIF default reset and 1e6 pA input).
     REQUIRE(sink.pops.at(0).times.size() == 5);
-    CHECK(sink.events.at(0).size() == 3);     // 10, 100 (burst onset), 200
+    CHECK(sink.events.at(0).size() == 3);       // 10, 100 (burst onset), 200
     CHECK(sink.burst_spikes.at(0).size() == 1); // 105
     REQUIRE(sink.closed.at(0).size() == 1);
     CHECK(sink.closed.at(0)[0].spikes == 3);

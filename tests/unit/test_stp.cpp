@@ -25,7 +25,9 @@ std::vector<float> train(double U, double f, double tD, double tF, double T, int
 } // namespace
 
 TEST_CASE("tsodyks_markram: presets on regular trains follow the recursion", "[stp]") {
-    struct Case { double U, f, tD, tF; };
+    struct Case {
+        double U, f, tD, tF;
+    };
     // depressing and facilitating presets (Payeur et al. 2021 code).
     for (Case c : {Case{0.9, 0.1, 20.0, 1000.0}, Case{0.02, 0.1, 100.0, 100.0}})
         for (double T : {5.0, 10.0, 50.0, 200.0}) {
