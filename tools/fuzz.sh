@@ -34,10 +34,12 @@ for t in scenario hdf5_reader; do
     opts=$ASAN_OPTIONS
     [ "$t" = hdf5_reader ] && opts=$ASAN_OPTIONS:allocator_may_return_null=1
     end=$((SECONDS + SECONDS_PER_TARGET)); runs=0; execs=0; library=0
-    while [ $SECONDS -lt $end ]; do
+    while true; do
+        left=$((end - SECONDS))
+        [ $left -ge 1 ] || break # (-max_total_time=0 would mean: no limit)
         runs=$((runs + 1)); log=fuzz_$t.$runs.log
         rc=0
-        ASAN_OPTIONS=$opts ./fuzz_$t -max_total_time=$((end - SECONDS)) -timeout=10 -rss_limit_mb=2048 \
+        ASAN_OPTIONS=$opts ./fuzz_$t -max_total_time=$left -timeout=10 -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=1 -artifact_prefix="artifacts_$t/" "corpus_$t" "../tests/fuzz/corpus_$t" \
             2>"$log" || rc=$?
         n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
