@@ -54,6 +54,7 @@ public:
     template <class T> void put(const std::vector<T>& v) {
         static_assert(std::is_trivially_copyable_v<T>);
         put(std::uint64_t{v.size()});
+        if (v.empty()) return;
         const auto* p = reinterpret_cast<const char*>(v.data());
         bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
     }
@@ -119,7 +120,7 @@ public:
             throw CheckpointError("checkpoint: state section '" + where() + "' holds an array of " + std::to_string(n) +
                                   " values where this network has " + std::to_string(v.size()) +
                                   " (saved by another network?)");
-        std::memcpy(v.data(), b_.data() + pos_, static_cast<std::size_t>(n) * sizeof(T));
+        if (n > 0) std::memcpy(v.data(), b_.data() + pos_, static_cast<std::size_t>(n) * sizeof(T));
         pos_ += static_cast<std::size_t>(n) * sizeof(T);
     }
     std::string get_string() {

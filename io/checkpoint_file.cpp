@@ -1,5 +1,7 @@
 #include "io/checkpoint_file.hpp"
 
+#include "core/state_io.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -21,51 +23,6 @@ std::uint64_t fnv1a(const char* p, std::size_t n) {
     return h;
 }
 
-template <class T> void put(std::vector<char>& b, const T& x) {
-    const auto* p = reinterpret_cast<const char*>(&x);
-    b.insert(b.end(), p, p + sizeof(T));
-}
-void put_bytes(std::vector<char>& b, const char* p, std::size_t n) {
-    put(b, std::uint64_t{n});
-    b.insert(b.end(), p, p + n);
-}
-
-class Cursor {
-public:
-    Cursor(const std::string& path, const std::vector<char>& b, std::size_t end) : path_(path), b_(b), end_(end) {}
-    template <class T> T get() {
-        need(sizeof(T));
-        T x;
-        std::memcpy(&x, b_.data() + pos_, sizeof(T));
-        pos_ += sizeof(T);
-        return x;
-    }
-    std::string get_string() {
-        const auto n = get<std::uint64_t>();
-        need(n);
-        std::string s(b_.data() + pos_, static_cast<std::size_t>(n));
-        pos_ += static_cast<std::size_t>(n);
-        return s;
-    }
-    std::vector<char> get_bytes() {
-        const auto n = get<std::uint64_t>();
-        need(n);
-        std::vector<char> v(b_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                            b_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
-        pos_ += static_cast<std::size_t>(n);
-        return v;
-    }
-    std::size_t pos() const { return pos_; }
-
-private:
-    void need(std::uint64_t n) const {
-        if (n > end_ - pos_) throw CheckpointFileError(path_ + ": checkpoint file is cut short or damaged");
-    }
-    const std::string& path_;
-    const std::vector<char>& b_;
-    std::size_t end_, pos_ = 0;
-};
-
 [[noreturn]] void fail_io(const std::string& path, const std::string& what) {
     throw CheckpointFileError(path + ": cannot " + what + " (" + std::strerror(errno) + ")");
 }
@@ -73,18 +30,22 @@ private:
 } // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& c) {
-    std::vector<char> b;
-    b.reserve(c.state.size() + c.scenario_yaml.size() + 256);
-    b.insert(b.end(), std::begin(kMagic), std::end(kMagic));
-    put(b, kCheckpointFormatVersion);
-    put(b, kByteOrder);
-    put_bytes(b, c.apical_version.data(), c.apical_version.size());
-    put_bytes(b, c.scenario_file.data(), c.scenario_file.size());
-    put_bytes(b, c.scenario_yaml.data(), c.scenario_yaml.size());
-    put_bytes(b, c.output.data(), c.output.size());
-    put(b, c.t);
-    put_bytes(b, c.state.data(), c.state.size());
-    put(b, fnv1a(b.data(), b.size()));
+    // The fields are written as the engine writes its state (core/state_io.hpp): plain values,
+    // and strings and byte arrays as a uint64 length and the bytes.
+    StateWriter w;
+    for (char m : kMagic) w.put(m);
+    w.put(kCheckpointFormatVersion);
+    w.put(kByteOrder);
+    w.put_string(c.apical_version);
+    w.put_string(c.scenario_file);
+    w.put_string(c.scenario_yaml);
+    w.put_string(c.output);
+    w.put(c.t);
+    w.put(c.state);
+    std::vector<char> b = w.bytes();
+    const std::uint64_t sum = fnv1a(b.data(), b.size());
+    const auto* sp = reinterpret_cast<const char*>(&sum);
+    b.insert(b.end(), sp, sp + sizeof sum);
 
     const std::string tmp = path + ".partial";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -129,26 +90,30 @@ Checkpoint read_checkpoint(const std::string& path) {
         throw CheckpointFileError(path + ": not an Apical checkpoint (no APICALCK header)");
     if (b.size() < sizeof kMagic + 8 + sizeof(std::uint64_t))
         throw CheckpointFileError(path + ": checkpoint file is cut short");
-    Cursor c(path, b, b.size() - sizeof(std::uint64_t));
-    c.get<std::uint64_t>(); // the magic
-    const auto version = c.get<std::uint32_t>();
-    if (version != kCheckpointFormatVersion)
-        throw CheckpointFileError(path + ": checkpoint format version " + std::to_string(version) +
-                                  "; this Apical reads version " + std::to_string(kCheckpointFormatVersion));
-    if (c.get<std::uint32_t>() != kByteOrder)
-        throw CheckpointFileError(path + ": checkpoint written on a machine of another byte order");
     std::uint64_t sum;
     std::memcpy(&sum, b.data() + b.size() - sizeof sum, sizeof sum);
-    if (sum != fnv1a(b.data(), b.size() - sizeof sum))
-        throw CheckpointFileError(path + ": checkpoint checksum mismatch (the file is damaged or cut short)");
+    StateReader r(std::span<const char>(b.data(), b.size() - sizeof sum));
     Checkpoint k;
-    k.apical_version = c.get_string();
-    k.scenario_file = c.get_string();
-    k.scenario_yaml = c.get_string();
-    k.output = c.get_string();
-    k.t = c.get<double>();
-    k.state = c.get_bytes();
-    if (c.pos() != b.size() - sizeof sum) throw CheckpointFileError(path + ": checkpoint has trailing bytes");
+    try {
+        for (std::size_t i = 0; i < sizeof kMagic; ++i) r.get<char>();
+        const auto version = r.get<std::uint32_t>();
+        if (version != kCheckpointFormatVersion)
+            throw CheckpointFileError(path + ": checkpoint format version " + std::to_string(version) +
+                                      "; this Apical reads version " + std::to_string(kCheckpointFormatVersion));
+        if (r.get<std::uint32_t>() != kByteOrder)
+            throw CheckpointFileError(path + ": checkpoint written on a machine of another byte order");
+        if (sum != fnv1a(b.data(), b.size() - sizeof sum))
+            throw CheckpointFileError(path + ": checkpoint checksum mismatch (the file is damaged or cut short)");
+        k.apical_version = r.get_string();
+        k.scenario_file = r.get_string();
+        k.scenario_yaml = r.get_string();
+        k.output = r.get_string();
+        k.t = r.get<double>();
+        r.get_vector(k.state, true);
+    } catch (const CheckpointError&) {
+        throw CheckpointFileError(path + ": checkpoint file is cut short or damaged");
+    }
+    if (!r.at_end()) throw CheckpointFileError(path + ": checkpoint has trailing bytes");
     return k;
 }
 

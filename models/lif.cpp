@@ -19,6 +19,7 @@
 #include "core/random.hpp"
 #include "models/fast_exp.hpp"
 #include "models/lif.hpp"
+#include "models/target_clones.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -129,7 +130,7 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 // One clone per instruction set, picked at load time; every clone computes the same bits.
 // PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
 #define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                 \
-    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {         \
+    APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                              \
         return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                         \
     }
 APICAL_LIF_STEP(lif_step_cond, true, false, true)
@@ -227,11 +228,11 @@ lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, doubl
 #define APICAL_SPLIT_CALL(K)                                                                                         \
     lif_split_impl<K>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0],    \
                       A.dgi[0], A.die[0], A.dii[0], A.h[1], A.dge[1], A.dgi[1], A.die[1], A.dii[1])
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+APICAL_TARGET_CLONES void
 lif_split1(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
     APICAL_SPLIT_CALL(1);
 }
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+APICAL_TARGET_CLONES void
 lif_split2(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
     APICAL_SPLIT_CALL(2);
 }

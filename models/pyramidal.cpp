@@ -38,6 +38,7 @@
 #include "core/random.hpp"
 #include "models/fast_exp.hpp"
 #include "models/pyramidal.hpp"
+#include "models/target_clones.hpp"
 
 #include <boost/numeric/odeint/stepper/runge_kutta4.hpp>
 
@@ -92,7 +93,7 @@ double dual_exp_norm(double tr, double td) {
 
 // The plateau activation of a whole group: the hot loop of the naud2018 path. Basic IEEE
 // operations only (fast_exp), so every instruction set computes the same bits.
-[[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void plateau_all(std::uint32_t n, const double* __restrict V,
+APICAL_TARGET_CLONES void plateau_all(std::uint32_t n, const double* __restrict V,
                                                                              double* __restrict f, double E, double D) {
     for (std::uint32_t c = 0; c < n; ++c) f[c] = sigmoid(V[c], E, -1.0 / D);
 }
