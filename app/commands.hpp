@@ -10,9 +10,9 @@ namespace apical::app {
 
 struct RunOptions {
     std::string scenario, output;
-    std::string checkpoint_every;   // "100 ms": write checkpoints; "" none
-    std::string checkpoint;         // the checkpoint file (default: OUTPUT with .ckpt)
-    std::string restart;            // continue from this checkpoint
+    std::string checkpoint_every; // "100 ms": write checkpoints; "" none
+    std::string checkpoint;       // the checkpoint file (default: OUTPUT with .ckpt)
+    std::string restart;          // continue from this checkpoint
     std::vector<std::string> overrides;
     std::optional<int> threads;
     std::optional<unsigned long long> seed;
@@ -31,14 +31,14 @@ struct ExportOptions {
     bool force = false, quiet = false;
 };
 struct PlotOptions {
-    std::string input, output;  // a result file (.h5) or a sweep directory (summary.csv)
+    std::string input, output; // a result file (.h5) or a sweep directory (summary.csv)
     bool force = false, quiet = false;
 };
 struct SweepOptions {
     std::string scenario, dir, list;
     std::vector<std::string> grid, overrides;
-    std::optional<int> jobs, threads;                 // default: all cores; cores / jobs
-    std::optional<long long> task_index, task_count;  // default: SLURM_ARRAY_TASK_ID/COUNT
+    std::optional<int> jobs, threads;                // default: all cores; cores / jobs
+    std::optional<long long> task_index, task_count; // default: SLURM_ARRAY_TASK_ID/COUNT
     bool resume = false, quiet = false;
 };
 struct CollectOptions {

@@ -50,8 +50,7 @@ void print_params(const std::vector<ParamDecl>& ps, const char* title = "paramet
             for (std::size_t i = 0; i < p.choices.size(); ++i) range << (i ? "|" : "") << p.choices[i];
         }
         std::cout << "    " << std::left << std::setw(w) << p.name << std::setw(8) << canonical_unit(p.dim)
-                  << " default " << std::setw(10) << def << " " << std::setw(18) << range.str() << " "
-                  << p.doc << "\n";
+                  << " default " << std::setw(10) << def << " " << std::setw(18) << range.str() << " " << p.doc << "\n";
     }
 }
 
@@ -61,14 +60,18 @@ int cmd_models(const ModelsOptions& o) {
     const Registry reg = models::builtin_registry();
     if (o.name.empty()) {
         std::cout << "models:\n";
-        for (auto& m : reg.models()) std::cout << "  " << std::left << std::setw(20) << m.name << m.doc.substr(0, m.doc.find('.') + 1) << "\n";
+        for (auto& m : reg.models())
+            std::cout << "  " << std::left << std::setw(20) << m.name << m.doc.substr(0, m.doc.find('.') + 1) << "\n";
         std::cout << "stimulus types:\n";
-        for (auto& k : reg.stimuli()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc.substr(0, k.doc.find('.') + 1) << "\n";
+        for (auto& k : reg.stimuli())
+            std::cout << "  " << std::left << std::setw(20) << k.name << k.doc.substr(0, k.doc.find('.') + 1) << "\n";
         std::cout << "connectivity rules:\n";
-        for (auto& k : reg.connectivity_rules()) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
-        for (auto [title, list] : {std::pair{"burst rules (recording.bursts.rule):", &reg.burst_rules()},
-                                   std::pair{"short-term plasticity (projections.X.stp.model):", &reg.stp_models()},
-                                   std::pair{"plasticity rules (projections.X.plasticity.rule):", &reg.plasticity_rules()}}) {
+        for (auto& k : reg.connectivity_rules())
+            std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
+        for (auto [title, list] :
+             {std::pair{"burst rules (recording.bursts.rule):", &reg.burst_rules()},
+              std::pair{"short-term plasticity (projections.X.stp.model):", &reg.stp_models()},
+              std::pair{"plasticity rules (projections.X.plasticity.rule):", &reg.plasticity_rules()}}) {
             std::cout << title << "\n";
             for (auto& k : *list) std::cout << "  " << std::left << std::setw(20) << k.name << k.doc << "\n";
         }
@@ -92,13 +95,15 @@ int cmd_models(const ModelsOptions& o) {
         print_params(m->compartment_parameters, "compartment parameters (each compartment has its own)");
         std::cout << "  receptors (weight unit)" << (m->multi_compartment() ? ", on every compartment" : "") << ":\n";
         for (auto& r : m->receptors)
-            std::cout << "    " << std::left << std::setw(12) << r.name << std::setw(8) << canonical_unit(r.weight_dim) << " " << r.doc << "\n";
+            std::cout << "    " << std::left << std::setw(12) << r.name << std::setw(8) << canonical_unit(r.weight_dim)
+                      << " " << r.doc << "\n";
         std::cout << "  variables (recordable):\n";
         for (auto& v : m->variables)
-            std::cout << "    " << std::left << std::setw(12) << v.name << std::setw(8) << canonical_unit(v.dim) << " " << v.doc << "\n";
+            std::cout << "    " << std::left << std::setw(12) << v.name << std::setw(8) << canonical_unit(v.dim) << " "
+                      << v.doc << "\n";
         for (auto& v : m->compartment_variables)
-            std::cout << "    " << std::left << std::setw(14) << (v.name + "_<c>") << std::setw(8) << canonical_unit(v.dim)
-                      << " " << v.doc << ", of compartment <c>\n";
+            std::cout << "    " << std::left << std::setw(14) << (v.name + "_<c>") << std::setw(8)
+                      << canonical_unit(v.dim) << " " << v.doc << ", of compartment <c>\n";
         if (!m->presets.empty()) {
             std::cout << "  parameter sets:\n";
             for (auto& p : m->presets) {
@@ -122,8 +127,10 @@ int cmd_models(const ModelsOptions& o) {
         return 0;
     }
     const std::pair<const char*, const std::vector<KindInfo>*> kinds[] = {
-        {"stimulus type ", &reg.stimuli()},      {"connectivity rule ", &reg.connectivity_rules()},
-        {"burst rule ", &reg.burst_rules()},     {"short-term plasticity model ", &reg.stp_models()},
+        {"stimulus type ", &reg.stimuli()},
+        {"connectivity rule ", &reg.connectivity_rules()},
+        {"burst rule ", &reg.burst_rules()},
+        {"short-term plasticity model ", &reg.stp_models()},
         {"plasticity rule ", &reg.plasticity_rules()}};
     for (auto [what, list] : kinds)
         for (auto& k : *list)
@@ -139,8 +146,9 @@ int cmd_models(const ModelsOptions& o) {
                     std::cout << "  list " << l.name << " (" << canonical_unit(l.dim) << "): " << l.doc << "\n";
                 return 0;
             }
-    std::cerr << "apical models: no model, stimulus type, connectivity rule, burst rule, STP model or plasticity rule named '" << o.name
-              << "'; run `apical models` for the list\n";
+    std::cerr
+        << "apical models: no model, stimulus type, connectivity rule, burst rule, STP model or plasticity rule named '"
+        << o.name << "'; run `apical models` for the list\n";
     return 2;
 }
 

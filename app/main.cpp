@@ -43,28 +43,36 @@ int main(int argc, char** argv) {
     c_ins->add_flag("--json", ins.json, "print JSON instead of a table");
 
     ExportOptions exp;
-    auto* c_exp = cli.add_subcommand("export", "Export a result file to CSV (a directory) or NWB 2.x (spikes as a Units table)");
+    auto* c_exp =
+        cli.add_subcommand("export", "Export a result file to CSV (a directory) or NWB 2.x (spikes as a Units table)");
     c_exp->add_option("file", exp.file, "result file (.h5)")->required();
-    c_exp->add_option("--format", exp.format, "csv or nwb")->check(CLI::IsMember({"csv", "nwb"}))->capture_default_str();
-    c_exp->add_option("-o,--output", exp.output, "csv: output directory (created if missing); nwb: output file")->required();
+    c_exp->add_option("--format", exp.format, "csv or nwb")
+        ->check(CLI::IsMember({"csv", "nwb"}))
+        ->capture_default_str();
+    c_exp->add_option("-o,--output", exp.output, "csv: output directory (created if missing); nwb: output file")
+        ->required();
     c_exp->add_flag("--force", exp.force, "overwrite existing output files");
     c_exp->add_flag("-q,--quiet", exp.quiet, "do not list the files written");
 
     PlotOptions plot;
-    auto* c_plot = cli.add_subcommand("plot", "Write a self-contained HTML report of a result file or a sweep directory");
+    auto* c_plot =
+        cli.add_subcommand("plot", "Write a self-contained HTML report of a result file or a sweep directory");
     c_plot->add_option("input", plot.input, "result file (.h5) or sweep directory (with summary.csv)")->required();
     c_plot->add_option("-o,--output", plot.output, "report file (default: INPUT with .html, or DIR/report.html)");
     c_plot->add_flag("--force", plot.force, "overwrite an existing report");
     c_plot->add_flag("-q,--quiet", plot.quiet, "print nothing on success");
 
     SweepOptions sw;
-    auto* c_sw = cli.add_subcommand("sweep", "Run a parameter sweep: locally in parallel, across MPI ranks (mpirun), or as one task of a Slurm job array");
+    auto* c_sw = cli.add_subcommand(
+        "sweep",
+        "Run a parameter sweep: locally in parallel, across MPI ranks (mpirun), or as one task of a Slurm job array");
     c_sw->add_option("scenario", sw.scenario, "scenario file (YAML); its sweep: section gives the points")->required();
     c_sw->add_option("-o,--output", sw.dir, "sweep directory (points/<id>.h5, summary.csv, sweep.h5)")->required();
     c_sw->add_option("--grid", sw.grid, "sweep KEY over values: KEY=V1,V2,... (repeatable; cartesian product)");
     c_sw->add_option("--list", sw.list, "points from a CSV file: a header of keys, one row per point");
     c_sw->add_option("--set", sw.overrides, "override a scenario key for every point: KEY=VALUE (repeatable)");
-    c_sw->add_option("--jobs", sw.jobs, "points run at once in this process (default: all cores)")->check(CLI::PositiveNumber);
+    c_sw->add_option("--jobs", sw.jobs, "points run at once in this process (default: all cores)")
+        ->check(CLI::PositiveNumber);
     c_sw->add_option("--threads", sw.threads, "threads per point (default: cores / jobs)")->check(CLI::PositiveNumber);
     c_sw->add_option("--task-index", sw.task_index, "this job-array task (default: SLURM_ARRAY_TASK_ID)");
     c_sw->add_option("--task-count", sw.task_count, "number of job-array tasks (default: SLURM_ARRAY_TASK_COUNT)");
@@ -72,7 +80,8 @@ int main(int argc, char** argv) {
     c_sw->add_flag("-q,--quiet", sw.quiet, "no line per point and no summary line");
 
     CollectOptions col;
-    auto* c_col = cli.add_subcommand("collect", "Rebuild DIR/summary.csv and DIR/sweep.h5 from the points a sweep directory holds");
+    auto* c_col = cli.add_subcommand(
+        "collect", "Rebuild DIR/summary.csv and DIR/sweep.h5 from the points a sweep directory holds");
     c_col->add_option("dir", col.dir, "sweep directory")->required();
     c_col->add_flag("-q,--quiet", col.quiet, "print nothing on success");
 

@@ -35,8 +35,8 @@ using io::html::SvgPlot;
 constexpr std::size_t max_raster_cells = 200;
 constexpr std::size_t max_raster_points = 50000;
 constexpr std::size_t max_trace_cells = 4;
-constexpr std::size_t max_line_points = 2000;  // per polyline, after min/max decimation
-constexpr std::size_t heatmap_max = 120;        // rows and columns of a heatmap
+constexpr std::size_t max_line_points = 2000; // per polyline, after min/max decimation
+constexpr std::size_t heatmap_max = 120;      // rows and columns of a heatmap
 
 struct Series {
     std::vector<double> x, y;
@@ -46,14 +46,12 @@ struct Series {
 // minimum and maximum of each bucket in time order, so spikes in a voltage trace stay
 // visible (plain striding would drop them).
 Series decimate(const std::vector<double>& x, const std::vector<double>& y) {
-    if (x.size() <= max_line_points)
-        return {x, y};
+    if (x.size() <= max_line_points) return {x, y};
     Series s;
     const std::size_t buckets = max_line_points / 2;
     for (std::size_t b = 0; b < buckets; ++b) {
         const std::size_t i0 = b * x.size() / buckets, i1 = (b + 1) * x.size() / buckets;
-        if (i0 >= i1)
-            continue;
+        if (i0 >= i1) continue;
         std::size_t lo = i0, hi = i0;
         for (std::size_t i = i0; i < i1; ++i) {
             if (y[i] < y[lo]) lo = i;
@@ -72,8 +70,8 @@ std::string with_unit(const std::string& what, const std::string& unit) {
 }
 
 SvgPlot line_plot(const std::string& panel, const std::string& title, const std::vector<double>& x,
-                  const std::vector<double>& y, const std::string& xlabel, const std::string& ylabel,
-                  bool zero_based, double x0 = NAN, double x1 = NAN) {
+                  const std::vector<double>& y, const std::string& xlabel, const std::string& ylabel, bool zero_based,
+                  double x0 = NAN, double x1 = NAN) {
     // The x range is the data's unless given (binned series: the bins' full extent).
     const auto [xlo, xhi] = io::html::data_range(x);
     const auto [ylo, yhi] = io::html::data_range(y, zero_based);
@@ -84,8 +82,7 @@ SvgPlot line_plot(const std::string& panel, const std::string& title, const std:
     (void)xlo;
     const Series s = decimate(x, y);
     p.line(s.x, s.y, SvgPlot::colour(0));
-    if (x.empty())
-        p.note("no data");
+    if (x.empty()) p.note("no data");
     return p;
 }
 
@@ -100,15 +97,15 @@ constexpr std::size_t isi_bins = 9 * isi_per_decade;
 
 struct SpikeSummary {
     std::uint64_t cells = 0, spikes = 0;
-    std::vector<std::uint64_t> shown_cells;  // raster rows, evenly chosen
+    std::vector<std::uint64_t> shown_cells; // raster rows, evenly chosen
     std::vector<double> raster_t, raster_row;
-    double raster_until = 0.0;               // raster covers [0, raster_until) ms
+    double raster_until = 0.0; // raster covers [0, raster_until) ms
     bool raster_truncated = false;
     std::vector<double> isi_counts = std::vector<double>(isi_bins, 0.0);
     std::uint64_t isi_total = 0, isi_zero = 0, isi_outside = 0;
-    std::vector<double> bin_counts;          // spikes per rate bin (when /rates is absent)
+    std::vector<double> bin_counts; // spikes per rate bin (when /rates is absent)
     double bin_ms = 0.0;
-    bool resorted = false;                   // the file was not sorted by time
+    bool resorted = false; // the file was not sorted by time
 };
 
 // One pass over the spikes, block by block: raster selection, pooled ISIs and binned
@@ -144,17 +141,14 @@ SpikeSummary summarise_spikes(const Hdf5Reader& r, const std::string& pop, doubl
                 ++s.isi_zero;
             } else {
                 const double b = std::floor((std::log10(isi) - isi_log_lo) * isi_per_decade);
-                if (b >= 0.0 && b < static_cast<double>(isi_bins))
-                    s.isi_counts[static_cast<std::size_t>(b)] += 1.0;
-                else
-                    ++s.isi_outside;
+                if (b >= 0.0 && b < static_cast<double>(isi_bins)) s.isi_counts[static_cast<std::size_t>(b)] += 1.0;
+                else ++s.isi_outside;
             }
         }
         last[id] = t;
         if (need_bins && t >= 0.0) {
             const auto b = static_cast<std::size_t>(t / s.bin_ms);
-            if (b < s.bin_counts.size())
-                s.bin_counts[b] += 1.0;
+            if (b < s.bin_counts.size()) s.bin_counts[b] += 1.0;
         }
         const std::int64_t row = row_of[id];
         if (row >= 0 && !s.raster_truncated) {
@@ -172,8 +166,7 @@ SpikeSummary summarise_spikes(const Hdf5Reader& r, const std::string& pop, doubl
     if (r.spike_sorting(pop) == "by_time") {
         r.for_each_spike_block(pop, std::size_t{1} << 20,
                                [&](std::span<const double> t, std::span<const std::uint64_t> id) {
-                                   for (std::size_t i = 0; i < t.size(); ++i)
-                                       add(t[i], id[i]);
+                                   for (std::size_t i = 0; i < t.size(); ++i) add(t[i], id[i]);
                                });
     } else {
         // Not sorted by time (a file Apical did not write): intervals and the raster window
@@ -182,9 +175,9 @@ SpikeSummary summarise_spikes(const Hdf5Reader& r, const std::string& pop, doubl
         const io::SpikeData d = r.spikes(pop);
         std::vector<std::size_t> order(d.times.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.times[a] < d.times[b]; });
-        for (std::size_t i : order)
-            add(d.times[i], d.node_ids[i]);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return d.times[a] < d.times[b]; });
+        for (std::size_t i : order) add(d.times[i], d.node_ids[i]);
     }
     return s;
 }
@@ -200,16 +193,14 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
                        s.shown_cells.size() < s.cells ? "cell (sub-sampled row)" : "cell"},
                   560, 260);
         p.ticks(s.raster_t, s.raster_row, SvgPlot::colour(0), 0.4);
-        if (s.raster_t.empty())
-            p.note("no spikes");
+        if (s.raster_t.empty()) p.note("no spikes");
         std::string cap = std::to_string(s.spikes) + " spikes. ";
         if (s.shown_cells.size() < s.cells)
             cap += "Sub-sampled: " + std::to_string(s.shown_cells.size()) + " of " + std::to_string(s.cells) +
                    " cells shown, evenly spaced (cell ids " + std::to_string(s.shown_cells.front()) + ", " +
                    std::to_string(s.shown_cells.size() > 1 ? s.shown_cells[1] : 0) + ", ..., " +
                    std::to_string(s.shown_cells.back()) + ").";
-        else
-            cap += "All " + std::to_string(s.cells) + " cells shown.";
+        else cap += "All " + std::to_string(s.cells) + " cells shown.";
         if (s.raster_truncated)
             cap += " Only spikes before " + num(s.raster_until, 6) + " ms are drawn (limit of " +
                    std::to_string(max_raster_points) + " points).";
@@ -219,10 +210,9 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
     if (have_rates) {
         const io::RateData rd = r.rates(pop);
         std::vector<double> x(rd.rate.size());
-        for (std::size_t i = 0; i < x.size(); ++i)
-            x[i] = rd.start + (static_cast<double>(i) + 0.5) * rd.step;
-        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true,
-                              rd.start, rd.start + static_cast<double>(rd.rate.size()) * rd.step),
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = rd.start + (static_cast<double>(i) + 0.5) * rd.step;
+        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)",
+                             true, rd.start, rd.start + static_cast<double>(rd.rate.size()) * rd.step),
                    "From /rates/" + pop + " (bins of " + num(rd.step) + " ms), plotted at bin centres.");
     } else {
         std::vector<double> x(s.bin_counts.size()), y(s.bin_counts.size());
@@ -230,8 +220,8 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
             x[i] = (static_cast<double>(i) + 0.5) * s.bin_ms;
             y[i] = s.cells ? s.bin_counts[i] / static_cast<double>(s.cells) / (s.bin_ms * 1e-3) : NAN;
         }
-        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, y, "time (ms)", "rate (Hz per cell)", true, 0.0,
-                              static_cast<double>(y.size()) * s.bin_ms),
+        doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, y, "time (ms)", "rate (Hz per cell)", true,
+                             0.0, static_cast<double>(y.size()) * s.bin_ms),
                    "Computed from the spikes in bins of " + num(s.bin_ms) + " ms (no /rates in the file).");
     }
     // ISI histogram, pooled over cells, log-spaced bins: ISIs span decades (refractory
@@ -269,12 +259,10 @@ void spike_panels(Document& doc, const Hdf5Reader& r, const std::string& pop, do
             std::string cap = std::to_string(static_cast<std::uint64_t>(counted)) +
                               " intervals pooled over all cells; log-spaced bins, " + std::to_string(isi_per_decade) +
                               " per decade.";
-            if (s.isi_zero)
-                cap += " " + std::to_string(s.isi_zero) + " zero-length intervals left out.";
+            if (s.isi_zero) cap += " " + std::to_string(s.isi_zero) + " zero-length intervals left out.";
             if (s.isi_outside)
                 cap += " " + std::to_string(s.isi_outside) + " intervals outside 1 us to 10^6 ms left out.";
-            if (s.resorted)
-                cap += " Spikes were not sorted by time in the file and were sorted here.";
+            if (s.resorted) cap += " Spikes were not sorted by time in the file and were sorted here.";
             doc.figure(p, cap);
         }
     }
@@ -290,8 +278,7 @@ void trace_panels(Document& doc, const Hdf5Reader& r, const std::string& probe, 
     const std::size_t n_cells = nd.empty() ? d.node_ids.size() : static_cast<std::size_t>(nd[0]);
     const std::size_t shown = std::min(d.node_ids.size(), max_trace_cells);
     std::vector<double> t(d.n_times);
-    for (std::size_t i = 0; i < d.n_times; ++i)
-        t[i] = d.start + static_cast<double>(i) * d.step;
+    for (std::size_t i = 0; i < d.n_times; ++i) t[i] = d.start + static_cast<double>(i) * d.step;
     for (std::size_t v = 0; v < nv; ++v) {
         const std::string var = v < d.variables.size() ? d.variables[v] : "value";
         const std::string unit = v < d.variable_units.size() ? d.variable_units[v] : d.units;
@@ -299,11 +286,9 @@ void trace_panels(Document& doc, const Hdf5Reader& r, const std::string& probe, 
         std::vector<double> all;
         for (std::size_t c = 0; c < shown; ++c) {
             const std::size_t col = c * nv + v;
-            if (col >= d.n_elements)
-                break;
+            if (col >= d.n_elements) break;
             std::vector<double> y(d.n_times);
-            for (std::size_t i = 0; i < d.n_times; ++i)
-                y[i] = d.data[i * d.n_elements + col];
+            for (std::size_t i = 0; i < d.n_times; ++i) y[i] = d.data[i * d.n_elements + col];
             lines.push_back(decimate(t, y));
             all.insert(all.end(), lines.back().y.begin(), lines.back().y.end());
         }
@@ -317,8 +302,7 @@ void trace_panels(Document& doc, const Hdf5Reader& r, const std::string& probe, 
             legend.emplace_back(SvgPlot::colour(c), "cell " + std::to_string(d.node_ids[c]));
         }
         p.legend(legend);
-        if (lines.empty() || d.n_times == 0)
-            p.note("no samples");
+        if (lines.empty() || d.n_times == 0) p.note("no samples");
         doc.figure(p, "Probe " + probe + ", every " + num(d.step) + " ms; " + std::to_string(lines.size()) + " of " +
                           std::to_string(n_cells) + " recorded cells shown (the first in probe order)" +
                           (d.n_times > max_line_points ? "; min/max per pixel column." : "."));
@@ -337,15 +321,12 @@ std::pair<std::vector<double>, std::string> series_axis(const Hdf5Reader& r, con
     if (tpath != path && r.kind(tpath) == Hdf5Reader::Kind::dataset) {
         const std::vector<double> t = r.read_doubles(tpath);
         if (t.size() == 3 && n != 3 && t[2] > 0) {
-            for (std::size_t i = 0; i < n; ++i)
-                x[i] = t[0] + (static_cast<double>(i) + 0.5) * t[2];
+            for (std::size_t i = 0; i < n; ++i) x[i] = t[0] + (static_cast<double>(i) + 0.5) * t[2];
             return {x, "time (ms)"};
         }
-        if (t.size() == n)
-            return {t, "time (ms)"};
+        if (t.size() == n) return {t, "time (ms)"};
     }
-    for (std::size_t i = 0; i < n; ++i)
-        x[i] = static_cast<double>(i);
+    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(i);
     return {x, "sample"};
 }
 
@@ -354,16 +335,13 @@ SvgPlot histogram(const std::string& panel, const std::string& title, const std:
     const auto [lo, hi] = io::html::data_range(v);
     const std::size_t nb = 40;
     std::vector<double> edges(nb + 1), counts(nb, 0.0);
-    for (std::size_t i = 0; i <= nb; ++i)
-        edges[i] = lo + (hi - lo) * static_cast<double>(i) / nb;
+    for (std::size_t i = 0; i <= nb; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / nb;
     for (double x : v)
-        if (std::isfinite(x))
-            counts[std::min(nb - 1, static_cast<std::size_t>((x - lo) / (hi - lo) * nb))] += 1.0;
+        if (std::isfinite(x)) counts[std::min(nb - 1, static_cast<std::size_t>((x - lo) / (hi - lo) * nb))] += 1.0;
     const double top = *std::max_element(counts.begin(), counts.end());
     SvgPlot p(panel, title, Axis{lo, hi, xlabel}, Axis{0.0, std::max(1.0, top * 1.08), "count"});
     p.bars(edges, counts, SvgPlot::colour(0));
-    if (v.empty())
-        p.note("empty");
+    if (v.empty()) p.note("empty");
     return p;
 }
 
@@ -393,15 +371,13 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
             for (double v : id) idmax = std::max(idmax, v);
             SvgPlot p(panel, title, Axis{std::min(0.0, tlo), thi, "time (ms)"}, Axis{-0.5, idmax + 0.5, ids}, 560, 240);
             p.ticks(t, id, SvgPlot::colour(1), 0.4);
-            if (t.empty())
-                p.note("no events");
+            if (t.empty()) p.note("no events");
             doc.figure(p, std::to_string(n) + " events" +
                               (n > t.size() ? "; the first " + std::to_string(t.size()) + " drawn." : "."));
             return;
         }
-        if (depth > 3)
-            return;
-        if (as_histogram)  // a projection stored with its source and target ids: only the values
+        if (depth > 3) return;
+        if (as_histogram) // a projection stored with its source and target ids: only the values
             for (const char* c : {"weight", "weights", "values"})
                 if (std::find(kids.begin(), kids.end(), c) != kids.end()) {
                     generic_panels(doc, r, path + "/" + c, panel, title, true, depth + 1);
@@ -412,8 +388,7 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
                 generic_panels(doc, r, path + "/" + c, panel + "/" + c, title + " " + c, as_histogram, depth + 1);
         return;
     }
-    if (k != Hdf5Reader::Kind::dataset)
-        return;
+    if (k != Hdf5Reader::Kind::dataset) return;
     const std::vector<std::uint64_t> d = r.dims(path);
     const std::string unit = r.attr_string(path, "units");
     std::vector<double> v;
@@ -426,7 +401,8 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
     const std::string name = path.substr(path.rfind('/') + 1);
     if (d.size() == 1) {
         if (as_histogram) {
-            doc.figure(histogram(panel, title, v, with_unit(name, unit)), std::to_string(v.size()) + " values of /" + path + ".");
+            doc.figure(histogram(panel, title, v, with_unit(name, unit)),
+                       std::to_string(v.size()) + " values of /" + path + ".");
             return;
         }
         auto [x, xlabel] = series_axis(r, path, v.size());
@@ -436,10 +412,11 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
     }
     if (d.size() == 2 && d[0] > 0 && d[1] > 0) {
         const std::size_t R = d[0], C = d[1];
-        if (as_histogram) {  // [snapshot x synapse]: the distribution at the last snapshot
+        if (as_histogram) { // [snapshot x synapse]: the distribution at the last snapshot
             std::vector<double> lastrow(v.end() - static_cast<std::ptrdiff_t>(C), v.end());
-            doc.figure(histogram(panel, title + " (last of " + std::to_string(R) + " rows)", lastrow, with_unit(name, unit)),
-                       "/" + path + " [" + std::to_string(R) + " x " + std::to_string(C) + "]: values of the last row.");
+            doc.figure(
+                histogram(panel, title + " (last of " + std::to_string(R) + " rows)", lastrow, with_unit(name, unit)),
+                "/" + path + " [" + std::to_string(R) + " x " + std::to_string(C) + "]: values of the last row.");
             return;
         }
         // Heatmap: x along the first axis (time by the SONATA convention), y along the second.
@@ -453,9 +430,8 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
                 grid[g] += x;
                 n[g] += 1.0;
             }
-        for (std::size_t g = 0; g < grid.size(); ++g)
-            grid[g] = n[g] > 0 ? grid[g] / n[g] : NAN;
-        double vlo = INFINITY, vhi = -INFINITY;  // the true extremes: the caption states them
+        for (std::size_t g = 0; g < grid.size(); ++g) grid[g] = n[g] > 0 ? grid[g] / n[g] : NAN;
+        double vlo = INFINITY, vhi = -INFINITY; // the true extremes: the caption states them
         for (double x : v)
             if (std::isfinite(x)) {
                 vlo = std::min(vlo, x);
@@ -465,9 +441,10 @@ void generic_panels(Document& doc, const Hdf5Reader& r, const std::string& path,
         const double x0 = x.front(), x1 = R > 1 ? x.back() + (x[1] - x[0]) : x.front() + 1.0;
         SvgPlot p(panel, title, Axis{x0, x1, xlabel}, Axis{0.0, static_cast<double>(C), "index"}, 560, 240);
         p.heatmap(grid, gc, gr, x0, x1, 0.0, static_cast<double>(C), vlo, vhi);
-        doc.figure(p, "/" + path + " [" + std::to_string(R) + " x " + std::to_string(C) + "]" +
-                          (R > gr || C > gc ? ", block-averaged to " + std::to_string(gr) + " x " + std::to_string(gc) : "") +
-                          "; white " + num(vlo) + " to dark " + num(vhi) + (unit.empty() ? "" : " " + unit) + ".");
+        doc.figure(
+            p, "/" + path + " [" + std::to_string(R) + " x " + std::to_string(C) + "]" +
+                   (R > gr || C > gc ? ", block-averaged to " + std::to_string(gr) + " x " + std::to_string(gc) : "") +
+                   "; white " + num(vlo) + " to dark " + num(vhi) + (unit.empty() ? "" : " " + unit) + ".");
         return;
     }
     doc.paragraph("/" + path + ": " + std::to_string(d.size()) + "-D dataset, not drawn.", "note");
@@ -490,23 +467,19 @@ std::string render_result(const std::string& path) {
                     {"wall time", num(m.wall_seconds) + " s"},
                     {"apical version", m.apical_version},
                     {"file format", std::to_string(m.format_version[0]) + "." + std::to_string(m.format_version[1])}});
-    if (!m.scenario.empty())
-        doc.preformatted("resolved scenario (YAML)", m.scenario);
+    if (!m.scenario.empty()) doc.preformatted("resolved scenario (YAML)", m.scenario);
 
     // Populations: engine order from /apical, then any only found in the record groups.
     std::vector<std::string> pops = m.populations;
     auto add = [&](const std::vector<std::string>& more) {
         for (const std::string& p : more)
-            if (std::find(pops.begin(), pops.end(), p) == pops.end())
-                pops.push_back(p);
+            if (std::find(pops.begin(), pops.end(), p) == pops.end()) pops.push_back(p);
     };
     add(r.spike_populations());
     add(r.rate_populations());
-    for (const std::string& probe : r.report_names())
-        add(r.report_populations(probe));
+    for (const std::string& probe : r.report_names()) add(r.report_populations(probe));
     for (const char* top : {"bursts", "htm", "column_bursts"})
-        if (r.kind(top) == Hdf5Reader::Kind::group)
-            add(r.children(top));
+        if (r.kind(top) == Hdf5Reader::Kind::group) add(r.children(top));
     const std::vector<std::string> spiking = r.spike_populations();
 
     // Overview: the same numbers as `apical inspect` (one more pass over the spikes; cheap
@@ -534,10 +507,10 @@ std::string render_result(const std::string& path) {
         } else if (r.kind("rates/" + pop + "/rate") == Hdf5Reader::Kind::dataset) {
             const io::RateData rd = r.rates(pop);
             std::vector<double> x(rd.rate.size());
-            for (std::size_t j = 0; j < x.size(); ++j)
-                x[j] = rd.start + (static_cast<double>(j) + 0.5) * rd.step;
-            doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)", "rate (Hz per cell)", true,
-                              rd.start, rd.start + static_cast<double>(rd.rate.size()) * rd.step),
+            for (std::size_t j = 0; j < x.size(); ++j) x[j] = rd.start + (static_cast<double>(j) + 0.5) * rd.step;
+            doc.figure(line_plot("rate:" + pop, "Population rate: " + pop, x, rd.rate, "time (ms)",
+                                 "rate (Hz per cell)", true, rd.start,
+                                 rd.start + static_cast<double>(rd.rate.size()) * rd.step),
                        "From /rates/" + pop + "; spikes not recorded, so no raster or ISI histogram.");
         }
         doc.close_grid();
@@ -547,13 +520,14 @@ std::string render_result(const std::string& path) {
         // Event and burst statistics (later record types): drawn when present.
         std::vector<std::string> missing;
         doc.open_grid();
-        for (const auto& [ds, label] : std::vector<std::pair<std::string, std::string>>{
-                 {"event_rate", "Event rate"}, {"burst_rate", "Burst rate"}, {"burst_probability", "Burst probability"}}) {
+        for (const auto& [ds, label] :
+             std::vector<std::pair<std::string, std::string>>{{"event_rate", "Event rate"},
+                                                              {"burst_rate", "Burst rate"},
+                                                              {"burst_probability", "Burst probability"}}) {
             const std::string p = "rates/" + pop + "/" + ds;
             if (r.kind(p) == Hdf5Reader::Kind::dataset)
                 generic_panels(doc, r, p, ds + ":" + pop, label + ": " + pop, false);
-            else
-                missing.push_back(ds);
+            else missing.push_back(ds);
         }
         if (r.kind("bursts/" + pop) != Hdf5Reader::Kind::none)
             generic_panels(doc, r, "bursts/" + pop, "bursts:" + pop, "Bursts: " + pop, false);
@@ -563,8 +537,7 @@ std::string render_result(const std::string& path) {
             generic_panels(doc, r, "column_bursts/" + pop, "column_bursts:" + pop, "Column bursts: " + pop, false);
         for (const std::string& probe : r.report_names()) {
             const std::vector<std::string> rp = r.report_populations(probe);
-            if (std::find(rp.begin(), rp.end(), pop) != rp.end())
-                trace_panels(doc, r, probe, pop);
+            if (std::find(rp.begin(), rp.end(), pop) != rp.end()) trace_panels(doc, r, probe, pop);
         }
         doc.close_grid();
         if (!missing.empty()) {
@@ -598,8 +571,7 @@ std::string render_sweep(const std::string& dir) {
     if (!in)
         throw std::runtime_error(dir + ": a directory without summary.csv (expected a sweep directory or an .h5 file)");
     std::string line;
-    if (!std::getline(in, line))
-        throw std::runtime_error(csv.string() + ": empty file");
+    if (!std::getline(in, line)) throw std::runtime_error(csv.string() + ": empty file");
     const std::vector<std::string> header = split_csv_line(line);
     auto col = [&](const std::string& name) -> std::size_t {
         const auto it = std::find(header.begin(), header.end(), name);
@@ -610,7 +582,8 @@ std::string render_sweep(const std::string& dir) {
     };
     const std::size_t c_point = col("point"), c_seed = col("seed"), c_status = col("status"), c_wall = col("wall_s");
     if (c_point != 0 || c_seed < c_point || c_status != c_seed + 1 || c_wall != c_status + 1)
-        throw std::runtime_error(csv.string() + ":1: columns must be point,<parameters>,seed,status,wall_s,<statistics>");
+        throw std::runtime_error(csv.string() +
+                                 ":1: columns must be point,<parameters>,seed,status,wall_s,<statistics>");
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> row_class;
     for (std::size_t ln = 2; std::getline(in, line); ++ln) {
@@ -669,14 +642,20 @@ std::string render_sweep(const std::string& dir) {
                     parse_number(rows[i][p], x);
                 } else {
                     auto it = std::find(cats.begin(), cats.end(), rows[i][p]);
-                    if (it == cats.end()) { cats.push_back(rows[i][p]); it = cats.end() - 1; }
+                    if (it == cats.end()) {
+                        cats.push_back(rows[i][p]);
+                        it = cats.end() - 1;
+                    }
                     x = static_cast<double>(it - cats.begin());
                 }
                 std::string key;
                 for (std::size_t q : params)
                     if (q != p) key += (key.empty() ? "" : ", ") + header[q] + " = " + rows[i][q];
                 auto g = std::find(groups.begin(), groups.end(), key);
-                if (g == groups.end()) { groups.push_back(key); g = groups.end() - 1; }
+                if (g == groups.end()) {
+                    groups.push_back(key);
+                    g = groups.end() - 1;
+                }
                 xs.push_back(x);
                 ys.push_back(y);
                 group.push_back(static_cast<std::size_t>(g - groups.begin()));
@@ -684,8 +663,8 @@ std::string render_sweep(const std::string& dir) {
             const auto [xlo, xhi] = io::html::data_range(xs);
             const auto [ylo, yhi] = io::html::data_range(ys);
             SvgPlot plot("sweep:" + header[s] + ":" + header[p], header[s] + " vs " + header[p],
-                         Axis{xlo, xhi, numeric ? header[p] : header[p] + " (category index)"}, Axis{ylo, yhi, header[s]},
-                         420, 220);
+                         Axis{xlo, xhi, numeric ? header[p] : header[p] + " (category index)"},
+                         Axis{ylo, yhi, header[s]}, 420, 220);
             std::vector<std::pair<std::string, std::string>> legend;
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 // The curve joins the mean at each x (repeated seeds give several points per x).
@@ -700,7 +679,10 @@ std::string render_sweep(const std::string& dir) {
                         gy.push_back(ys[i]);
                     }
                 std::vector<double> lx, ly;
-                for (const auto& [x, sn] : at) { lx.push_back(x); ly.push_back(sn.first / sn.second); }
+                for (const auto& [x, sn] : at) {
+                    lx.push_back(x);
+                    ly.push_back(sn.first / sn.second);
+                }
                 if (lx.size() > 1) plot.line(lx, ly, SvgPlot::colour(g), 1.0);
                 plot.markers(gx, gy, SvgPlot::colour(g));
                 if (!groups[g].empty() && groups.size() <= 8) legend.emplace_back(SvgPlot::colour(g), groups[g]);
@@ -710,13 +692,13 @@ std::string render_sweep(const std::string& dir) {
             std::string cap = std::to_string(xs.size()) + " points with status ok.";
             if (!cats.empty()) {
                 cap += " Categories:";
-                for (std::size_t i = 0; i < cats.size(); ++i) cap += " " + std::to_string(i) + " = " + cats[i] + (i + 1 < cats.size() ? "," : ".");
+                for (std::size_t i = 0; i < cats.size(); ++i)
+                    cap += " " + std::to_string(i) + " = " + cats[i] + (i + 1 < cats.size() ? "," : ".");
             }
             doc.figure(plot, cap);
         }
     doc.close_grid();
-    if (stats.empty() || params.empty())
-        doc.paragraph("No parameter or statistic columns: nothing to plot.", "note");
+    if (stats.empty() || params.empty()) doc.paragraph("No parameter or statistic columns: nothing to plot.", "note");
     return doc.str();
 }
 
@@ -725,19 +707,20 @@ std::string render_sweep(const std::string& dir) {
 int cmd_plot(const PlotOptions& o) {
     try {
         std::error_code ec;
-        if (!fs::exists(o.input, ec))
-            throw std::runtime_error(o.input + ": no such file or directory");
+        if (!fs::exists(o.input, ec)) throw std::runtime_error(o.input + ": no such file or directory");
         const bool sweep = fs::is_directory(o.input, ec);
         std::string out = o.output;
         if (out.empty())
-            out = sweep ? (fs::path(o.input) / "report.html").string() : fs::path(o.input).replace_extension(".html").string();
+            out = sweep ? (fs::path(o.input) / "report.html").string()
+                        : fs::path(o.input).replace_extension(".html").string();
         if (fs::exists(out, ec) && fs::equivalent(out, o.input, ec)) {
             // --force must never turn a plot into the loss of the results it plots.
             std::cerr << "apical plot: the output " << out << " is the input; choose another file with -o\n";
             return 2;
         }
         if (fs::exists(out, ec) && !o.force) {
-            std::cerr << "apical plot: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
+            std::cerr << "apical plot: " << out
+                      << " exists; use --force to overwrite it, or -o to choose another file\n";
             return 2;
         }
         const std::string html = sweep ? render_sweep(o.input) : render_result(o.input);
@@ -746,16 +729,13 @@ int cmd_plot(const PlotOptions& o) {
         const std::string tmp = out + ".partial";
         {
             std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-            if (!f)
-                throw std::runtime_error(out + ": cannot write");
+            if (!f) throw std::runtime_error(out + ": cannot write");
             f << html;
             f.close();
-            if (!f)
-                throw std::runtime_error(out + ": write failed");
+            if (!f) throw std::runtime_error(out + ": write failed");
         }
         fs::rename(tmp, out);
-        if (!o.quiet)
-            std::cout << "wrote " << out << " (" << html.size() / 1024 << " KiB)\n";
+        if (!o.quiet) std::cout << "wrote " << out << " (" << html.size() / 1024 << " KiB)\n";
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "apical plot: " << e.what() << "\n";

@@ -47,8 +47,8 @@ private:
         const double frac = t_stop_ > 0 ? t / t_stop_ : 1.0;
         const double speed = wall > 0 ? t / 1000.0 / wall : 0.0;
         const double eta = speed > 0 ? (t_stop_ - t) / 1000.0 / speed : 0.0;
-        std::fprintf(stderr, "\r  t = %.3f s / %.3f s  %5.1f%%  %.3g s/s  ETA %.0f s   ", t / 1000.0,
-                     t_stop_ / 1000.0, 100.0 * frac, speed, eta);
+        std::fprintf(stderr, "\r  t = %.3f s / %.3f s  %5.1f%%  %.3g s/s  ETA %.0f s   ", t / 1000.0, t_stop_ / 1000.0,
+                     100.0 * frac, speed, eta);
         std::fflush(stderr);
     }
     RecordingSink& inner_;

@@ -98,8 +98,8 @@ int cmd_run(const RunOptions& o) {
         for (auto& kv : o.overrides) only_duration = only_duration && kv.rfind("simulation.duration=", 0) == 0;
         if (!only_duration || o.seed) {
             err << "apical run --restart: --set and --seed would change the saved network; allowed with "
-                         "--restart: --set simulation.duration=T, -o, --threads, --force, --quiet, "
-                         "--checkpoint-every, --checkpoint\n";
+                   "--restart: --set simulation.duration=T, -o, --threads, --force, --quiet, "
+                   "--checkpoint-every, --checkpoint\n";
             return 2;
         }
         try {
@@ -128,7 +128,7 @@ int cmd_run(const RunOptions& o) {
         std::error_code ec;
         plan.scenario_file = std::filesystem::absolute(o.scenario, ec).string();
     }
-    const std::string out = !o.output.empty()       ? o.output
+    const std::string out = !o.output.empty()    ? o.output
                             : !o.restart.empty() ? beside(restart.output, "-restart.h5")
                                                  : s.output_file;
     if (io::output_exists(out) && !o.force) {
@@ -136,8 +136,7 @@ int cmd_run(const RunOptions& o) {
         return 2;
     }
     if (const std::string why = io::cannot_create_beside(out); !why.empty()) {
-        err << "apical: cannot write the output " << out << ": " << why
-                  << "; choose a writable place with -o\n";
+        err << "apical: cannot write the output " << out << ": " << why << "; choose a writable place with -o\n";
         return 2;
     }
     if (!o.checkpoint_every.empty()) {
@@ -145,7 +144,7 @@ int cmd_run(const RunOptions& o) {
             plan.every = io::parse_in(o.checkpoint_every, Dim::time);
         } catch (const std::exception& e) {
             err << "apical run: --checkpoint-every '" << o.checkpoint_every << "': " << e.what()
-                      << "; allowed: a positive time such as '500 ms' or '10 s'\n";
+                << "; allowed: a positive time such as '500 ms' or '10 s'\n";
             return 2;
         }
         if (!(plan.every > 0.0)) {
@@ -155,7 +154,7 @@ int cmd_run(const RunOptions& o) {
         plan.path = o.checkpoint.empty() ? beside(out, ".ckpt") : o.checkpoint;
         if (const std::string why = io::cannot_create_beside(plan.path); !why.empty()) {
             err << "apical: cannot write the checkpoint " << plan.path << ": " << why
-                      << "; choose a writable place with --checkpoint\n";
+                << "; choose a writable place with --checkpoint\n";
             return 2;
         }
     } else if (!o.checkpoint.empty()) {
@@ -164,7 +163,8 @@ int cmd_run(const RunOptions& o) {
     }
     // Threads per rank: by default the cores of the node shared among its ranks.
     if (world && !o.threads && s.net.threads == 0)
-        s.net.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node());
+        s.net.threads =
+            std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node());
 
     std::unique_ptr<Exchange> exchange = world ? make_mpi_exchange(*world) : nullptr;
     const StopOnSignal stop;
@@ -182,7 +182,7 @@ int cmd_run(const RunOptions& o) {
         err << "apical: cannot write the results: " << e.what() << "\n";
         if (io::output_exists(io::partial_path_for(out)))
             err << "  what reached the disk before the failure is kept in " << io::partial_path_for(out)
-                      << " (completed = 0)\n";
+                << " (completed = 0)\n";
         return 1;
     } catch (const std::exception& e) {
         // Any other failure: in a distributed run the other ranks would wait for this one in
@@ -195,7 +195,7 @@ int cmd_run(const RunOptions& o) {
     auto said_checkpoint = [&] {
         if (r.checkpoints > 0)
             err << "  checkpoint at t = " << r.last_checkpoint << " ms in " << plan.path
-                      << " (continue with: apical run --restart " << plan.path << ")\n";
+                << " (continue with: apical run --restart " << plan.path << ")\n";
     };
     if (r.end == RunOutcome::End::numerical_failure) {
         err << "apical: numerical failure: " << r.message << "\n  results up to t = " << r.reached << " ms are in "
@@ -203,8 +203,7 @@ int cmd_run(const RunOptions& o) {
         return 1;
     }
     if (r.end == RunOutcome::End::interrupted) {
-        err << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out
-                  << " (completed = 0)\n";
+        err << "apical: interrupted at t = " << r.reached << " ms; partial results in " << out << " (completed = 0)\n";
         said_checkpoint();
         return 1;
     }
@@ -217,8 +216,8 @@ int cmd_run(const RunOptions& o) {
              << " bytes per synapse)\n";
     if (!o.quiet && r.ranks > 1)
         said << "  rank 0: " << r.stats.run_seconds << " s in the run loop, " << r.stats.exchange_seconds
-             << " s of it exchanging spikes (" << 100.0 * r.stats.exchange_seconds / std::max(1e-12, r.stats.run_seconds)
-             << " %)\n";
+             << " s of it exchanging spikes ("
+             << 100.0 * r.stats.exchange_seconds / std::max(1e-12, r.stats.run_seconds) << " %)\n";
     return 0;
 }
 

@@ -105,7 +105,8 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         final_weights();
         r.wall = seconds();
         r.stats = sim.stats();
-        r.end = r.reached >= s.net.duration - 0.5 * s.net.dt ? RunOutcome::End::completed : RunOutcome::End::interrupted;
+        r.end =
+            r.reached >= s.net.duration - 0.5 * s.net.dt ? RunOutcome::End::completed : RunOutcome::End::interrupted;
         return r;
     }
     io::OutputMeta meta = io::output_meta_from(s, sim.probe_layouts(), APICAL_VERSION, sim.threads());
@@ -173,8 +174,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         // The first error is the one to report; the file keeps what it can either way.
         try {
             writer.finish(false, sim.time(), seconds());
-        } catch (...) {
-        }
+        } catch (...) {}
         throw;
     }
     sim.finish(sink);

@@ -16,19 +16,19 @@ struct RunOutcome {
     double reached = 0.0, wall = 0.0; // ms simulated, wall seconds (build included)
     int threads = 0;                  // per rank
     int ranks = 1;
-    std::string message;              // what went wrong (numerical failure)
-    double t_start = 0.0;             // ms: 0, or the checkpoint time a restarted run began at
-    int checkpoints = 0;              // checkpoints written
-    double last_checkpoint = -1.0;    // ms; < 0: none
+    std::string message;           // what went wrong (numerical failure)
+    double t_start = 0.0;          // ms: 0, or the checkpoint time a restarted run began at
+    int checkpoints = 0;           // checkpoints written
+    double last_checkpoint = -1.0; // ms; < 0: none
     NetworkStats stats;
 };
 
 // Checkpoints of one run (docs/checkpoint.md).
 struct CheckpointPlan {
-    double every = 0.0;                       // ms of simulated time (rounded up to whole epochs); 0: none
-    std::string path;                         // the checkpoint file (rewritten each time)
-    std::string scenario_file;                // absolute path of the scenario, stored in the checkpoint
-    const io::Checkpoint* restart = nullptr;  // continue from this state
+    double every = 0.0;                      // ms of simulated time (rounded up to whole epochs); 0: none
+    std::string path;                        // the checkpoint file (rewritten each time)
+    std::string scenario_file;               // absolute path of the scenario, stored in the checkpoint
+    const io::Checkpoint* restart = nullptr; // continue from this state
 };
 
 // Thrown before anything is written when checkpoints are asked of a network that cannot

@@ -115,8 +115,9 @@ Plan make_plan(const SweepOptions& o, const Registry& reg) {
     }
     p.design = io::expand(spec, o.scenario);
     if (p.design.points.empty())
-        throw UsageError(o.scenario + ": nothing to sweep; give a `sweep:` section in the scenario, --grid KEY=V1,V2,... "
-                                      "or --list FILE.csv");
+        throw UsageError(o.scenario +
+                         ": nothing to sweep; give a `sweep:` section in the scenario, --grid KEY=V1,V2,... "
+                         "or --list FILE.csv");
     return p;
 }
 
@@ -197,8 +198,8 @@ private:
         std::lock_guard<std::mutex> lock(out_);
         ++finished_;
         if (quiet_) return;
-        const std::string who = rank_ >= 0 ? "rank " + std::to_string(rank_)
-                                           : std::to_string(finished_) + "/" + std::to_string(total_);
+        const std::string who =
+            rank_ >= 0 ? "rank " + std::to_string(rank_) : std::to_string(finished_) + "/" + std::to_string(total_);
         std::cout << "[" << who << "] point " << i << " (" << p_.describe(i) << "): " << what << std::endl;
     }
 
@@ -268,13 +269,15 @@ int sweep(const SweepOptions& o, const MpiWorld* mpi) {
 
     const StopOnSignal stop;
     PointRunner runner(plan, reg, stop.flag(), o.quiet, todo.size(), mpi ? mpi->rank() : -1);
-    const int workers = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(todo.size(), 1)));
+    const int workers =
+        static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(jobs), std::max<std::size_t>(todo.size(), 1)));
     if (mpi) {
         mpi->share(todo, jobs, std::ref(runner), stop.flag());
         mpi->barrier();
     } else {
         PointQueue queue(todo, stop.flag());
-        run_workers(workers, [&] { return queue.next(); }, std::ref(runner));
+        run_workers(
+            workers, [&] { return queue.next(); }, std::ref(runner));
     }
     // A job array's tasks finish at different times: `apical collect` summarises at the end.
     if (leader) {

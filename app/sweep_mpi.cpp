@@ -149,7 +149,8 @@ void MpiWorld::share(const std::vector<std::size_t>& points, int jobs, const Run
         PointQueue queue(points, stop);
         std::atomic<int> finished{0};
         std::thread local([&] {
-            run_workers(jobs, [&] { return queue.next(); }, run);
+            run_workers(
+                jobs, [&] { return queue.next(); }, run);
             finished.store(1);
         });
         serve(queue, size_, [&] { return finished.load() == 1; });

@@ -100,11 +100,11 @@ struct CurrentInput {
 // Trace sampling inside a group. The model calls `due(n)` for each step start n and,
 // when due, `put(cell, value_fn)` for each probed cell.
 struct GroupProbe {
-    std::uint32_t probe = 0;             // index in NetworkDesc::probes
-    std::vector<int> variables;          // model variable indices
-    std::vector<std::uint32_t> cells;    // group-local cells
-    std::vector<std::uint32_t> columns;  // per cell: column of its first variable in the probe row
-    std::int64_t stride = 1;             // in steps
+    std::uint32_t probe = 0;            // index in NetworkDesc::probes
+    std::vector<int> variables;         // model variable indices
+    std::vector<std::uint32_t> cells;   // group-local cells
+    std::vector<std::uint32_t> columns; // per cell: column of its first variable in the probe row
+    std::int64_t stride = 1;            // in steps
 };
 
 struct GroupBuild {
@@ -112,11 +112,11 @@ struct GroupBuild {
     const PopulationDesc& population;
     std::uint32_t population_index = 0;
     std::uint32_t first = 0, count = 0; // cells [first, first + count) of the population
-    std::uint64_t gid0 = 0;              // global id of cell `first`
+    std::uint64_t gid0 = 0;             // global id of cell `first`
     std::uint64_t seed = 1;
     double dt = 0.1;
-    std::vector<bool> receptor_used;     // per slot: does any projection/stimulus use it
-    bool grid_events = false;            // NetworkDesc::event_times == grid: events arrive on step boundaries
+    std::vector<bool> receptor_used; // per slot: does any projection/stimulus use it
+    bool grid_events = false;        // NetworkDesc::event_times == grid: events arrive on step boundaries
     std::vector<CurrentInput> currents;
 };
 
@@ -158,18 +158,24 @@ public:
         entries_.resize(entry_off_[count()]);
         std::vector<std::uint32_t> fill(entry_off_.begin(), entry_off_.end() - 1);
         for (std::uint32_t pi = 0; pi < probes_.size(); ++pi)
-            for (std::uint32_t k = 0; k < probes_[pi].cells.size(); ++k) entries_[fill[probes_[pi].cells[k]]++] = {pi, k};
+            for (std::uint32_t k = 0; k < probes_[pi].cells.size(); ++k)
+                entries_[fill[probes_[pi].cells[k]]++] = {pi, k};
     }
     virtual std::uint32_t count() const = 0;
     // Per-epoch sample storage: filled by the model during advance; drained by the engine.
-    struct SampleRow { std::uint32_t probe; std::int64_t step; std::uint32_t column; float value; };
+    struct SampleRow {
+        std::uint32_t probe;
+        std::int64_t step;
+        std::uint32_t column;
+        float value;
+    };
     std::vector<SampleRow>& samples() { return samples_; }
     // Per-epoch rows of the model's declared records (ModelInfo::records), one buffer per
     // record, in time order: filled by the model during advance, drained by the engine.
     struct RecordBuffer {
         std::vector<double> times;
-        std::vector<std::uint64_t> ids;   // events
-        std::vector<double> values;       // tables: row-major
+        std::vector<std::uint64_t> ids; // events
+        std::vector<double> values;     // tables: row-major
         void clear() { times.clear(), ids.clear(), values.clear(); }
     };
     std::vector<RecordBuffer>& records() { return records_; }

@@ -14,8 +14,8 @@ namespace apical {
 // A random or constant value: weights, delays, initial states.
 struct Distribution {
     enum class Kind { constant, uniform, normal, lognormal } kind = Kind::constant;
-    double a = 0.0;  // constant: value; uniform: low; normal: mean; lognormal: mu (of log)
-    double b = 0.0;  // uniform: high; normal: sd; lognormal: sigma (of log)
+    double a = 0.0; // constant: value; uniform: low; normal: mean; lognormal: mu (of log)
+    double b = 0.0; // uniform: high; normal: sd; lognormal: sigma (of log)
     double lo = -std::numeric_limits<double>::infinity(); // normal: clipped to [lo, hi]
     double hi = std::numeric_limits<double>::infinity();
     bool is_constant() const { return kind == Kind::constant; }
@@ -31,14 +31,14 @@ struct CompartmentDesc {
 
 struct PopulationDesc {
     std::string name;
-    std::string model;               // a ModelInfo name in the registry
+    std::string model; // a ModelInfo name in the registry
     std::uint32_t size = 0;
-    std::vector<double> params;      // one per ModelInfo::parameters, in that order
+    std::vector<double> params; // one per ModelInfo::parameters, in that order
     // Initial values for state variables by variable index (absent: model default).
     std::vector<std::pair<int, Distribution>> initial;
     // Multi-compartment models: the tree, root first, every parent before its children.
     std::vector<CompartmentDesc> compartments;
-    Table table;                     // input table (ModelInfo::takes_table); empty if none
+    Table table; // input table (ModelInfo::takes_table); empty if none
 };
 
 struct ProjectionDesc {
@@ -49,15 +49,15 @@ struct ProjectionDesc {
     std::string rule;                     // a connectivity KindInfo name
     std::vector<double> rule_params;      // per KindInfo::parameters
     bool autapses = true, multapses = true;
-    Distribution weight, delay;           // weight in the receptor's unit; delay in ms
+    Distribution weight, delay; // weight in the receptor's unit; delay in ms
     // Which spikes of the source the projection carries: all, only events (first spikes of
     // bursts and isolated spikes) or only bursts (once per burst, at its second spike).
     enum class Transmit { spikes, events, bursts } transmit = Transmit::spikes;
-    std::string stp;                      // "" or a short-term plasticity KindInfo name
-    std::vector<double> stp_params;       // per that KindInfo's parameters
-    std::string plasticity;               // "" or a plasticity rule KindInfo name
+    std::string stp;                // "" or a short-term plasticity KindInfo name
+    std::vector<double> stp_params; // per that KindInfo's parameters
+    std::string plasticity;         // "" or a plasticity rule KindInfo name
     std::vector<double> plasticity_params;
-    Schedule learning;                    // when the plasticity rule may change weights
+    Schedule learning; // when the plasticity rule may change weights
 };
 
 // Weights of a plastic projection recorded over time: their sum and `samples` synapses
@@ -70,10 +70,10 @@ struct WeightProbeDesc {
 
 struct StimulusDesc {
     std::string name;
-    std::string type;                 // a stimulus KindInfo name
-    std::vector<double> params;       // per KindInfo::parameters
-    std::uint32_t target = 0;         // population index
-    std::uint16_t receptor = 0;       // event stimuli: receptor index
+    std::string type;           // a stimulus KindInfo name
+    std::vector<double> params; // per KindInfo::parameters
+    std::uint32_t target = 0;   // population index
+    std::uint16_t receptor = 0; // event stimuli: receptor index
     std::uint16_t compartment = 0;
     double weight = 0.0;              // event stimuli: in the receptor's weight unit
     std::vector<std::uint32_t> cells; // empty: every cell of the target
@@ -93,7 +93,7 @@ struct NetworkDesc {
     double duration = 1000.0; // ms
     double dt = 0.1;          // ms
     std::uint64_t seed = 1;
-    int threads = 0;          // 0: all cores
+    int threads = 0; // 0: all cores
     // exact: events keep their times, spike times are located inside steps (default).
     // grid: events act at the first step boundary at or after their time and spikes are
     // stamped at the end of the step that crossed threshold (as Brian2, NEST's grid models

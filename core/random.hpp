@@ -73,9 +73,7 @@ public:
     std::uint64_t position() const { return block_ * 4 + used_; }
     // Checkpoints: the position in the stream (the key is rebuilt from the seed by whoever
     // constructs the stream again). load() restores exactly the draws that save() saw next.
-    void save(StateWriter& w) const {
-        w.put(block_), w.put(used_), w.put(has_spare_), w.put(spare_);
-    }
+    void save(StateWriter& w) const { w.put(block_), w.put(used_), w.put(has_spare_), w.put(spare_); }
     void load(StateReader& r) {
         r.get(block_), r.get(used_), r.get(has_spare_), r.get(spare_);
         if (used_ < 0 || used_ > 4 || (used_ < 4 && block_ == 0))

@@ -54,19 +54,19 @@ struct CompartmentPreset {
 //   events (id_name set): rows (time, id), e.g. /column_bursts/<pop>/timestamps + column_ids;
 //   table (id_name empty): rows (time, columns...), e.g. /htm/<pop>/timestamps + anomaly, ...
 struct RecordDecl {
-    std::string group;                 // HDF5 group under the root, e.g. "column_bursts"
-    std::string id_name;               // events: name of the id dataset; "" for a table
-    std::vector<std::string> columns;  // table: one float64 dataset each
-    std::vector<std::string> units;    // table: per column ("" dimensionless)
+    std::string group;                // HDF5 group under the root, e.g. "column_bursts"
+    std::string id_name;              // events: name of the id dataset; "" for a table
+    std::vector<std::string> columns; // table: one float64 dataset each
+    std::vector<std::string> units;   // table: per column ("" dimensionless)
     std::string doc;
 };
 
 // A population's input table (e.g. a CSV time series), read by io/, model-agnostic.
 struct Table {
-    std::string file;                  // where it came from (for messages)
-    std::vector<std::string> columns;  // header names
-    std::vector<bool> datetime;        // per column: values were date-times (Unix seconds, UTC)
-    std::vector<double> values;        // row-major, rows() x columns.size()
+    std::string file;                 // where it came from (for messages)
+    std::vector<std::string> columns; // header names
+    std::vector<bool> datetime;       // per column: values were date-times (Unix seconds, UTC)
+    std::vector<double> values;       // row-major, rows() x columns.size()
     std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
     double at(std::size_t row, std::size_t col) const { return values[row * columns.size() + col]; }
 };
@@ -81,7 +81,7 @@ struct PopulationCheck {
 
 struct ParamPreset {
     std::string name, doc, source;
-    std::map<std::string, double> values; // only the ones that differ from defaults
+    std::map<std::string, double> values;        // only the ones that differ from defaults
     std::vector<CompartmentPreset> compartments; // multi-compartment models: the tree
 };
 

@@ -68,9 +68,9 @@ struct Group {
     // Ring of pending events, one bin per integration step (step n in bin n % size).
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
-    std::vector<Event> stim; // this epoch's stimulus events
+    std::vector<Event> stim;                         // this epoch's stimulus events
     std::vector<LocalSpike> spikes;
-    bool bad = false;                  // the model reported a bad state this epoch
+    bool bad = false; // the model reported a bad state this epoch
     CellGroup::BadState bad_state;
 };
 
@@ -79,7 +79,7 @@ struct GSpike {
     double time;
     std::uint64_t gid;
     std::uint32_t pop, local;
-    std::uint32_t idx = 0;                       // position among its population's spikes of the epoch
+    std::uint32_t idx = 0; // position among its population's spikes of the epoch
     SpikeKind kind = SpikeKind::unclassified;
 };
 
@@ -95,7 +95,6 @@ struct WireSample {
     std::int64_t step;
     float value;
 };
-
 
 // A projection's dynamic state in checkpoints, per InBlock (its synapses onto one group).
 // Synapses are rebuilt from the seed on restart, so a static projection saves only what
@@ -129,7 +128,7 @@ struct Simulation::Impl {
     SimulationOptions opt;
     tbb::task_arena arena;
     int n_threads = 1;
-    std::vector<ModelInfo> pop_models;     // per population: the model as that population sees it
+    std::vector<ModelInfo> pop_models;    // per population: the model as that population sees it
     std::vector<const ModelInfo*> models; // pointers into pop_models
     std::vector<std::uint64_t> pop_gid0;
     std::vector<std::vector<std::uint32_t>> pop_groups; // group indices per population
@@ -142,23 +141,23 @@ struct Simulation::Impl {
     std::vector<int> owner;
     std::vector<char> send_buf, recv_buf;
     std::vector<std::size_t> recv_counts;
-    std::int64_t step = 0;           // current time = step * dt
-    std::int64_t epoch_steps = 1;    // L: epoch length in steps (<= min delay)
+    std::int64_t step = 0;        // current time = step * dt
+    std::int64_t epoch_steps = 1; // L: epoch length in steps (<= min delay)
     std::size_t ring = 2;
-    std::vector<GSpike> pending;     // spikes of the last epoch, sorted by (time, gid)
+    std::vector<GSpike> pending; // spikes of the last epoch, sorted by (time, gid)
     std::vector<std::int64_t> probe_stride;
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
     double inv_dt = 10.0; // 1 / dt, set in build()
     // Spike hooks (core/spike_hooks.hpp).
-    std::vector<std::unique_ptr<SpikeClassifier>> classifiers;  // per population; null: not classified
-    std::vector<std::unique_ptr<ShortTermPlasticity>> stp;      // per projection; null: none
-    std::vector<std::vector<float>> gain; // per projection, per spike of its source (idx); empty: all 1
-    std::vector<std::vector<std::uint32_t>> pop_spikes;         // per population: indices into pending
+    std::vector<std::unique_ptr<SpikeClassifier>> classifiers; // per population; null: not classified
+    std::vector<std::unique_ptr<ShortTermPlasticity>> stp;     // per projection; null: none
+    std::vector<std::vector<float>> gain;               // per projection, per spike of its source (idx); empty: all 1
+    std::vector<std::vector<std::uint32_t>> pop_spikes; // per population: indices into pending
     std::vector<BurstRecord> bursts_done;
-    std::vector<double> next_weight_sample;                     // per weight probe
+    std::vector<double> next_weight_sample; // per weight probe
     bool finished = false;
-    bool hooks_active = false;                                  // any classifier, STP or transmit mode
+    bool hooks_active = false; // any classifier, STP or transmit mode
     DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
@@ -185,7 +184,8 @@ struct Simulation::Impl {
     void build() {
         if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
         inv_dt = 1.0 / net.dt;
-        if (opt.group_size == 0 || opt.group_size > 65535) throw std::invalid_argument("group_size must be in 1..65535");
+        if (opt.group_size == 0 || opt.group_size > 65535)
+            throw std::invalid_argument("group_size must be in 1..65535");
         // Populations -> groups of at most group_size cells; gids are contiguous per population.
         std::uint64_t gid = 0;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
@@ -240,8 +240,8 @@ struct Simulation::Impl {
                 }
                 stats.synapses += b.target.size();
                 stats.synapse_bytes += (b.row.size() + b.src_ids.size()) * sizeof(std::uint32_t) +
-                                       b.target.size() * sizeof(std::uint16_t) +
-                                       b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
+                                       b.target.size() * sizeof(std::uint16_t) + b.weight.size() * sizeof(float) +
+                                       b.delay.size() * sizeof(float);
             }
         if (ex) {
             // Every rank must step with the same epochs: the network-wide delay range.
@@ -315,8 +315,9 @@ struct Simulation::Impl {
                 if (!k || !k->make_plasticity)
                     throw std::invalid_argument("unknown plasticity rule '" + pr.plasticity + "'");
                 if (!b.delay.empty())
-                    throw std::invalid_argument("projection '" + pr.name +
-                                                "': plasticity needs a constant delay (drawn delays are not supported)");
+                    throw std::invalid_argument(
+                        "projection '" + pr.name +
+                        "': plasticity needs a constant delay (drawn delays are not supported)");
                 const std::uint32_t n_src = net.populations[pr.source].size;
                 b.rule = k->make_plasticity(pr.plasticity_params, n_src, g.count);
                 b.source_of.resize(b.target.size());
@@ -351,8 +352,12 @@ struct Simulation::Impl {
             for (auto& pr : net.projections) {
                 const KindInfo* rule = registry.connectivity(pr.rule);
                 if (!rule || !rule->expected_synapses) continue;
-                const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
-                                      pr.source == pr.target, pr.autapses, pr.multapses};
+                const ConnectCheck cc{pr.rule_params,
+                                      net.populations[pr.source].size,
+                                      net.populations[pr.target].size,
+                                      pr.source == pr.target,
+                                      pr.autapses,
+                                      pr.multapses};
                 per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
             }
             double total = 0.0;
@@ -404,7 +409,8 @@ struct Simulation::Impl {
                     if (!const_delay) {
                         // Stored as float: a delay at dt must not round below it.
                         float d = static_cast<float>(std::max(draw(pr.delay, dst), net.dt));
-                        if (static_cast<double>(d) < net.dt) d = std::nextafter(d, std::numeric_limits<float>::infinity());
+                        if (static_cast<double>(d) < net.dt)
+                            d = std::nextafter(d, std::numeric_limits<float>::infinity());
                         all_d.push_back(d);
                     }
                 }
@@ -449,7 +455,8 @@ struct Simulation::Impl {
                 if (!b.target.empty()) used[b.slot] = true;
         for (auto& sd : net.stimuli) {
             const KindInfo* k = registry.stimulus(sd.type);
-            if (sd.target == pop && k && k->emits_events) used[sd.compartment * m.receptors.size() + sd.receptor] = true;
+            if (sd.target == pop && k && k->emits_events)
+                used[sd.compartment * m.receptors.size() + sd.receptor] = true;
         }
         return used;
     }
@@ -626,8 +633,14 @@ struct Simulation::Impl {
             if (s.pop == b.source_pop) b.plastic_spikes.push_back({s.time, s.local, s.kind, false, learn});
         }
         if (b.plastic_spikes.empty()) return;
-        SynapseView v{b.row, b.target, b.weight, b.by_target_offset, b.by_target, b.source_of,
-                      static_cast<std::uint32_t>(b.row.size() - 1), g.count};
+        SynapseView v{b.row,
+                      b.target,
+                      b.weight,
+                      b.by_target_offset,
+                      b.by_target,
+                      b.source_of,
+                      static_cast<std::uint32_t>(b.row.size() - 1),
+                      g.count};
         b.rule->update(v, b.plastic_spikes);
     }
 
@@ -865,7 +878,8 @@ struct Simulation::Impl {
                " = " + num(g.bad_state.value) + " " + std::string(canonical_unit(var.dim)) + " in the epoch " +
                num(e.t0()) + "-" + num(e.t1()) +
                " ms; the integration became unstable or ran away. Try a smaller simulation.dt, or check the "
-               "parameters of model '" + m.name + "' (time constants much shorter than dt, huge weights or currents)";
+               "parameters of model '" +
+               m.name + "' (time constants much shorter than dt, huge weights or currents)";
     }
 
     // Every declared record of every population, once per epoch. A population split into
@@ -908,7 +922,8 @@ struct Simulation::Impl {
                     out.times.push_back(merged.times[k]);
                     if (width == 0) out.ids.push_back(merged.ids[k]);
                     else
-                        out.values.insert(out.values.end(), merged.values.begin() + static_cast<std::ptrdiff_t>(k * width),
+                        out.values.insert(out.values.end(),
+                                          merged.values.begin() + static_cast<std::ptrdiff_t>(k * width),
                                           merged.values.begin() + static_cast<std::ptrdiff_t>((k + 1) * width));
                 }
                 sink.records(p, r, out.times, out.ids, out.values);
@@ -1021,7 +1036,8 @@ std::string Simulation::checkpoint_unsupported() const {
                    "checkpoints do not save that state yet";
     for (auto& pr : m.net.projections)
         if (!pr.stp.empty() || !pr.plasticity.empty())
-            return "projection '" + pr.name + "' has short-term or long-term plasticity, whose state checkpoints "
+            return "projection '" + pr.name +
+                   "' has short-term or long-term plasticity, whose state checkpoints "
                    "do not save yet";
     for (auto& g : m.groups)
         if (!g.cells->can_checkpoint())
@@ -1149,8 +1165,8 @@ MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
         const auto& tgt = net.populations[pr.target];
         const ConnectCheck cc{pr.rule_params, src.size, tgt.size, pr.source == pr.target, pr.autapses, pr.multapses};
         const KindInfo* rule = registry.connectivity(pr.rule);
-        const double n = rule && rule->expected_synapses ? rule->expected_synapses(cc)
-                                                         : double(src.size) * double(tgt.size);
+        const double n =
+            rule && rule->expected_synapses ? rule->expected_synapses(cc) : double(src.size) * double(tgt.size);
         e.synapses += n;
         // Stored: target (2 bytes) and weight (4), plus a delay (4) when delays vary.
         const double per_synapse = (pr.delay.is_constant() ? 6.0 : 10.0);

@@ -18,8 +18,8 @@ namespace apical {
 class Exchange;
 
 struct SimulationOptions {
-    int threads = 0;                 // 0: all cores
-    std::uint32_t group_size = 512;  // cells per cell group (fixed: results do not depend on threads)
+    int threads = 0;                // 0: all cores
+    std::uint32_t group_size = 512; // cells per cell group (fixed: results do not depend on threads)
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
     // the RecordingSink (every spike, sample and record of the whole network); the others
@@ -60,7 +60,7 @@ public:
 // on activity, are not included: the real need is somewhat higher.
 struct MemoryEstimate {
     double cell_bytes = 0, synapse_bytes = 0;
-    double synapses = 0;      // expected count
+    double synapses = 0; // expected count
     double total() const { return cell_bytes + synapse_bytes; }
 };
 MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,

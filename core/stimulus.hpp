@@ -12,11 +12,11 @@ namespace apical {
 
 struct StimulusBuild {
     const StimulusDesc& desc;
-    std::uint32_t stimulus_index = 0;       // position in NetworkDesc::stimuli
+    std::uint32_t stimulus_index = 0; // position in NetworkDesc::stimuli
     std::uint64_t seed = 1;
-    std::uint64_t gid0 = 0;                 // global id of the group's first cell
-    std::vector<std::uint32_t> cells;       // group-local target cells
-    std::uint16_t slot = 0;                 // target slot (compartment x receptor)
+    std::uint64_t gid0 = 0;           // global id of the group's first cell
+    std::vector<std::uint32_t> cells; // group-local target cells
+    std::uint16_t slot = 0;           // target slot (compartment x receptor)
 };
 
 class EventSource {
@@ -34,9 +34,9 @@ public:
 struct ConnectRequest {
     const ProjectionDesc& projection;
     std::uint32_t n_source = 0, n_target = 0;
-    std::uint32_t target = 0;               // index within the target population
-    bool same_population = false;           // source and target are one population
-    class RandomStream* stream = nullptr;   // keyed by (seed, projection, target gid)
+    std::uint32_t target = 0;             // index within the target population
+    bool same_population = false;         // source and target are one population
+    class RandomStream* stream = nullptr; // keyed by (seed, projection, target gid)
 };
 
 } // namespace apical

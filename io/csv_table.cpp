@@ -120,14 +120,14 @@ std::string format_datetime(double t) {
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02d:%02d:%02d", static_cast<long long>(y), m, d, h, mi,
                       static_cast<int>(rest));
     else
-        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02d:%02d:%09.6f", static_cast<long long>(y), m, d, h, mi, rest);
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02d:%02d:%09.6f", static_cast<long long>(y), m, d, h, mi,
+                      rest);
     return buf;
 }
 
 Table read_csv_table(const std::string& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw ScenarioError(path, 1, 1, "is a directory; expected a CSV file");
+    if (std::filesystem::is_directory(path, ec)) throw ScenarioError(path, 1, 1, "is a directory; expected a CSV file");
     if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
         throw ScenarioError(path, 1, 1, "is not a regular file (a device or a pipe?); expected a CSV file");
     std::ifstream in(path, std::ios::binary);
@@ -173,7 +173,8 @@ Table read_csv_table(const std::string& path) {
             if (!kind_known[c]) kind_known[c] = true, t.datetime[c] = !is_num;
             else if (t.datetime[c] == is_num)
                 throw ScenarioError(path, lineno, fields[c].col,
-                                    "column " + t.columns[c] + " mixes numbers and date-times; use one kind per column");
+                                    "column " + t.columns[c] +
+                                        " mixes numbers and date-times; use one kind per column");
             t.values.push_back(is_num ? v : *dt);
         }
     }

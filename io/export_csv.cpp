@@ -41,16 +41,14 @@ std::string num(float v) {
 }
 
 // Groups of per-population tables: /bursts/<pop>, /weights/<projection> (its final_*
-// columns: the time series has another length and is left out) and the model records (/column_bursts/<pop>, /htm/<pop>, ...; core
-// RecordDecl). Each is exported generically: every 1-D dataset of the group's common
-// length is one column.
+// columns: the time series has another length and is left out) and the model records (/column_bursts/<pop>, /htm/<pop>,
+// ...; core RecordDecl). Each is exported generically: every 1-D dataset of the group's common length is one column.
 struct Table1D {
     std::vector<std::string> names, headers, units;
     std::vector<std::vector<double>> columns;
     const std::vector<double>* column(const std::string& name) const {
         for (std::size_t c = 0; c < names.size(); ++c)
-            if (names[c] == name)
-                return &columns[c];
+            if (names[c] == name) return &columns[c];
         return nullptr;
     }
 };
@@ -59,8 +57,7 @@ struct Table1D {
 std::vector<std::string> table_groups(const H5Node& root) {
     std::vector<std::string> out;
     for (const std::string& g : root.children())
-        if (root.has_group(g) && g != "apical" && g != "spikes" && g != "report" && g != "rates")
-            out.push_back(g);
+        if (root.has_group(g) && g != "apical" && g != "spikes" && g != "report" && g != "rates") out.push_back(g);
     return out;
 }
 
@@ -73,18 +70,15 @@ std::vector<std::pair<std::string, std::vector<std::pair<std::string, Table1D>>>
         H5Node top = root.open_group(group);
         std::vector<std::pair<std::string, Table1D>> pops;
         for (const std::string& pop : top.children()) {
-            if (!top.has_group(pop))
-                continue;
+            if (!top.has_group(pop)) continue;
             H5Node g = top.open_group(pop);
             Table1D t;
             std::size_t n = 0;
             for (const std::string& c : g.children()) {
-                if (g.has_group(c))
-                    continue;
+                if (g.has_group(c)) continue;
                 H5Node d = g.open_dataset(c);
                 const std::vector<hsize_t> dims = d.dims();
-                if (dims.size() != 1 || (!t.columns.empty() && dims[0] != n))
-                    continue;
+                if (dims.size() != 1 || (!t.columns.empty() && dims[0] != n)) continue;
                 n = dims[0];
                 const std::string u = d.has_attr("units") ? d.read_attr_string("units") : "";
                 t.names.push_back(c);
@@ -150,26 +144,26 @@ std::vector<std::string> export_csv(const std::string& h5_path, const std::strin
                         }});
     for (const std::string& probe : r.report_names())
         for (const std::string& pop : r.report_populations(probe))
-            plan.push_back({out / ("trace_" + probe + "_" + pop + ".csv"), [&r, probe, pop](std::ostream& o) {
-                                const ReportData d = r.report(probe, pop);
-                                o << "time_ms";
-                                // Column k belongs to the cell whose index_pointers range holds k,
-                                // variable element_ids[k] (docs/output.md).
-                                for (std::size_t c = 0; c + 1 < d.index_pointers.size(); ++c)
-                                    for (std::uint64_t k = d.index_pointers[c]; k < d.index_pointers[c + 1]; ++k) {
-                                        const std::uint32_t v = k < d.element_ids.size() ? d.element_ids[k] : 0;
-                                        const std::string var = v < d.variables.size() ? d.variables[v] : "e" + std::to_string(v);
-                                        const std::string unit = v < d.variable_units.size() ? d.variable_units[v] : d.units;
-                                        o << ',' << csv_field(std::to_string(d.node_ids[c]) + "_" + var + "[" + unit + "]");
-                                    }
-                                o << '\n';
-                                for (std::size_t t = 0; t < d.n_times; ++t) {
-                                    o << num(d.start + static_cast<double>(t) * d.step);
-                                    for (std::size_t k = 0; k < d.n_elements; ++k)
-                                        o << ',' << num(d.data[t * d.n_elements + k]);
-                                    o << '\n';
-                                }
-                            }});
+            plan.push_back(
+                {out / ("trace_" + probe + "_" + pop + ".csv"), [&r, probe, pop](std::ostream& o) {
+                     const ReportData d = r.report(probe, pop);
+                     o << "time_ms";
+                     // Column k belongs to the cell whose index_pointers range holds k,
+                     // variable element_ids[k] (docs/output.md).
+                     for (std::size_t c = 0; c + 1 < d.index_pointers.size(); ++c)
+                         for (std::uint64_t k = d.index_pointers[c]; k < d.index_pointers[c + 1]; ++k) {
+                             const std::uint32_t v = k < d.element_ids.size() ? d.element_ids[k] : 0;
+                             const std::string var = v < d.variables.size() ? d.variables[v] : "e" + std::to_string(v);
+                             const std::string unit = v < d.variable_units.size() ? d.variable_units[v] : d.units;
+                             o << ',' << csv_field(std::to_string(d.node_ids[c]) + "_" + var + "[" + unit + "]");
+                         }
+                     o << '\n';
+                     for (std::size_t t = 0; t < d.n_times; ++t) {
+                         o << num(d.start + static_cast<double>(t) * d.step);
+                         for (std::size_t k = 0; k < d.n_elements; ++k) o << ',' << num(d.data[t * d.n_elements + k]);
+                         o << '\n';
+                     }
+                 }});
     for (auto& [group, pops] : read_tables(h5_path))
         for (auto& [pop, table] : pops) {
             plan.push_back({out / (group + "_" + pop + ".csv"), [t = table](std::ostream& o) {
@@ -187,46 +181,44 @@ std::vector<std::string> export_csv(const std::string& h5_path, const std::strin
             const std::vector<double>* ts = table.column("timestamp");
             const std::vector<double>* val = table.column("value");
             const std::vector<double>* an = table.column("anomaly");
-            if (!ts || !val || !an)
-                continue;
+            if (!ts || !val || !an) continue;
             bool dates = false;
             for (std::size_t c = 0; c < table.names.size(); ++c)
                 dates = dates || (table.names[c] == "timestamp" && table.units[c] == kUnixSecondsUnit);
-            plan.push_back({out / ("anomaly_" + pop + ".csv"), [ts = *ts, val = *val, an = *an, dates](std::ostream& o) {
-                                o << "timestamp,value,anomaly_score\n";
-                                for (std::size_t i = 0; i < an.size(); ++i) {
-                                    if (std::isnan(ts[i]) && std::isnan(val[i]))
-                                        continue; // a step without an input row (spiking input only)
-                                    o << (dates ? format_datetime(ts[i]) : short_num(ts[i])) << ','
-                                      << short_num(val[i]) << ',' << short_num(an[i]) << '\n';
-                                }
-                            }});
+            plan.push_back(
+                {out / ("anomaly_" + pop + ".csv"), [ts = *ts, val = *val, an = *an, dates](std::ostream& o) {
+                     o << "timestamp,value,anomaly_score\n";
+                     for (std::size_t i = 0; i < an.size(); ++i) {
+                         if (std::isnan(ts[i]) && std::isnan(val[i]))
+                             continue; // a step without an input row (spiking input only)
+                         o << (dates ? format_datetime(ts[i]) : short_num(ts[i])) << ',' << short_num(val[i]) << ','
+                           << short_num(an[i]) << '\n';
+                     }
+                 }});
         }
-    plan.push_back({out / "metadata.csv", [&r](std::ostream& o) {
-                        const ResultMeta& m = r.meta();
-                        auto row = [&](const std::string& k, const std::string& v) {
-                            o << k << ',' << csv_field(v) << '\n';
-                        };
-                        auto join = [](const auto& xs, auto str) {
-                            std::string s;
-                            for (std::size_t i = 0; i < xs.size(); ++i)
-                                s += (i ? ";" : "") + str(xs[i]);
-                            return s;
-                        };
-                        o << "key,value\n";
-                        row("format_version", std::to_string(m.format_version[0]) + "." + std::to_string(m.format_version[1]));
-                        row("apical_version", m.apical_version);
-                        row("name", m.name);
-                        row("seed", std::to_string(m.seed));
-                        row("threads", std::to_string(m.threads));
-                        row("t_stop_ms", num(m.t_stop));
-                        row("t_reached_ms", num(m.t_reached));
-                        row("completed", m.completed ? "1" : "0");
-                        row("wall_seconds", num(m.wall_seconds));
-                        row("populations", join(m.populations, [](const std::string& s) { return s; }));
-                        row("population_sizes", join(m.population_sizes, [](std::uint64_t v) { return std::to_string(v); }));
-                        row("scenario", m.scenario);
-                    }});
+    plan.push_back(
+        {out / "metadata.csv", [&r](std::ostream& o) {
+             const ResultMeta& m = r.meta();
+             auto row = [&](const std::string& k, const std::string& v) { o << k << ',' << csv_field(v) << '\n'; };
+             auto join = [](const auto& xs, auto str) {
+                 std::string s;
+                 for (std::size_t i = 0; i < xs.size(); ++i) s += (i ? ";" : "") + str(xs[i]);
+                 return s;
+             };
+             o << "key,value\n";
+             row("format_version", std::to_string(m.format_version[0]) + "." + std::to_string(m.format_version[1]));
+             row("apical_version", m.apical_version);
+             row("name", m.name);
+             row("seed", std::to_string(m.seed));
+             row("threads", std::to_string(m.threads));
+             row("t_stop_ms", num(m.t_stop));
+             row("t_reached_ms", num(m.t_reached));
+             row("completed", m.completed ? "1" : "0");
+             row("wall_seconds", num(m.wall_seconds));
+             row("populations", join(m.populations, [](const std::string& s) { return s; }));
+             row("population_sizes", join(m.population_sizes, [](std::uint64_t v) { return std::to_string(v); }));
+             row("scenario", m.scenario);
+         }});
 
     // Refuse before writing anything, so a refused export leaves DIR as it was.
     std::error_code ec;
@@ -237,18 +229,15 @@ std::vector<std::string> export_csv(const std::string& h5_path, const std::strin
             if (fs::exists(p.path, ec))
                 throw std::runtime_error(p.path.string() + ": exists (use --force to overwrite)");
     fs::create_directories(out, ec);
-    if (ec)
-        throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
+    if (ec) throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
 
     std::vector<std::string> written;
     for (const Planned& p : plan) {
         std::ofstream f(p.path, std::ios::binary | std::ios::trunc);
-        if (!f)
-            throw std::runtime_error(p.path.string() + ": cannot open for writing");
+        if (!f) throw std::runtime_error(p.path.string() + ": cannot open for writing");
         p.write(f);
         f.flush();
-        if (!f)
-            throw std::runtime_error(p.path.string() + ": write failed");
+        if (!f) throw std::runtime_error(p.path.string() + ": write failed");
         written.push_back(p.path.string());
     }
     return written;

@@ -30,8 +30,8 @@ std::string uuid4(std::mt19937_64& rng) {
     x[6] = static_cast<unsigned char>((x[6] & 0x0F) | 0x40); // version 4
     x[8] = static_cast<unsigned char>((x[8] & 0x3F) | 0x80); // RFC 4122 variant
     char s[37];
-    std::snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", x[0], x[1],
-                  x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]);
+    std::snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", x[0], x[1], x[2],
+                  x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]);
     return s;
 }
 
@@ -65,7 +65,7 @@ struct UnitsTable {
     std::vector<std::int64_t> ids;
     std::vector<std::uint64_t> node_ids, index; // index: cumulative end offsets into spike_times
     std::vector<std::string> population;
-    std::vector<double> spike_times;            // s
+    std::vector<double> spike_times; // s
 };
 
 void write_contents(hid_t file, const std::string& tmp, const std::string& h5_path, const ResultMeta& m,
@@ -74,24 +74,23 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
     H5Node root(H5Id(h5_check(H5Gopen2(file, "/", H5P_DEFAULT), tmp, "/", "open group")), tmp, "/");
     // Object ids are random by NWB's design; seeding from the clock and the device keeps
     // two exports of one run distinct files, as DANDI expects.
-    std::mt19937_64 rng(std::random_device{}() ^ static_cast<std::uint64_t>(
-                                                     std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::mt19937_64 rng(std::random_device{}() ^
+                        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
     root.write_attr("nwb_version", std::string("2.5.0"));
     typed(root, "NWBFile", rng);
 
     const std::string now = iso_now_utc();
     root.create_text_dataset("identifier", {uuid4(rng)}, true);
     root.create_text_dataset("session_description",
-               {"Apical simulation '" + m.name + "' (seed " + std::to_string(m.seed) + ", " + ms(m.t_reached) +
-                " of " + ms(m.t_stop) + " ms simulated), exported from " +
-                fs::path(h5_path).filename().string()},
-               true);
+                             {"Apical simulation '" + m.name + "' (seed " + std::to_string(m.seed) + ", " +
+                              ms(m.t_reached) + " of " + ms(m.t_stop) + " ms simulated), exported from " +
+                              fs::path(h5_path).filename().string()},
+                             true);
     // A simulation has no wall-clock session: t = 0 of the run is the export time.
     root.create_text_dataset("session_start_time", {now}, true);
     root.create_text_dataset("timestamps_reference_time", {now}, true);
     root.create_text_dataset("file_create_date", {now}, false);
-    for (const char* g : {"acquisition", "analysis", "processing", "general", "stimulus"})
-        root.create_group(g);
+    for (const char* g : {"acquisition", "analysis", "processing", "general", "stimulus"}) root.create_group(g);
     H5Node stim = root.open_group("stimulus");
     stim.create_group("presentation");
     stim.create_group("templates");
@@ -103,7 +102,7 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
     typed(units, "Units", rng);
     units.write_attr("colnames", std::vector<std::string>{"spike_times", "population", "node_id"});
     units.write_attr("description", std::string("Simulated cells: one unit per cell of every population whose "
-                                                 "spikes were recorded"));
+                                                "spikes were recorded"));
     H5Node id = units.create_dataset<std::int64_t>("id", ids);
     typed(id, "ElementIdentifiers", rng);
     H5Node st = units.create_dataset<double>("spike_times", spike_times);
@@ -127,7 +126,6 @@ void write_contents(hid_t file, const std::string& tmp, const std::string& h5_pa
     H5Node nid = units.create_dataset<std::uint64_t>("node_id", node_ids);
     typed(nid, "VectorData", rng);
     nid.write_attr("description", std::string("cell index within its population (SONATA node_id)"));
-
 }
 
 } // namespace
@@ -138,8 +136,7 @@ void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool fo
     // --force must never turn a typo into the loss of the results being exported.
     if (fs::exists(nwb_path, ec) && fs::equivalent(h5_path, nwb_path, ec))
         throw std::runtime_error(nwb_path + ": is the input file");
-    if (fs::exists(nwb_path, ec) && !force)
-        throw std::runtime_error(nwb_path + ": exists (use --force to overwrite)");
+    if (fs::exists(nwb_path, ec) && !force) throw std::runtime_error(nwb_path + ": exists (use --force to overwrite)");
     const ResultMeta& m = r.meta();
 
     // Units table columns, one row per cell: the spikes of each population regrouped by
@@ -156,8 +153,7 @@ void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool fo
                                 "node id " + std::to_string(id) + " >= n_nodes " + std::to_string(cells));
             ++start[id + 1];
         }
-        for (std::uint64_t c = 0; c < cells; ++c)
-            start[c + 1] += start[c];
+        for (std::uint64_t c = 0; c < cells; ++c) start[c + 1] += start[c];
         const std::size_t base = spike_times.size();
         spike_times.resize(base + s.times.size());
         std::vector<std::uint64_t> fill(start.begin(), start.end() - 1);
@@ -193,8 +189,7 @@ void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool fo
         }
     }
     fs::rename(tmp, nwb_path, ec);
-    if (ec)
-        throw std::runtime_error(nwb_path + ": cannot rename from " + tmp + ": " + ec.message());
+    if (ec) throw std::runtime_error(nwb_path + ": cannot rename from " + tmp + ": " + ec.message());
 }
 
 } // namespace apical::io

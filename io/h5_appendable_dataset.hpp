@@ -13,8 +13,7 @@
 
 namespace apical::io {
 
-template <class T>
-class AppendableDataset {
+template <class T> class AppendableDataset {
 public:
     AppendableDataset() = default;
     // Creates `name` under `parent`, empty. `width` 0: 1-D; otherwise 2-D with that many
@@ -63,25 +62,21 @@ AppendableDataset<T>::AppendableDataset(const H5Node& parent, const std::string&
     chk(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
     // No modification times in object headers: same run, same bytes.
     chk(H5Pset_obj_track_times(dcpl.get(), false));
-    H5Id d(chk(H5Dcreate2(parent.id(), name.c_str(), H5TypeOf<T>::file(), space.get(), H5P_DEFAULT, dcpl.get(),
-                          H5P_DEFAULT)));
+    H5Id d(chk(
+        H5Dcreate2(parent.id(), name.c_str(), H5TypeOf<T>::file(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT)));
     node_ = H5Node(std::move(d), parent.file(), path);
     buffer_.reserve(buffer_rows_ * row_len());
 }
 
-template <class T>
-void AppendableDataset<T>::append(std::span<const T> values) {
+template <class T> void AppendableDataset<T>::append(std::span<const T> values) {
     if (values.size() % row_len() != 0)
         throw std::logic_error(node_.file() + ": " + node_.path() + ": append of a partial row");
     buffer_.insert(buffer_.end(), values.begin(), values.end());
-    if (buffer_.size() >= buffer_rows_ * row_len())
-        flush();
+    if (buffer_.size() >= buffer_rows_ * row_len()) flush();
 }
 
-template <class T>
-void AppendableDataset<T>::flush() {
-    if (buffer_.empty())
-        return;
+template <class T> void AppendableDataset<T>::flush() {
+    if (buffer_.empty()) return;
     const hsize_t n = buffer_.size() / row_len();
     const hsize_t new_dims[2] = {written_ + n, width_};
     node_.check(H5Dset_extent(node_.id(), new_dims), "extend dataset");

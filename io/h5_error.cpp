@@ -9,11 +9,9 @@ namespace {
 std::string compose(const std::string& file, const std::string& object, const std::string& operation,
                     const std::string& detail) {
     std::string m = file;
-    if (!object.empty())
-        m += ": " + object;
+    if (!object.empty()) m += ": " + object;
     m += ": cannot " + operation;
-    if (!detail.empty())
-        m += " (" + detail + ")";
+    if (!detail.empty()) m += " (" + detail + ")";
     return m;
 }
 
@@ -21,8 +19,7 @@ std::string compose(const std::string& file, const std::string& object, const st
 // downward (H5E_WALK_DOWNWARD) the first frame is the outermost API call and the last is
 // the innermost, most specific cause, which is the one worth showing.
 herr_t keep_last(unsigned /*n*/, const H5E_error2_t* err, void* client) {
-    if (err && err->desc && *err->desc)
-        *static_cast<std::string*>(client) = err->desc;
+    if (err && err->desc && *err->desc) *static_cast<std::string*>(client) = err->desc;
     return 0;
 }
 
@@ -32,8 +29,7 @@ herr_t keep_last(unsigned /*n*/, const H5E_error2_t* err, void* client) {
 std::string shorten(const std::string& d) {
     const std::string key = "error message = '";
     const std::size_t at = d.find(key);
-    if (at == std::string::npos)
-        return d;
+    if (at == std::string::npos) return d;
     const std::size_t from = at + key.size(), to = d.find('\'', from);
     const std::string what = d.substr(0, std::min(d.find(':'), d.size()));
     return what + ": " + d.substr(from, to == std::string::npos ? std::string::npos : to - from);
@@ -42,8 +38,8 @@ std::string shorten(const std::string& d) {
 } // namespace
 
 Hdf5Error::Hdf5Error(std::string file, std::string object, std::string operation, std::string detail)
-    : std::runtime_error(compose(file, object, operation, detail)), file_(std::move(file)),
-      object_(std::move(object)), operation_(std::move(operation)) {}
+    : std::runtime_error(compose(file, object, operation, detail)), file_(std::move(file)), object_(std::move(object)),
+      operation_(std::move(operation)) {}
 
 std::string h5_error_detail() {
     std::string detail;

@@ -31,10 +31,8 @@ std::string h5_error_detail();
 
 // Throws Hdf5Error when `status` is negative, which is how every HDF5 call signals failure
 // (hid_t, herr_t and htri_t alike). Returns `status` so calls can be wrapped inline.
-template <class T>
-T h5_check(T status, const std::string& file, const std::string& object, const char* operation) {
-    if (status < 0)
-        throw Hdf5Error(file, object, operation, h5_error_detail());
+template <class T> T h5_check(T status, const std::string& file, const std::string& object, const char* operation) {
+    if (status < 0) throw Hdf5Error(file, object, operation, h5_error_detail());
     return status;
 }
 

@@ -30,8 +30,7 @@ public:
     // serves every kind. Errors on close are ignored here (destructors must not throw);
     // code that must know whether a close succeeded (the file) closes explicitly.
     void reset() {
-        if (id_ >= 0)
-            H5Idec_ref(id_);
+        if (id_ >= 0) H5Idec_ref(id_);
         id_ = H5I_INVALID_HID;
     }
     hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }

@@ -33,9 +33,9 @@ public:
     H5Node create_group(const std::string& name) const;
     H5Node open_group(const std::string& name) const;
     H5Node open_dataset(const std::string& name) const;
-    bool has(const std::string& name) const;           // a link of that name exists here
-    bool has_group(const std::string& name) const;     // ... and it is a group
-    std::vector<std::string> children() const;         // link names, in name order
+    bool has(const std::string& name) const;       // a link of that name exists here
+    bool has_group(const std::string& name) const; // ... and it is a group
+    std::vector<std::string> children() const;     // link names, in name order
 
     // Attributes. Writing replaces an existing attribute of the same name.
     void write_attr(const std::string& name, std::uint32_t v) const;
@@ -55,7 +55,7 @@ public:
     // types); a non-scalar attribute gives its first element only via read_attr_array.
     template <class T> T read_attr(const std::string& name) const;
     template <class T> std::vector<T> read_attr_array(const std::string& name) const;
-    std::string read_attr_string(const std::string& name) const;                 // fixed or variable length
+    std::string read_attr_string(const std::string& name) const; // fixed or variable length
     std::vector<std::string> read_attr_strings(const std::string& name) const;
     // An enum attribute's member name, or a string attribute's value (bmtk writes
     // `sorting` as a string, libsonata as an enum; both are read).
@@ -82,8 +82,8 @@ public:
 
 private:
     void read_columns_raw(hid_t mem_type, void* out, hsize_t rows, hsize_t cols) const;
-    void write_attr_raw(const std::string& name, hid_t file_type, hid_t mem_type,
-                        const std::vector<hsize_t>& dims, const void* data) const;
+    void write_attr_raw(const std::string& name, hid_t file_type, hid_t mem_type, const std::vector<hsize_t>& dims,
+                        const void* data) const;
     void read_attr_raw(const std::string& name, hid_t mem_type, void* out, std::size_t n) const;
     std::size_t attr_size(const std::string& name) const;
     // A damaged file can claim any dimensions: before allocating for `n` values of `size`
@@ -100,8 +100,7 @@ private:
 };
 
 template <class T> T H5Node::read_attr(const std::string& name) const {
-    if (attr_size(name) != 1)
-        throw Hdf5Error(file_, path_, "read attribute " + name, "expected a single value");
+    if (attr_size(name) != 1) throw Hdf5Error(file_, path_, "read attribute " + name, "expected a single value");
     T v{};
     read_attr_raw(name, H5TypeOf<T>::memory(), &v, 1);
     return v;
@@ -119,23 +118,20 @@ template <class T> H5Node H5Node::create_dataset(const std::string& name, std::s
     H5Id space(h5_check(H5Screate_simple(1, &n, nullptr), file_, p, "create dataset"));
     H5Id dcpl(h5_check(H5Pcreate(H5P_DATASET_CREATE), file_, p, "create dataset"));
     h5_check(H5Pset_obj_track_times(dcpl.get(), false), file_, p, "create dataset");
-    H5Id d(h5_check(H5Dcreate2(id(), name.c_str(), H5TypeOf<T>::file(), space.get(), H5P_DEFAULT, dcpl.get(),
-                               H5P_DEFAULT),
-                    file_, p, "create dataset"));
+    H5Id d(
+        h5_check(H5Dcreate2(id(), name.c_str(), H5TypeOf<T>::file(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                 file_, p, "create dataset"));
     H5Node node(std::move(d), file_, p);
     node.write_all(values);
     return node;
 }
 
 template <class T> void H5Node::write_all(std::span<const T> values) const {
-    if (values.empty())
-        return;
+    if (values.empty()) return;
     std::vector<hsize_t> d = dims();
     hsize_t n = 1;
-    for (hsize_t x : d)
-        n *= x;
-    if (n != values.size())
-        throw Hdf5Error(file_, path_, "write dataset", "size mismatch");
+    for (hsize_t x : d) n *= x;
+    if (n != values.size()) throw Hdf5Error(file_, path_, "write dataset", "size mismatch");
     check(H5Dwrite(id(), H5TypeOf<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "write dataset");
 }
 
@@ -155,7 +151,8 @@ template <class T> std::vector<T> H5Node::read_range(hsize_t offset, hsize_t cou
 template <class T> std::vector<T> H5Node::read_leading_columns(hsize_t cols) const {
     const std::vector<hsize_t> d = dims();
     if (d.size() != 2 || cols > d[1])
-        throw Hdf5Error(file_, path_, "read dataset", "expected a 2-D dataset with at least " + std::to_string(cols) + " columns");
+        throw Hdf5Error(file_, path_, "read dataset",
+                        "expected a 2-D dataset with at least " + std::to_string(cols) + " columns");
     std::vector<T> v(check_claim(elements({d[0], cols}, "read dataset"), sizeof(T), "read dataset"));
     read_columns_raw(H5TypeOf<T>::memory(), v.data(), d[0], cols);
     return v;

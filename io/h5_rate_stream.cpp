@@ -5,8 +5,8 @@
 
 namespace apical::io {
 
-RateStream::RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells,
-                       double bin_ms, double start_ms)
+RateStream::RateStream(const H5Node& rates_group, const std::string& population, std::uint32_t n_cells, double bin_ms,
+                       double start_ms)
     : group_(rates_group.create_group(population)), binner_(bin_ms, n_cells, start_ms),
       events_bin_(bin_ms, n_cells, start_ms), bursts_bin_(bin_ms, n_cells, start_ms) {
     group_.write_attr("n_nodes", std::uint64_t{n_cells});

@@ -23,8 +23,8 @@ public:
 private:
     H5Node group_;
     AppendableDataset<double> times_;
-    AppendableDataset<std::uint64_t> ids_;         // events
-    std::vector<AppendableDataset<double>> cols_;  // tables
+    AppendableDataset<std::uint64_t> ids_;        // events
+    std::vector<AppendableDataset<double>> cols_; // tables
     bool events_;
     std::vector<double> scratch_;
     double last_ = -std::numeric_limits<double>::infinity();

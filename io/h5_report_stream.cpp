@@ -17,8 +17,7 @@ ReportStream::ReportStream(const H5Node& probe_group, const ProbeLayout& layout,
     // there is no single answer, so it says "mixed" and variable_units has the detail.
     std::string units = layout.units.empty() ? std::string() : layout.units[0];
     for (const std::string& u : layout.units)
-        if (u != units)
-            units = "mixed";
+        if (u != units) units = "mixed";
     data_.node().write_attr("units", units);
     data_.node().write_attr("variables", layout.variables);
     data_.node().write_attr("variable_units", layout.units);
@@ -26,11 +25,9 @@ ReportStream::ReportStream(const H5Node& probe_group, const ProbeLayout& layout,
     H5Node mapping = group_.create_group("mapping");
     std::vector<std::uint64_t> node_ids(layout.cells.begin(), layout.cells.end());
     std::vector<std::uint64_t> index_pointers(layout.cells.size() + 1);
-    for (std::size_t c = 0; c <= layout.cells.size(); ++c)
-        index_pointers[c] = c * n_vars;
+    for (std::size_t c = 0; c <= layout.cells.size(); ++c) index_pointers[c] = c * n_vars;
     std::vector<std::uint32_t> element_ids(width_);
-    for (std::size_t k = 0; k < width_; ++k)
-        element_ids[k] = static_cast<std::uint32_t>(k % n_vars);
+    for (std::size_t k = 0; k < width_; ++k) element_ids[k] = static_cast<std::uint32_t>(k % n_vars);
     mapping.create_dataset<std::uint64_t>("node_ids", node_ids);
     mapping.create_dataset<std::uint64_t>("index_pointers", index_pointers);
     mapping.create_dataset<std::uint32_t>("element_ids", element_ids);

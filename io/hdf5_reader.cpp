@@ -30,13 +30,11 @@ struct Hdf5Reader::Impl {
         return root.open_group(top).open_group(name);
     }
     std::vector<std::string> groups_under(const std::string& top) const {
-        if (!root.has_group(top))
-            return {};
+        if (!root.has_group(top)) return {};
         H5Node g = root.open_group(top);
         std::vector<std::string> out;
         for (const std::string& c : g.children())
-            if (g.has_group(c))
-                out.push_back(c);
+            if (g.has_group(c)) out.push_back(c);
         return out;
     }
 };
@@ -47,14 +45,11 @@ Hdf5Reader::Hdf5Reader(const std::string& path) : impl_(std::make_unique<Impl>()
     r.path = path;
     const char* op = "open result file";
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-        throw Hdf5Error(path, "", op, "no such file");
-    if (std::filesystem::is_directory(path, ec))
-        throw Hdf5Error(path, "", op, "is a directory");
+    if (!std::filesystem::exists(path, ec)) throw Hdf5Error(path, "", op, "no such file");
+    if (std::filesystem::is_directory(path, ec)) throw Hdf5Error(path, "", op, "is a directory");
     // H5Fis_hdf5 tells "not HDF5 at all" apart from a damaged HDF5 file, so the user
     // gets the more useful of the two messages.
-    if (H5Fis_hdf5(path.c_str()) <= 0)
-        throw Hdf5Error(path, "", op, "not an HDF5 file");
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw Hdf5Error(path, "", op, "not an HDF5 file");
     r.file = H5Id(h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "", op));
     r.root = H5Node(H5Id(h5_check(H5Gopen2(r.file.get(), "/", H5P_DEFAULT), path, "/", op)), path, "/");
 
@@ -66,11 +61,9 @@ Hdf5Reader::Hdf5Reader(const std::string& path) : impl_(std::make_unique<Impl>()
         std::snprintf(buf, sizeof buf, "root attribute 'magic' is 0x%X, expected 0x0A7A", magic);
         throw Hdf5Error(path, "/", op, buf);
     }
-    if (!r.root.has_attr("version"))
-        throw Hdf5Error(path, "/", op, "no root attribute 'version'");
+    if (!r.root.has_attr("version")) throw Hdf5Error(path, "/", op, "no root attribute 'version'");
     const auto version = r.root.read_attr_array<std::uint32_t>("version");
-    if (version.size() != 2)
-        throw Hdf5Error(path, "/", op, "root attribute 'version' must hold 2 values");
+    if (version.size() != 2) throw Hdf5Error(path, "/", op, "root attribute 'version' must hold 2 values");
     if (version[0] != supported_major)
         throw Hdf5Error(path, "/", op,
                         "format version " + std::to_string(version[0]) + "." + std::to_string(version[1]) +
@@ -167,8 +160,7 @@ std::vector<std::string> Hdf5Reader::report_populations(const std::string& name)
     H5Node g = impl_->group_at("report", name);
     std::vector<std::string> out;
     for (const std::string& c : g.children())
-        if (g.has_group(c))
-            out.push_back(c);
+        if (g.has_group(c)) out.push_back(c);
     return out;
 }
 
@@ -182,15 +174,12 @@ ReportData Hdf5Reader::report(const std::string& name, const std::string& pop, s
     ReportData r;
     H5Node data = g.open_dataset("data");
     const std::vector<hsize_t> d = data.dims();
-    if (d.size() != 2)
-        throw Hdf5Error(impl_->path, data.path(), "read report", "data must be 2-D [time x element]");
+    if (d.size() != 2) throw Hdf5Error(impl_->path, data.path(), "read report", "data must be 2-D [time x element]");
     r.n_times = d[0];
     r.n_elements = d[1];
     r.units = data.has_attr("units") ? data.read_attr_string("units") : std::string();
-    if (data.has_attr("variables"))
-        r.variables = data.read_attr_strings("variables");
-    if (data.has_attr("variable_units"))
-        r.variable_units = data.read_attr_strings("variable_units");
+    if (data.has_attr("variables")) r.variables = data.read_attr_strings("variables");
+    if (data.has_attr("variable_units")) r.variable_units = data.read_attr_strings("variable_units");
     H5Node mapping = g.open_group("mapping");
     r.node_ids = mapping.open_dataset("node_ids").read_all<std::uint64_t>();
     r.index_pointers = mapping.open_dataset("index_pointers").read_all<std::uint64_t>();
@@ -233,8 +222,7 @@ RateData Hdf5Reader::rates(const std::string& pop) const {
         r.burst_probability = g.open_dataset("burst_probability").read_all<double>();
     }
     const std::vector<double> t = g.open_dataset("time").read_all<double>();
-    if (t.size() != 3)
-        throw Hdf5Error(impl_->path, g.path() + "/time", "read rates", "expected [start, stop, step]");
+    if (t.size() != 3) throw Hdf5Error(impl_->path, g.path() + "/time", "read rates", "expected [start, stop, step]");
     r.start = t[0];
     r.stop = t[1];
     r.step = t[2];
@@ -250,8 +238,7 @@ std::vector<std::string> split_path(const std::string& path) {
     std::size_t i = 0;
     while (i <= path.size()) {
         const std::size_t j = std::min(path.find('/', i), path.size());
-        if (j > i)
-            out.push_back(path.substr(i, j - i));
+        if (j > i) out.push_back(path.substr(i, j - i));
         i = j + 1;
     }
     return out;
@@ -262,24 +249,20 @@ std::vector<std::string> split_path(const std::string& path) {
 Hdf5Reader::Kind Hdf5Reader::kind(const std::string& path) const {
     H5Quiet quiet;
     const std::vector<std::string> parts = split_path(path);
-    if (parts.empty())
-        return Kind::group;
+    if (parts.empty()) return Kind::group;
     H5Node g = impl_->fresh_root();
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        if (!g.has_group(parts[i]))
-            return Kind::none;
+        if (!g.has_group(parts[i])) return Kind::none;
         g = g.open_group(parts[i]);
     }
-    if (!g.has(parts.back()))
-        return Kind::none;
+    if (!g.has(parts.back())) return Kind::none;
     return g.has_group(parts.back()) ? Kind::group : Kind::dataset;
 }
 
 std::vector<std::string> Hdf5Reader::children(const std::string& group_path) const {
     H5Quiet quiet;
     H5Node g = impl_->fresh_root();
-    for (const std::string& p : split_path(group_path))
-        g = g.open_group(p);
+    for (const std::string& p : split_path(group_path)) g = g.open_group(p);
     return g.children();
 }
 
@@ -287,11 +270,9 @@ namespace {
 
 H5Node open_dataset_at(H5Node root, const std::string& path) {
     const std::vector<std::string> parts = split_path(path);
-    if (parts.empty())
-        throw Hdf5Error(root.file(), "/", "open dataset", "empty path");
+    if (parts.empty()) throw Hdf5Error(root.file(), "/", "open dataset", "empty path");
     H5Node g = std::move(root);
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i)
-        g = g.open_group(parts[i]);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) g = g.open_group(parts[i]);
     return g.open_dataset(parts.back());
 }
 
@@ -299,8 +280,7 @@ H5Node open_object_at(H5Node root, const std::string& path) {
     const std::vector<std::string> parts = split_path(path);
     H5Node g = std::move(root);
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i + 1 == parts.size() && !g.has_group(parts[i]))
-            return g.open_dataset(parts[i]);
+        if (i + 1 == parts.size() && !g.has_group(parts[i])) return g.open_dataset(parts[i]);
         g = g.open_group(parts[i]);
     }
     return g;
@@ -325,7 +305,7 @@ std::string Hdf5Reader::attr_string(const std::string& path, const std::string& 
         H5Node n = open_object_at(impl_->fresh_root(), path);
         return n.has_attr(attr) ? n.read_attr_string(attr) : std::string();
     } catch (const Hdf5Error&) {
-        return {};  // absent or not a string: the caller shows no unit rather than failing
+        return {}; // absent or not a string: the caller shows no unit rather than failing
     }
 }
 

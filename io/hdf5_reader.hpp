@@ -14,11 +14,11 @@
 namespace apical::io {
 
 struct ResultMeta {
-    std::array<std::uint32_t, 2> format_version{};  // root `version`
-    std::string apical_version, name, scenario;     // /apical version, name, scenario (YAML)
+    std::array<std::uint32_t, 2> format_version{}; // root `version`
+    std::string apical_version, name, scenario;    // /apical version, name, scenario (YAML)
     std::uint64_t seed = 0;
     int threads = 0;
-    double t_stop = 0.0, t_reached = 0.0;           // ms
+    double t_stop = 0.0, t_reached = 0.0; // ms
     bool completed = false;
     double wall_seconds = 0.0;
     // Every population of the run in engine order, recorded or not (empty for files
@@ -28,13 +28,13 @@ struct ResultMeta {
 };
 
 struct SpikeData {
-    std::vector<double> times;            // ms
-    std::vector<std::uint64_t> node_ids;  // within the population
+    std::vector<double> times;           // ms
+    std::vector<std::uint64_t> node_ids; // within the population
 };
 
 struct ReportData {
     std::size_t n_times = 0, n_elements = 0;
-    std::vector<float> data;              // row-major [n_times x n_elements]
+    std::vector<float> data; // row-major [n_times x n_elements]
     std::vector<std::uint64_t> node_ids, index_pointers;
     std::vector<std::uint32_t> element_ids;
     double start = 0.0, stop = 0.0, step = 0.0; // ms, right-open
@@ -43,7 +43,7 @@ struct ReportData {
 };
 
 struct RateData {
-    std::vector<double> rate;             // Hz per cell, one per bin
+    std::vector<double> rate; // Hz per cell, one per bin
     // With burst detection (else empty): per bin as `rate`.
     std::vector<double> event_rate, burst_rate, burst_probability;
     double start = 0.0, stop = 0.0, step = 0.0; // ms; bin i is [start + i*step, start + (i+1)*step)
@@ -61,17 +61,18 @@ public:
     const std::string& path() const;
     const ResultMeta& meta() const;
 
-    std::vector<std::string> spike_populations() const;       // groups under /spikes
+    std::vector<std::string> spike_populations() const;          // groups under /spikes
     std::uint64_t population_size(const std::string& pop) const; // /spikes/<pop> n_nodes
-    std::string spike_sorting(const std::string& pop) const;    // "none", "by_id", "by_time"
+    std::string spike_sorting(const std::string& pop) const;     // "none", "by_id", "by_time"
     std::uint64_t spike_count(const std::string& pop) const;
     SpikeData spikes(const std::string& pop) const;
     // Streams a population's spikes in file order, `block` at a time, so that large files
     // can be summarised without loading them whole.
-    void for_each_spike_block(const std::string& pop, std::size_t block,
-                              const std::function<void(std::span<const double>, std::span<const std::uint64_t>)>& f) const;
+    void
+    for_each_spike_block(const std::string& pop, std::size_t block,
+                         const std::function<void(std::span<const double>, std::span<const std::uint64_t>)>& f) const;
 
-    std::vector<std::string> report_names() const;                          // /report/<name>
+    std::vector<std::string> report_names() const;                              // /report/<name>
     std::vector<std::string> report_populations(const std::string& name) const; // /report/<name>/<pop>
     ReportData report(const std::string& name, const std::string& pop) const;
     // The same for the first `max_cells` cells of the probe only (their columns lead the
@@ -79,7 +80,7 @@ public:
     // few cells does not read a wide report whole.
     ReportData report(const std::string& name, const std::string& pop, std::size_t max_cells) const;
 
-    std::vector<std::string> rate_populations() const;          // groups under /rates
+    std::vector<std::string> rate_populations() const; // groups under /rates
     RateData rates(const std::string& pop) const;
 
     // Generic access by slash-separated path below the root ("rates/exc/event_rate"), for

@@ -50,8 +50,7 @@ void validate(const OutputMeta& m) {
     std::set<std::pair<std::string, std::uint32_t>> probes;
     for (const ProbeLayout& p : m.probes) {
         check_name("probe", p.name);
-        if (p.population >= n)
-            throw std::invalid_argument("probe '" + p.name + "': population index out of range");
+        if (p.population >= n) throw std::invalid_argument("probe '" + p.name + "': population index out of range");
         if (p.cells.empty() || p.variables.empty())
             throw std::invalid_argument("probe '" + p.name + "' records no cells or no variables");
         if (p.units.size() != p.variables.size())
@@ -60,16 +59,14 @@ void validate(const OutputMeta& m) {
             throw std::invalid_argument("probe '" + p.name + "': sampling interval must be > 0 ms");
         for (std::uint32_t c : p.cells)
             if (c >= m.population_sizes[p.population])
-                throw std::invalid_argument("probe '" + p.name + "': cell " + std::to_string(c) +
-                                            " out of range");
+                throw std::invalid_argument("probe '" + p.name + "': cell " + std::to_string(c) + " out of range");
         if (!probes.insert({p.name, p.population}).second)
             throw std::invalid_argument("two probes named '" + p.name + "' record population '" +
                                         m.population_names[p.population] + "'");
     }
     std::set<std::uint32_t> rate_pops;
     for (std::uint32_t p : m.rate_populations) {
-        if (p >= n)
-            throw std::invalid_argument("rate recording: population index out of range");
+        if (p >= n) throw std::invalid_argument("rate recording: population index out of range");
         if (!rate_pops.insert(p).second)
             throw std::invalid_argument("rate recording: population '" + m.population_names[p] + "' listed twice");
     }
@@ -86,8 +83,7 @@ std::string cannot_create_beside(const std::string& path) {
     // run's results), created exclusively and removed at once.
     const std::string probe = path + ".probe-" + std::to_string(::getpid());
     const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return std::strerror(errno);
+    if (fd < 0) return std::strerror(errno);
     ::close(fd);
     ::unlink(probe.c_str());
     return "";
@@ -103,13 +99,13 @@ bool output_exists(const std::string& path) {
 // the file (HDF5 keeps a file open while any object in it is open).
 struct Objects {
     H5Node root, apical;
-    std::vector<std::unique_ptr<SpikeStream>> spikes; // per population; null: not recorded
-    std::vector<std::unique_ptr<RateStream>> rates;   // per population; null: no rate
-    std::vector<ReportStream> reports;                // per probe
+    std::vector<std::unique_ptr<SpikeStream>> spikes;                // per population; null: not recorded
+    std::vector<std::unique_ptr<RateStream>> rates;                  // per population; null: no rate
+    std::vector<ReportStream> reports;                               // per probe
     std::vector<std::vector<std::unique_ptr<RecordStream>>> records; // per population, per record
-    std::vector<std::unique_ptr<BurstStream>> bursts;  // per population; null: not recorded
-    std::vector<std::unique_ptr<WeightStream>> weights; // per weight probe
-    H5Node weights_group;                               // /weights, opened on first use
+    std::vector<std::unique_ptr<BurstStream>> bursts;                // per population; null: not recorded
+    std::vector<std::unique_ptr<WeightStream>> weights;              // per weight probe
+    H5Node weights_group;                                            // /weights, opened on first use
 };
 
 struct Hdf5Writer::Impl {
@@ -132,8 +128,7 @@ struct Hdf5Writer::Impl {
     double flushed_t = 0.0; // t_reached at the last successful flush
 
     void detach() {
-        if (broken || !file.valid())
-            return;
+        if (broken || !file.valid()) return;
         broken = true;
         void* handle = nullptr;
         if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle) {
@@ -144,8 +139,7 @@ struct Hdf5Writer::Impl {
             const int mem = ::memfd_create("apical-detached-output", MFD_CLOEXEC);
             struct stat st {};
             if (mem >= 0) {
-                if (::fstat(fd, &st) == 0)
-                    (void)!::ftruncate(mem, st.st_size);
+                if (::fstat(fd, &st) == 0) (void)!::ftruncate(mem, st.st_size);
                 ::dup2(mem, fd);
                 ::close(mem);
             }
@@ -158,8 +152,9 @@ struct Hdf5Writer::Impl {
     // After a failure, refuses.
     template <class F> void guarded(F&& f) {
         if (broken)
-            throw Hdf5Error(partial, "", "write", "an earlier write failed; the results up to t = " +
-                                                      std::to_string(flushed_t) + " ms are in the file");
+            throw Hdf5Error(partial, "", "write",
+                            "an earlier write failed; the results up to t = " + std::to_string(flushed_t) +
+                                " ms are in the file");
         try {
             f();
         } catch (const Hdf5Error&) {
@@ -170,27 +165,20 @@ struct Hdf5Writer::Impl {
 
     void flush_data() {
         for (auto& s : obj->spikes)
-            if (s)
-                s->flush();
+            if (s) s->flush();
         for (auto& r : obj->rates)
-            if (r)
-                r->flush();
-        for (auto& r : obj->reports)
-            r.flush();
+            if (r) r->flush();
+        for (auto& r : obj->reports) r.flush();
         for (auto& p : obj->records)
-            for (auto& r : p)
-                r->flush();
+            for (auto& r : p) r->flush();
         for (auto& b : obj->bursts)
-            if (b)
-                b->flush();
-        for (auto& x : obj->weights)
-            x->flush();
+            if (b) b->flush();
+        for (auto& x : obj->weights) x->flush();
     }
 
     void close() {
         obj.reset();
-        if (!file.valid())
-            return;
+        if (!file.valid()) return;
         if (H5Fclose(file.get()) >= 0) {
             file.release();
             return;
@@ -234,8 +222,8 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
     // No raw-data chunk cache: data is appended in whole buffers, never re-read, and the
     // default 1 MiB per dataset would be most of the writer's memory.
     h5_check(H5Pset_cache(fapl.get(), 0, 0, 0, 1.0), w.partial, "", "set chunk cache");
-    w.file = H5Id(h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), w.partial, "",
-                           "create file"));
+    w.file = H5Id(
+        h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), w.partial, "", "create file"));
     h5_check(H5Fset_libver_bounds(w.file.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), w.partial, "", "set format");
     try {
         w.obj = std::make_unique<Objects>();
@@ -267,8 +255,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
         o.spikes.resize(n);
         o.rates.resize(n);
         bool any_spikes = false;
-        for (std::size_t p = 0; p < n && p < m.record_spikes.size(); ++p)
-            any_spikes = any_spikes || m.record_spikes[p];
+        for (std::size_t p = 0; p < n && p < m.record_spikes.size(); ++p) any_spikes = any_spikes || m.record_spikes[p];
         if (any_spikes) {
             H5Node spikes = o.root.create_group("spikes");
             for (std::size_t p = 0; p < n && p < m.record_spikes.size(); ++p)
@@ -289,8 +276,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
                 if (p >= n) throw std::invalid_argument("burst recording: population index out of range");
                 o.bursts[p] = std::make_unique<BurstStream>(bursts, m.population_names[p], m.population_sizes[p],
                                                             m.burst_rule, m.burst_threshold, spike_buffer);
-                if (o.rates[p])
-                    o.rates[p]->enable_bursts();
+                if (o.rates[p]) o.rates[p]->enable_bursts();
             }
         }
         if (!m.weight_probes.empty()) {
@@ -304,8 +290,8 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
             H5Node report = o.root.create_group("report");
             o.reports.reserve(m.probes.size());
             for (const ProbeLayout& layout : m.probes) {
-                H5Node probe = report.has(layout.name) ? report.open_group(layout.name)
-                                                       : report.create_group(layout.name);
+                H5Node probe =
+                    report.has(layout.name) ? report.open_group(layout.name) : report.create_group(layout.name);
                 o.reports.emplace_back(probe, layout, m.population_names[layout.population], report_buffer_bytes);
             }
         }
@@ -328,47 +314,39 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
 }
 
 Hdf5Writer::~Hdf5Writer() {
-    if (!impl_ || impl_->finished)
-        return;
+    if (!impl_ || impl_->finished) return;
     // An unfinished run (exception, interrupt): keep whatever can still be saved in the
     // .partial file. Nothing may escape a destructor, and there is nobody to tell.
     H5Quiet quiet;
     try {
-        if (!impl_->broken)
-            flush();
-    } catch (...) {
-    }
+        if (!impl_->broken) flush();
+    } catch (...) {}
     try {
         impl_->close();
     } catch (...) {
         impl_->detach();
         try {
             impl_->close();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
 }
 
 void Hdf5Writer::spikes(std::uint32_t population, std::span<const double> times,
                         std::span<const std::uint64_t> node_ids) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: spikes() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: spikes() after finish()");
     if (population >= w.obj->spikes.size())
         throw std::out_of_range("Hdf5Writer: population index " + std::to_string(population) + " out of range");
     H5Quiet quiet;
     w.guarded([&] {
-        if (auto& s = w.obj->spikes[population])
-            s->append(times, node_ids);
-        if (auto& r = w.obj->rates[population])
-            r->add(times);
+        if (auto& s = w.obj->spikes[population]) s->append(times, node_ids);
+        if (auto& r = w.obj->rates[population]) r->add(times);
     });
 }
 
 void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::size_t n_rows) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: samples() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: samples() after finish()");
     if (probe >= w.obj->reports.size())
         throw std::out_of_range("Hdf5Writer: probe index " + std::to_string(probe) + " out of range");
     H5Quiet quiet;
@@ -378,8 +356,7 @@ void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::
 void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::span<const double> times,
                          std::span<const std::uint64_t> ids, std::span<const double> values) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: records() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: records() after finish()");
     if (population >= w.obj->records.size() || record >= w.obj->records[population].size())
         throw std::out_of_range("Hdf5Writer: record " + std::to_string(record) + " of population " +
                                 std::to_string(population) + " was not declared");
@@ -390,8 +367,7 @@ void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::sp
 void Hdf5Writer::classified(std::uint32_t population, std::span<const double> event_times,
                             std::span<const double> burst_times) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: classified() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: classified() after finish()");
     H5Quiet quiet;
     if (population < w.obj->rates.size() && w.obj->rates[population])
         w.obj->rates[population]->add_classified(event_times, burst_times);
@@ -399,17 +375,14 @@ void Hdf5Writer::classified(std::uint32_t population, std::span<const double> ev
 
 void Hdf5Writer::bursts(std::uint32_t population, std::span<const BurstRecord> bursts) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: bursts() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: bursts() after finish()");
     H5Quiet quiet;
-    if (population < w.obj->bursts.size() && w.obj->bursts[population])
-        w.obj->bursts[population]->append(bursts);
+    if (population < w.obj->bursts.size() && w.obj->bursts[population]) w.obj->bursts[population]->append(bursts);
 }
 
 void Hdf5Writer::weights(std::uint32_t probe, double t, double sum, std::span<const float> samples) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: weights() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: weights() after finish()");
     if (probe >= w.obj->weights.size())
         throw std::out_of_range("Hdf5Writer: weight probe " + std::to_string(probe) + " was not declared");
     H5Quiet quiet;
@@ -419,27 +392,22 @@ void Hdf5Writer::weights(std::uint32_t probe, double t, double sum, std::span<co
 void Hdf5Writer::final_weights(const std::string& projection, std::span<const std::uint32_t> source,
                                std::span<const std::uint32_t> target, std::span<const float> weight) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: final_weights() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: final_weights() after finish()");
     H5Quiet quiet;
     check_name("projection", projection);
-    if (!w.obj->root.has("weights"))
-        w.obj->weights_group = w.obj->root.create_group("weights");
-    else if (w.obj->weights_group.path().empty())
-        w.obj->weights_group = w.obj->root.open_group("weights");
+    if (!w.obj->root.has("weights")) w.obj->weights_group = w.obj->root.create_group("weights");
+    else if (w.obj->weights_group.path().empty()) w.obj->weights_group = w.obj->root.open_group("weights");
     write_final_weights(w.obj->weights_group, projection, source, target, weight);
 }
 
 void Hdf5Writer::reached(double t) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: reached() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: reached() after finish()");
     H5Quiet quiet;
     w.t_reached = t;
     w.guarded([&] {
         for (auto& r : w.obj->rates)
-            if (r)
-                r->complete_until(t);
+            if (r) r->complete_until(t);
     });
     if (w.flush_interval > 0.0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - w.last_flush).count() >= w.flush_interval)
@@ -450,8 +418,7 @@ void Hdf5Writer::set_flush_interval(double seconds) { impl_->flush_interval = se
 
 void Hdf5Writer::flush() {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: flush() after finish()");
+    if (w.finished) throw std::logic_error("Hdf5Writer: flush() after finish()");
     H5Quiet quiet;
     w.guarded([&] {
         w.flush_data();
@@ -466,16 +433,14 @@ void Hdf5Writer::flush() {
 
 void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
     Impl& w = *impl_;
-    if (w.finished)
-        throw std::logic_error("Hdf5Writer: finish() called twice");
+    if (w.finished) throw std::logic_error("Hdf5Writer: finish() called twice");
     H5Quiet quiet;
     // Whatever happens next, the destructor must not try to write again.
     w.finished = true;
     if (w.broken) {
         try {
             w.close(); // into the memory file: the disk keeps what it had
-        } catch (...) {
-        }
+        } catch (...) {}
         throw Hdf5Error(w.partial, "", "finish the file",
                         "an earlier write failed; it keeps the results up to t = " + std::to_string(w.flushed_t) +
                             " ms (its last flush), marked completed = 0");
@@ -486,8 +451,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
         w.guarded([&] {
             w.t_reached = t_reached;
             for (auto& r : w.obj->rates)
-                if (r)
-                    r->complete_until(t_reached);
+                if (r) r->complete_until(t_reached);
             w.flush_data();
             w.obj->apical.write_attr("t_reached", t_reached);
             w.obj->apical.write_attr("wall_seconds", wall_seconds);
@@ -497,8 +461,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
     } catch (...) {
         try {
             w.close();
-        } catch (...) {
-        }
+        } catch (...) {}
         throw;
     }
     w.close();
@@ -506,8 +469,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
     // whole finished one, never a half-written file under the final name.
     std::error_code ec;
     std::filesystem::rename(w.partial, w.path, ec);
-    if (ec)
-        throw std::runtime_error(w.partial + ": cannot rename to " + w.path + " (" + ec.message() + ")");
+    if (ec) throw std::runtime_error(w.partial + ": cannot rename to " + w.path + " (" + ec.message() + ")");
 }
 
 const std::string& Hdf5Writer::path() const { return impl_->path; }

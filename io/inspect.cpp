@@ -71,8 +71,7 @@ PopulationSummary summarise(const Hdf5Reader& r, const std::string& pop) {
         r.for_each_spike_block(pop, std::size_t{1} << 20,
                                [&](std::span<const double> times, std::span<const std::uint64_t> ids) {
                                    check_ids(ids);
-                                   for (std::size_t i = 0; i < times.size(); ++i)
-                                       isi.add(ids[i], times[i]);
+                                   for (std::size_t i = 0; i < times.size(); ++i) isi.add(ids[i], times[i]);
                                    s.spikes += times.size();
                                });
     } else {
@@ -82,21 +81,19 @@ PopulationSummary summarise(const Hdf5Reader& r, const std::string& pop) {
         check_ids(d.node_ids);
         std::vector<std::size_t> order(d.times.size());
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d.times[a] < d.times[b]; });
-        for (std::size_t i : order)
-            isi.add(d.node_ids[i], d.times[i]);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return d.times[a] < d.times[b]; });
+        for (std::size_t i : order) isi.add(d.node_ids[i], d.times[i]);
         s.spikes = d.times.size();
     }
     const double seconds = r.meta().t_reached * 1e-3;
-    s.mean_rate_hz = (s.cells > 0 && seconds > 0.0)
-                         ? static_cast<double>(s.spikes) / static_cast<double>(s.cells) / seconds
-                         : nan;
+    s.mean_rate_hz =
+        (s.cells > 0 && seconds > 0.0) ? static_cast<double>(s.spikes) / static_cast<double>(s.cells) / seconds : nan;
     std::tie(s.cv_isi, s.cells_with_cv) = isi.mean_cv();
     s.events = isi.events;
     s.bursts = isi.bursts;
-    s.event_rate_hz = (s.cells > 0 && seconds > 0.0)
-                          ? static_cast<double>(s.events) / static_cast<double>(s.cells) / seconds
-                          : nan;
+    s.event_rate_hz =
+        (s.cells > 0 && seconds > 0.0) ? static_cast<double>(s.events) / static_cast<double>(s.cells) / seconds : nan;
     s.burst_probability = s.events ? static_cast<double>(s.bursts) / static_cast<double>(s.events) : nan;
     return s;
 }
@@ -125,16 +122,14 @@ std::string json_string(const std::string& s) {
 
 // JSON has no NaN or infinity; null is what Python's json and jq understand.
 std::string json_number(double v) {
-    if (!std::isfinite(v))
-        return "null";
+    if (!std::isfinite(v)) return "null";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return buf;
 }
 
 std::string fmt(const char* f, double v) {
-    if (!std::isfinite(v))
-        return "-";
+    if (!std::isfinite(v)) return "-";
     char buf[64];
     std::snprintf(buf, sizeof buf, f, v);
     return buf;
@@ -175,8 +170,8 @@ std::string to_json(const InspectResult& r) {
     const ResultMeta& m = r.meta;
     std::string s = "{";
     s += "\"file\": " + json_string(r.path);
-    s += ", \"format_version\": [" + std::to_string(m.format_version[0]) + ", " +
-         std::to_string(m.format_version[1]) + "]";
+    s += ", \"format_version\": [" + std::to_string(m.format_version[0]) + ", " + std::to_string(m.format_version[1]) +
+         "]";
     s += ", \"apical_version\": " + json_string(m.apical_version);
     s += ", \"name\": " + json_string(m.name);
     s += ", \"seed\": " + std::to_string(m.seed);
@@ -216,11 +211,10 @@ std::string format_table(const InspectResult& r) {
          std::to_string(m.format_version[1]) + ", seed " + std::to_string(m.seed) + ", threads " +
          std::to_string(m.threads) + "\n";
     std::size_t w = 10;
-    for (const PopulationSummary& p : r.populations)
-        w = std::max(w, p.name.size());
+    for (const PopulationSummary& p : r.populations) w = std::max(w, p.name.size());
     char line[512];
-    std::snprintf(line, sizeof line, "%-*s %10s %12s %10s %8s\n", static_cast<int>(w), "population", "cells",
-                  "spikes", "rate (Hz)", "CV ISI");
+    std::snprintf(line, sizeof line, "%-*s %10s %12s %10s %8s\n", static_cast<int>(w), "population", "cells", "spikes",
+                  "rate (Hz)", "CV ISI");
     s += line;
     for (const PopulationSummary& p : r.populations) {
         if (p.recorded)

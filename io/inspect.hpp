@@ -11,9 +11,9 @@ namespace apical::io {
 struct PopulationSummary {
     std::string name;
     std::uint64_t cells = 0;
-    bool recorded = false;        // spikes recorded (the numbers below are meaningful)
+    bool recorded = false; // spikes recorded (the numbers below are meaningful)
     std::uint64_t spikes = 0;
-    double mean_rate_hz = 0.0;    // spikes / cells / (t_reached in s); NaN when undefined
+    double mean_rate_hz = 0.0; // spikes / cells / (t_reached in s); NaN when undefined
     // Coefficient of variation of inter-spike intervals: per cell, sd/mean of its ISIs
     // (population sd, ddof = 0, as scipy.stats.variation), averaged over the cells with
     // at least 2 ISIs (3 spikes). NaN when no cell qualifies.
@@ -23,8 +23,8 @@ struct PopulationSummary {
     // the gap to the cell's previous spike exceeds `event_gap_ms` (or it is the cell's first);
     // an event with at least one more spike is a burst.
     std::uint64_t events = 0, bursts = 0;
-    double event_rate_hz = 0.0;      // events / cells / (t_reached in s); NaN when undefined
-    double burst_probability = 0.0;  // bursts / events; NaN without events
+    double event_rate_hz = 0.0;     // events / cells / (t_reached in s); NaN when undefined
+    double burst_probability = 0.0; // bursts / events; NaN without events
 };
 
 // The gap that separates events in PopulationSummary (ms).

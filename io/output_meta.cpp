@@ -18,8 +18,8 @@ void add_records(OutputMeta& m, const Scenario& scenario, const Registry& regist
     }
 }
 
-OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
-                            std::string apical_version, int threads_used) {
+OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes, std::string apical_version,
+                            int threads_used) {
     OutputMeta m;
     m.apical_version = std::move(apical_version);
     m.name = scenario.name;

@@ -14,20 +14,20 @@ namespace apical::io {
 
 struct OutputMeta {
     // Provenance, stored as /apical attributes.
-    std::string apical_version;   // e.g. "0.1.0"
-    std::string name;             // scenario name
-    std::string scenario_yaml;    // the resolved scenario text (after --set)
+    std::string apical_version; // e.g. "0.1.0"
+    std::string name;           // scenario name
+    std::string scenario_yaml;  // the resolved scenario text (after --set)
     std::uint64_t seed = 0;
-    int threads = 0;              // threads actually used (not the 0 = "all cores" request)
-    double t_stop = 0.0;          // ms, the requested duration
-    double t_start = 0.0;         // ms: 0, or the checkpoint time of a restarted run
+    int threads = 0;      // threads actually used (not the 0 = "all cores" request)
+    double t_stop = 0.0;  // ms, the requested duration
+    double t_start = 0.0; // ms: 0, or the checkpoint time of a restarted run
 
     // Populations, by index as the engine numbers them.
     std::vector<std::string> population_names;
     std::vector<std::uint32_t> population_sizes;
-    std::vector<bool> record_spikes;          // per population; missing entries: not recorded
+    std::vector<bool> record_spikes; // per population; missing entries: not recorded
 
-    std::vector<ProbeLayout> probes;          // one /report/<name>/<pop> each, in probe index order
+    std::vector<ProbeLayout> probes; // one /report/<name>/<pop> each, in probe index order
 
     // Per population: its model's records (/<group>/<pop>), in declaration order.
     std::vector<std::vector<RecordDecl>> records;
@@ -39,7 +39,7 @@ struct OutputMeta {
     // burst_probability under /rates/<pop> for those of them that also have rates.
     std::vector<std::uint32_t> burst_populations;
     std::string burst_rule;
-    double burst_threshold = 0.0;                // ms
+    double burst_threshold = 0.0; // ms
 
     // Weight probes, in NetworkDesc::weight_probes order (the app fills the sampled ids),
     // and the projections whose final weights are written (/weights/<name>/final_*).
@@ -55,7 +55,7 @@ struct OutputMeta {
 void add_records(OutputMeta& meta, const Scenario& scenario, const Registry& registry);
 inline constexpr const char* kUnixSecondsUnit = "s since 1970-01-01 00:00:00 UTC";
 
-OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes,
-                            std::string apical_version, int threads_used);
+OutputMeta output_meta_from(const Scenario& scenario, std::vector<ProbeLayout> probes, std::string apical_version,
+                            int threads_used);
 
 } // namespace apical::io

@@ -20,10 +20,8 @@ void RateBinner::add(std::span<const double> times, std::vector<double>& complet
         auto k = static_cast<std::int64_t>(std::floor((t - start_) / bin_));
         // A spike within rounding of a bin edge that complete_until() already closed
         // goes into the open bin instead of reopening a written one.
-        if (k < current_)
-            k = current_;
-        while (current_ < k)
-            close_current(completed);
+        if (k < current_) k = current_;
+        while (current_ < k) close_current(completed);
         ++count_;
     }
 }
@@ -32,8 +30,7 @@ void RateBinner::complete_until(double t, std::vector<double>& completed) {
     // The tolerance absorbs t = steps * dt landing a hair below a bin edge
     // (e.g. 3 * 0.1 vs 0.3), which would otherwise drop the last full bin.
     const double eps = 1e-9 * bin_;
-    while (start_ + static_cast<double>(current_ + 1) * bin_ <= t + eps)
-        close_current(completed);
+    while (start_ + static_cast<double>(current_ + 1) * bin_ <= t + eps) close_current(completed);
 }
 
 } // namespace apical::io

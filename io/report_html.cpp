@@ -25,12 +25,9 @@ std::string escape(std::string_view s) {
 }
 
 std::string num(double v, int sig) {
-    if (std::isnan(v))
-        return "NaN";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    if (v == 0.0)
-        return "0";  // also turns -0 into 0
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (v == 0.0) return "0"; // also turns -0 into 0
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.*g", sig, v);
     return buf;
@@ -43,10 +40,8 @@ namespace {
 void put_coord(std::string& out, double v) {
     char buf[32];
     const long tenths = std::lround(v * 10.0);
-    if (tenths % 10 == 0)
-        std::snprintf(buf, sizeof buf, "%ld", tenths / 10);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(tenths) / 10.0);
+    if (tenths % 10 == 0) std::snprintf(buf, sizeof buf, "%ld", tenths / 10);
+    else std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(tenths) / 10.0);
     out += buf;
 }
 
@@ -59,8 +54,7 @@ std::string coord(double v) {
 } // namespace
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
-    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi))
-        return {lo};
+    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
     const double raw = (hi - lo) / std::max(target, 1);
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
     double step = mag;
@@ -77,17 +71,14 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 
 std::vector<double> log_ticks(double lo, double hi) {
     std::vector<double> t;
-    if (!(lo > 0.0) || !(hi > lo))
-        return t;
+    if (!(lo > 0.0) || !(hi > lo)) return t;
     const int d0 = static_cast<int>(std::floor(std::log10(lo))), d1 = static_cast<int>(std::ceil(std::log10(hi)));
-    const bool fine = d1 - d0 <= 3;  // up to three decades: 1, 2, 5 per decade fit
+    const bool fine = d1 - d0 <= 3; // up to three decades: 1, 2, 5 per decade fit
     for (int d = d0; d <= d1; ++d)
         for (double m : {1.0, 2.0, 5.0}) {
-            if (m != 1.0 && !fine)
-                continue;
+            if (m != 1.0 && !fine) continue;
             const double v = m * std::pow(10.0, d);
-            if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9))
-                t.push_back(v);
+            if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.push_back(v);
         }
     return t;
 }
@@ -99,10 +90,9 @@ std::pair<double, double> data_range(std::span<const double> v, bool include_zer
             lo = std::min(lo, x);
             hi = std::max(hi, x);
         }
-    if (!std::isfinite(lo))
-        return {0.0, 1.0};
+    if (!std::isfinite(lo)) return {0.0, 1.0};
     if (include_zero && lo == 0.0 && hi == 0.0)
-        return {0.0, 1.0};  // all zero (a silent population): no negative half-axis
+        return {0.0, 1.0}; // all zero (a silent population): no negative half-axis
     if (hi == lo) {
         const double pad = lo == 0.0 ? 1.0 : std::abs(lo) * 0.1;
         return {lo - pad, hi + pad};
@@ -118,8 +108,7 @@ SvgPlot::SvgPlot(std::string panel, std::string title, Axis x, Axis y, int width
       height_(height) {
     // A degenerate or invalid range would divide by zero; widen it instead.
     for (Axis* a : {&x_, &y_}) {
-        if (a->log && !(a->lo > 0.0))
-            a->log = false;
+        if (a->log && !(a->lo > 0.0)) a->log = false;
         if (!(a->hi > a->lo) || !std::isfinite(a->lo) || !std::isfinite(a->hi)) {
             const double c = std::isfinite(a->lo) ? a->lo : 0.0;
             a->lo = a->log ? c / 2 : c - 1;
@@ -136,15 +125,13 @@ const char* SvgPlot::colour(std::size_t i) {
 
 double SvgPlot::px(double x) const {
     const double w = width_ - left_ - right_;
-    if (x_.log)
-        return left_ + w * (std::log10(x) - std::log10(x_.lo)) / (std::log10(x_.hi) - std::log10(x_.lo));
+    if (x_.log) return left_ + w * (std::log10(x) - std::log10(x_.lo)) / (std::log10(x_.hi) - std::log10(x_.lo));
     return left_ + w * (x - x_.lo) / (x_.hi - x_.lo);
 }
 
 double SvgPlot::py(double y) const {
     const double h = height_ - top_ - bottom_;
-    if (y_.log)
-        return top_ + h * (1.0 - (std::log10(y) - std::log10(y_.lo)) / (std::log10(y_.hi) - std::log10(y_.lo)));
+    if (y_.log) return top_ + h * (1.0 - (std::log10(y) - std::log10(y_.lo)) / (std::log10(y_.hi) - std::log10(y_.lo)));
     return top_ + h * (1.0 - (y - y_.lo) / (y_.hi - y_.lo));
 }
 
@@ -164,8 +151,7 @@ void SvgPlot::line(std::span<const double> x, std::span<const double> y, std::st
         put_coord(d, py(y[i]));
         pen = true;
     }
-    if (d.empty())
-        return;
+    if (d.empty()) return;
     body_ += "<path fill=\"none\" stroke=\"" + std::string(colour) + "\" stroke-width=\"" + num(width) +
              "\" stroke-linejoin=\"round\" d=\"" + d + "\"/>\n";
 }
@@ -174,8 +160,7 @@ void SvgPlot::bars(std::span<const double> edges, std::span<const double> height
     std::string d;
     const double base = y_.log ? y_.lo : std::max(0.0, y_.lo);
     for (std::size_t i = 0; i + 1 < edges.size() && i < heights.size(); ++i) {
-        if (!std::isfinite(heights[i]) || heights[i] <= base)
-            continue;
+        if (!std::isfinite(heights[i]) || heights[i] <= base) continue;
         const double x0 = px(edges[i]), x1 = px(edges[i + 1]), y0 = py(base), y1 = py(std::min(heights[i], y_.hi));
         d += 'M';
         put_coord(d, x0);
@@ -193,15 +178,13 @@ void SvgPlot::bars(std::span<const double> edges, std::span<const double> height
         body_ += "<path fill=\"" + std::string(colour) + "\" fill-opacity=\"0.75\" stroke=\"none\" d=\"" + d + "\"/>\n";
 }
 
-void SvgPlot::ticks(std::span<const double> x, std::span<const double> y, std::string_view colour,
-                    double half_height) {
+void SvgPlot::ticks(std::span<const double> x, std::span<const double> y, std::string_view colour, double half_height) {
     std::string d;
     const double hh = std::max(0.5, std::abs(py(0.0) - py(half_height)));
     const std::string len = coord(2 * hh);
     d.reserve(std::min(x.size(), y.size()) * 16);
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
-        if (x[i] < x_.lo || x[i] > x_.hi)
-            continue;
+        if (x[i] < x_.lo || x[i] > x_.hi) continue;
         d += 'M';
         put_coord(d, px(x[i]));
         d += ' ';
@@ -215,8 +198,7 @@ void SvgPlot::ticks(std::span<const double> x, std::span<const double> y, std::s
 
 void SvgPlot::markers(std::span<const double> x, std::span<const double> y, std::string_view colour) {
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
-        if (!std::isfinite(x[i]) || !std::isfinite(y[i]))
-            continue;
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
         body_ += "<circle cx=\"" + coord(px(x[i])) + "\" cy=\"" + coord(py(y[i])) + "\" r=\"3\" fill=\"" +
                  std::string(colour) + "\"/>\n";
     }
@@ -224,17 +206,16 @@ void SvgPlot::markers(std::span<const double> x, std::span<const double> y, std:
 
 void SvgPlot::heatmap(std::span<const double> values, std::size_t rows, std::size_t cols, double x0, double x1,
                       double y0, double y1, double vmin, double vmax) {
-    if (rows == 0 || cols == 0 || values.size() < rows * cols)
-        return;
+    if (rows == 0 || cols == 0 || values.size() < rows * cols) return;
     const double span = vmax > vmin ? vmax - vmin : 1.0;
     for (std::size_t r = 0; r < rows; ++r)
         for (std::size_t c = 0; c < cols; ++c) {
             const double v = values[r * cols + c];
-            if (!std::isfinite(v))
-                continue;
+            if (!std::isfinite(v)) continue;
             const double f = std::clamp((v - vmin) / span, 0.0, 1.0);
             // White to dark blue: readable in print and for most colour-vision deficiencies.
-            const int red = static_cast<int>(std::lround(255 - f * 227)), green = static_cast<int>(std::lround(255 - f * 175)),
+            const int red = static_cast<int>(std::lround(255 - f * 227)),
+                      green = static_cast<int>(std::lround(255 - f * 175)),
                       blue = static_cast<int>(std::lround(255 - f * 105));
             char fill[8];
             std::snprintf(fill, sizeof fill, "#%02x%02x%02x", red, green, blue);
@@ -288,21 +269,20 @@ std::string SvgPlot::str() const {
     };
     const std::vector<double> xt = axis_ticks(x_, 6), yt = axis_ticks(y_, 4);
     for (double t : xt) {
-        if (t < x_.lo || t > x_.hi)
-            continue;
+        if (t < x_.lo || t > x_.hi) continue;
         const std::string X = coord(px(t));
         s += "<line x1=\"" + X + "\" y1=\"" + coord(y0) + "\" x2=\"" + X + "\" y2=\"" + coord(y1 + 4) +
              "\" stroke=\"#e4e4e4\"/>\n";
-        s += "<text x=\"" + X + "\" y=\"" + coord(y1 + 15) + "\" text-anchor=\"middle\">" + escape(num(t, 6)) + "</text>\n";
+        s += "<text x=\"" + X + "\" y=\"" + coord(y1 + 15) + "\" text-anchor=\"middle\">" + escape(num(t, 6)) +
+             "</text>\n";
     }
     for (double t : yt) {
-        if (t < y_.lo || t > y_.hi)
-            continue;
+        if (t < y_.lo || t > y_.hi) continue;
         const std::string Y = coord(py(t));
         s += "<line x1=\"" + coord(x0 - 4) + "\" y1=\"" + Y + "\" x2=\"" + coord(x1) + "\" y2=\"" + Y +
              "\" stroke=\"#e4e4e4\"/>\n";
-        s += "<text x=\"" + coord(x0 - 6) + "\" y=\"" + coord(py(t) + 4) + "\" text-anchor=\"end\">" + escape(num(t, 6)) +
-             "</text>\n";
+        s += "<text x=\"" + coord(x0 - 6) + "\" y=\"" + coord(py(t) + 4) + "\" text-anchor=\"end\">" +
+             escape(num(t, 6)) + "</text>\n";
     }
     s += "<g clip-path=\"url(#" + escape(clip) + ")\">\n" + body_ + "</g>\n";
     s += "<rect x=\"" + coord(x0) + "\" y=\"" + coord(y0) + "\" width=\"" + coord(x1 - x0) + "\" height=\"" +
@@ -342,22 +322,19 @@ void Document::paragraph(std::string_view text, std::string_view cls) {
 
 void Document::key_values(const std::vector<std::pair<std::string, std::string>>& rows) {
     body_ += "<table class=\"kv\">\n";
-    for (const auto& [k, v] : rows)
-        body_ += "<tr><th>" + escape(k) + "</th><td>" + escape(v) + "</td></tr>\n";
+    for (const auto& [k, v] : rows) body_ += "<tr><th>" + escape(k) + "</th><td>" + escape(v) + "</td></tr>\n";
     body_ += "</table>\n";
 }
 
 void Document::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                      std::string_view data_table, const std::vector<std::string>& row_class) {
     body_ += "<table class=\"data\" data-table=\"" + escape(data_table) + "\">\n<tr>";
-    for (const std::string& h : header)
-        body_ += "<th>" + escape(h) + "</th>";
+    for (const std::string& h : header) body_ += "<th>" + escape(h) + "</th>";
     body_ += "</tr>\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const bool cls = i < row_class.size() && !row_class[i].empty();
         body_ += cls ? "<tr class=\"" + escape(row_class[i]) + "\">" : std::string("<tr>");
-        for (const std::string& c : rows[i])
-            body_ += "<td>" + escape(c) + "</td>";
+        for (const std::string& c : rows[i]) body_ += "<td>" + escape(c) + "</td>";
         body_ += "</tr>\n";
     }
     body_ += "</table>\n";
@@ -365,8 +342,7 @@ void Document::table(const std::vector<std::string>& header, const std::vector<s
 
 void Document::figure(const SvgPlot& plot, std::string_view caption) {
     body_ += "<figure>\n" + plot.str() + "\n";
-    if (!caption.empty())
-        body_ += "<figcaption>" + escape(caption) + "</figcaption>\n";
+    if (!caption.empty()) body_ += "<figcaption>" + escape(caption) + "</figcaption>\n";
     body_ += "</figure>\n";
 }
 
@@ -385,7 +361,8 @@ std::string Document::str() const {
            "h1{font-size:20px}h2{font-size:17px;border-bottom:1px solid #ccc;margin-top:28px}h3{font-size:14px}\n"
            ".grid{display:flex;flex-wrap:wrap;gap:8px 16px}\n"
            "figure{margin:4px 0}figcaption{font-size:11px;color:#555;max-width:560px}\n"
-           "table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ccc;padding:2px 6px;text-align:left}\n"
+           "table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ccc;padding:2px "
+           "6px;text-align:left}\n"
            "table.kv th{background:#f4f4f4}tr.failed td{background:#fde2e2}\n"
            "p.note{font-size:12px;color:#666}pre{font-size:11px;background:#f7f7f7;padding:6px}\n"
            "</style>\n</head>\n<body>\n" +

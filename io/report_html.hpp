@@ -22,8 +22,8 @@ std::vector<double> log_ticks(double lo, double hi);
 
 struct Axis {
     double lo = 0.0, hi = 1.0;
-    std::string label;  // with the unit, e.g. "time (ms)"
-    bool log = false;   // base-10 log scale (lo must be > 0)
+    std::string label; // with the unit, e.g. "time (ms)"
+    bool log = false;  // base-10 log scale (lo must be > 0)
 };
 
 // A [lo, hi] range over the finite values of `v`, padded a little and never empty.
@@ -53,9 +53,9 @@ public:
     // A centred note inside the frame (e.g. "no spikes").
     void note(std::string_view text);
 
-    std::string str() const;  // the complete <svg> element
+    std::string str() const; // the complete <svg> element
 
-    static const char* colour(std::size_t i);  // a qualitative palette, cycling
+    static const char* colour(std::size_t i); // a qualitative palette, cycling
 
 private:
     double px(double x) const;
@@ -76,7 +76,7 @@ public:
     void h1(std::string_view text);
     void h2(std::string_view text, std::string_view id = {});
     void h3(std::string_view text);
-    void paragraph(std::string_view text, std::string_view cls = {});  // escaped
+    void paragraph(std::string_view text, std::string_view cls = {}); // escaped
     // A two-column table of (key, value), escaped.
     void key_values(const std::vector<std::pair<std::string, std::string>>& rows);
     // A table with a header row; `row_class[i]` (may be empty) classes data row i.
@@ -84,8 +84,8 @@ public:
                std::string_view data_table, const std::vector<std::string>& row_class = {});
     // A figure: the svg then an escaped caption.
     void figure(const SvgPlot& plot, std::string_view caption = {});
-    void preformatted(std::string_view summary, std::string_view text);  // collapsible <details>
-    void open_grid();   // following figures side by side where the width allows
+    void preformatted(std::string_view summary, std::string_view text); // collapsible <details>
+    void open_grid(); // following figures side by side where the width allows
     void close_grid();
     std::string str() const;
 

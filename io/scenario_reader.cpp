@@ -25,10 +25,8 @@ using Node = YAML::Node;
 template <class V> std::vector<std::string> names_of(const V& v) {
     std::vector<std::string> out;
     for (auto& x : v) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>)
-            out.push_back(x);
-        else
-            out.push_back(x.name);
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::string>) out.push_back(x);
+        else out.push_back(x.name);
     }
     return out;
 }
@@ -146,8 +144,8 @@ private:
                 preset_tree(*tree, *m, p);
                 if (const Node cn = v["compartments"]) compartments(cn, *m, path + ".compartments", p);
             } else if (const Node cn = c_.key_node(v, "compartments"); cn.IsDefined()) {
-                c_.fail(cn, path + ".compartments: model " + m->name +
-                                " has a fixed set of compartments (" + join(m->compartments) +
+                c_.fail(cn, path + ".compartments: model " + m->name + " has a fixed set of compartments (" +
+                                join(m->compartments) +
                                 "); a compartment tree is given only to multi-compartment models (" +
                                 join(multi_compartment_models()) + ")");
             }
@@ -167,13 +165,14 @@ private:
             }
             if (const Node cn = c_.key_node(v, "csv"); cn.IsDefined()) {
                 if (!m->takes_table)
-                    c_.fail(cn, path + ".csv: model " + m->name + " takes no input table; models that do: " +
-                                    table_models());
+                    c_.fail(cn, path + ".csv: model " + m->name +
+                                    " takes no input table; models that do: " + table_models());
                 const std::string rel = c_.scalar(v["csv"], path + ".csv");
                 std::filesystem::path f(rel);
                 if (f.is_relative()) f = std::filesystem::path(file_).parent_path() / f;
                 if (!std::filesystem::exists(f))
-                    c_.fail(v["csv"], path + ".csv: no such file: " + f.string() + " (relative paths are relative to the scenario file)");
+                    c_.fail(v["csv"], path + ".csv: no such file: " + f.string() +
+                                          " (relative paths are relative to the scenario file)");
                 p.table = read_csv_table(f.string());
             }
             if (m->size_from_params) {
@@ -261,16 +260,14 @@ private:
                 for (std::size_t i = 0; i < p.compartments.size(); ++i)
                     if (p.compartments[i].name == pname && static_cast<int>(i) != idx) parent = static_cast<int>(i);
                 if (parent < 0 || (idx >= 0 && parent > idx))
-                    c_.fail(pn, cpath + ".parent: " +
-                                    unknown_choice("compartment", pname, compartment_names(p, idx)) +
+                    c_.fail(pn, cpath + ".parent: " + unknown_choice("compartment", pname, compartment_names(p, idx)) +
                                     " (a parent must be listed before its children)");
             }
             if (idx < 0) {
                 if (parent < 0 && !p.compartments.empty())
-                    c_.fail(kv.first, cpath + ": a new compartment needs 'parent:' (one of " +
-                                          join(compartment_names(p)) + ")");
-                if (p.compartments.size() >= 64)
-                    c_.fail(kv.first, cpath + ": at most 64 compartments per cell");
+                    c_.fail(kv.first,
+                            cpath + ": a new compartment needs 'parent:' (one of " + join(compartment_names(p)) + ")");
+                if (p.compartments.size() >= 64) c_.fail(kv.first, cpath + ": at most 64 compartments per cell");
                 CompartmentDesc c;
                 c.name = name;
                 c.parent = parent;
@@ -337,8 +334,9 @@ private:
             pr.name = c_.name(kv.first, "projection");
             const std::string path = "projections." + pr.name;
             const Node& v = kv.second;
-            c_.keys(v, path, {"source", "target", "receptor", "compartment", "connectivity", "weight", "delay",
-                              "transmit", "stp", "plasticity"});
+            c_.keys(v, path,
+                    {"source", "target", "receptor", "compartment", "connectivity", "weight", "delay", "transmit",
+                     "stp", "plasticity"});
             pr.source = population(c_.required(v, "source", path), path + ".source");
             pr.target = population(c_.required(v, "target", path), path + ".target");
             const ModelInfo& tm = *pop_models_[pr.target];
@@ -349,8 +347,12 @@ private:
             const Node conn = c_.required(v, "connectivity", path);
             connectivity(conn, path + ".connectivity", pr);
             if (const KindInfo* rule = reg_.connectivity(pr.rule); rule && rule->check) {
-                const ConnectCheck cc{pr.rule_params, net.populations[pr.source].size, net.populations[pr.target].size,
-                                      pr.source == pr.target, pr.autapses, pr.multapses};
+                const ConnectCheck cc{pr.rule_params,
+                                      net.populations[pr.source].size,
+                                      net.populations[pr.target].size,
+                                      pr.source == pr.target,
+                                      pr.autapses,
+                                      pr.multapses};
                 if (const std::string why = rule->check(cc); !why.empty())
                     c_.fail(conn, path + ".connectivity: " + why);
             }
@@ -364,15 +366,19 @@ private:
                 if (t == "spikes") pr.transmit = ProjectionDesc::Transmit::spikes;
                 else if (t == "events") pr.transmit = ProjectionDesc::Transmit::events;
                 else if (t == "bursts") pr.transmit = ProjectionDesc::Transmit::bursts;
-                else c_.fail(tn, path + ".transmit: " + unknown_choice("transmit mode", t, {"spikes", "events", "bursts"}));
+                else
+                    c_.fail(tn,
+                            path + ".transmit: " + unknown_choice("transmit mode", t, {"spikes", "events", "bursts"}));
             }
             if (const Node sn = v["stp"]) {
-                const KindInfo& k = hook_kind(sn, path + ".stp", "model", "short-term plasticity model", reg_.stp_models());
+                const KindInfo& k =
+                    hook_kind(sn, path + ".stp", "model", "short-term plasticity model", reg_.stp_models());
                 pr.stp = k.name;
                 pr.stp_params = hook_params(sn, k, path + ".stp", "model", true);
             }
             if (const Node pn = v["plasticity"]) {
-                const KindInfo& k = hook_kind(pn, path + ".plasticity", "rule", "plasticity rule", reg_.plasticity_rules());
+                const KindInfo& k =
+                    hook_kind(pn, path + ".plasticity", "rule", "plasticity rule", reg_.plasticity_rules());
                 pr.plasticity = k.name;
                 pr.plasticity_params = hook_params(pn, k, path + ".plasticity", "rule", false);
                 if (const Node ln = pn["learning"]) pr.learning = schedule(ln, path + ".plasticity.learning");
@@ -404,11 +410,14 @@ private:
         if (const Node pn = n["preset"]; presets && pn) {
             const std::string name = c_.scalar(pn, path + ".preset");
             const ParamPreset* ps = k.preset(name);
-            if (!ps) c_.fail(pn, path + ".preset: " + unknown_choice("preset", name, names_of(k.presets)) + " (of " + k.name + ")");
+            if (!ps)
+                c_.fail(pn, path + ".preset: " + unknown_choice("preset", name, names_of(k.presets)) + " (of " +
+                                k.name + ")");
             for (auto& [pname, value] : ps->values) v.at(static_cast<std::size_t>(k.param_index(pname))) = value;
         }
         for (std::size_t i = 0; i < k.parameters.size(); ++i)
-            if (const Node pn = n[k.parameters[i].name]) v[i] = c_.param(pn, k.parameters[i], path + "." + k.parameters[i].name);
+            if (const Node pn = n[k.parameters[i].name])
+                v[i] = c_.param(pn, k.parameters[i], path + "." + k.parameters[i].name);
         return v;
     }
     // A list of [start, stop] windows, increasing and not overlapping.
@@ -417,8 +426,7 @@ private:
         Schedule s;
         double last = -std::numeric_limits<double>::infinity();
         for (const auto& w : n) {
-            if (!w.IsSequence() || w.size() != 2)
-                c_.fail(w, path + ": each window is [start, stop], e.g. [1 s, 5 s]");
+            if (!w.IsSequence() || w.size() != 2) c_.fail(w, path + ": each window is [start, stop], e.g. [1 s, 5 s]");
             const double a = c_.quantity(w[0], Dim::time, path), b = c_.quantity(w[1], Dim::time, path);
             if (!(a < b) || a < last)
                 c_.fail(w, path + ": windows need start < stop and must not overlap or go back in time");
@@ -649,8 +657,7 @@ private:
         for (const auto& e : pn) {
             const std::string name = c_.scalar(e, "recording.weights.projections");
             if (std::find(plastic.begin(), plastic.end(), name) == plastic.end())
-                c_.fail(e, "recording.weights.projections: " +
-                               unknown_choice("plastic projection", name, plastic));
+                c_.fail(e, "recording.weights.projections: " + unknown_choice("plastic projection", name, plastic));
             add(name);
         }
     }

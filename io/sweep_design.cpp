@@ -60,8 +60,9 @@ public:
 private:
     void key(const Node& k, const std::string& path) const {
         if (!valid_key(c_.scalar(k, path)))
-            c_.fail(k, path + ": '" + k.Scalar() + "' is not a key path; expected names joined by dots, like "
-                                                    "populations.exc.size");
+            c_.fail(k, path + ": '" + k.Scalar() +
+                           "' is not a key path; expected names joined by dots, like "
+                           "populations.exc.size");
     }
 
     void grid(const Node& n, SweepSpec& spec) const {
@@ -109,7 +110,8 @@ private:
             if (const Node s = kv.second["scale"]) {
                 const std::string scale = c_.scalar(s, path + ".scale");
                 if (scale == "log") sr.log = true;
-                else if (scale != "linear") c_.fail(s, path + ".scale: unknown scale '" + scale + "'; allowed: linear, log");
+                else if (scale != "linear")
+                    c_.fail(s, path + ".scale: unknown scale '" + scale + "'; allowed: linear, log");
                 if (sr.log && !(sr.low > 0)) c_.fail(lo, path + ": a log scale needs low > 0");
             }
             if (const Node i = kv.second["integer"]) sr.integer = c_.boolean(i, path + ".integer");
@@ -267,8 +269,7 @@ void set_point_list(SweepSpec& spec, const std::string& csv_path) {
                                 std::to_string(f.size()) + " fields; the header has " +
                                     std::to_string(spec.list_keys.size()));
         for (std::size_t i = 0; i < f.size(); ++i)
-            if (f[i].empty())
-                throw ScenarioError(csv_path, ln, 1, "empty value for " + spec.list_keys[i]);
+            if (f[i].empty()) throw ScenarioError(csv_path, ln, 1, "empty value for " + spec.list_keys[i]);
         spec.list_rows.push_back(std::move(f));
     }
     if (spec.list_rows.empty()) throw ScenarioError(csv_path, 2, 1, "no rows: the point list has only a header");
@@ -300,8 +301,9 @@ SweepDesign expand(const SweepSpec& spec, const std::string& file_label) {
         for (const std::string& k : p.keys) {
             if (!seen.insert(k).second)
                 throw ScenarioError(file_label, 0, 0,
-                                    "sweep: key " + k + " is swept twice (in two of grid, list, sample); a key may "
-                                                        "be swept by one of them only");
+                                    "sweep: key " + k +
+                                        " is swept twice (in two of grid, list, sample); a key may "
+                                        "be swept by one of them only");
             d.keys.push_back(k);
         }
     if (parts.empty()) return d;

@@ -63,8 +63,8 @@ SweepManifest read_manifest(const std::string& dir) {
     for (int ln = 2; std::getline(in, line); ++ln) {
         if (line.empty()) continue;
         const std::vector<std::string> f = split_csv_line(line);
-        if (f.size() != header.size()) throw bad(ln, std::to_string(f.size()) + " fields, the header has " +
-                                                       std::to_string(header.size()));
+        if (f.size() != header.size())
+            throw bad(ln, std::to_string(f.size()) + " fields, the header has " + std::to_string(header.size()));
         if (f.front() != std::to_string(m.values.size()))
             throw bad(ln, "point " + f.front() + " out of order; expected " + std::to_string(m.values.size()));
         m.values.emplace_back(f.begin() + 1, f.end() - 1);

@@ -24,8 +24,8 @@ struct SweepManifest {
     std::vector<std::uint64_t> seeds;             // per point
 };
 
-std::string point_file(const std::string& dir, std::size_t index);    // DIR/points/<i>.h5
-std::string failure_file(const std::string& dir, std::size_t index);  // DIR/points/<i>.failed
+std::string point_file(const std::string& dir, std::size_t index);   // DIR/points/<i>.h5
+std::string failure_file(const std::string& dir, std::size_t index); // DIR/points/<i>.failed
 
 std::string manifest_text(const SweepManifest& m);
 // Reads DIR/design.csv; throws std::runtime_error naming the file and line.
@@ -40,7 +40,7 @@ bool write_once(const std::string& dir, const std::string& name, const std::stri
 enum class PointState { done, failed, missing };
 struct PointOnDisk {
     PointState state = PointState::missing;
-    std::string message;      // why it failed
+    std::string message; // why it failed
     double wall_seconds = 0.0;
 };
 // done: DIR/points/<i>.h5 exists and says completed = 1. failed: a .failed record, or a

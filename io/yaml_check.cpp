@@ -47,12 +47,9 @@ std::string describe_range(const ParamDecl& d) {
     if (lo && hi)
         r = (d.min_exclusive ? "(" : "[") + format_number(d.min) + ", " + format_number(d.max) + "]" +
             (d.dim == Dim::none ? "" : " " + std::string(canonical_unit(d.dim)));
-    else if (lo)
-        r = (d.min_exclusive ? "> " : ">= ") + format_quantity(d.min, d.dim);
-    else if (hi)
-        r = "<= " + format_quantity(d.max, d.dim);
-    else
-        r = "any value";
+    else if (lo) r = (d.min_exclusive ? "> " : ">= ") + format_quantity(d.min, d.dim);
+    else if (hi) r = "<= " + format_quantity(d.max, d.dim);
+    else r = "any value";
     return d.integer ? r + ", a whole number" : r;
 }
 

@@ -65,7 +65,8 @@ public:
         ref_.assign(n_, -std::numeric_limits<double>::infinity());
         for (auto& [var, dist] : b.population.initial)
             for (std::uint32_t c = 0; c < n_; ++c) {
-                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)), b.gid0 + c);
+                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)),
+                                b.gid0 + c);
                 x_[var][c] = draw(dist, rs);
             }
     }
@@ -152,8 +153,9 @@ private:
                     const double v = V[c];
                     W[c] += dt_ / tw_ * (a_ * (v - EL_) - W[c]);
                     const double ex = DT_ > 0 ? gL_ * DT_ * std::exp(std::min((v - VT_) / DT_, 30.0)) : 0.0;
-                    V[c] = std::max(v + dt_ / C_ * (-gL_ * (v - EL_) + ex - W[c] + ge[c] * (Ee_ - v) +
-                                                    gi[c] * (Ei_ - v) + ie[c] + ii[c] + I),
+                    V[c] = std::max(v + dt_ / C_ *
+                                            (-gL_ * (v - EL_) + ex - W[c] + ge[c] * (Ee_ - v) + gi[c] * (Ei_ - v) +
+                                             ie[c] + ii[c] + I),
                                     Vmin_);
                     if (V[c] > Vpeak_) {
                         spikes.push_back({t_end, c});
@@ -202,8 +204,8 @@ private:
                 return;
             }
             const double ex = m.DT_ > 0 ? m.gL_ * m.DT_ * std::exp(std::min((V - m.VT_) / m.DT_, 30.0)) : 0.0;
-            dy[0] = (-m.gL_ * (V - m.EL_) + ex - w + ge * pe * (m.Ee_ - V) + gi * pi * (m.Ei_ - V) + ie * pe +
-                     ii * pi + I) /
+            dy[0] = (-m.gL_ * (V - m.EL_) + ex - w + ge * pe * (m.Ee_ - V) + gi * pi * (m.Ei_ - V) + ie * pe + ii * pi +
+                     I) /
                     m.C_;
         }
     };
@@ -220,7 +222,8 @@ private:
             double next = t_end;
             if (ev != end && ev->time < t_end) next = std::max(ev->time, tc);
             if (ref_[c] > tc && ref_[c] < next) next = ref_[c];
-            for (auto& ci : currents_) ci.waveform.for_each_change(tc, next, [&](double x) { next = std::min(next, x); });
+            for (auto& ci : currents_)
+                ci.waveform.for_each_change(tc, next, [&](double x) { next = std::min(next, x); });
             const double h = next - tc;
             if (h > 0) {
                 const bool refr = ref_[c] >= next;

@@ -97,7 +97,8 @@ void attach_connectivity_behaviour(KindInfo& k) {
     if (k.name == "all_to_all") k.connect = all_to_all, k.expected_synapses = expect_all_to_all;
     else if (k.name == "one_to_one")
         k.connect = one_to_one, k.check = check_one_to_one, k.expected_synapses = expect_one_to_one;
-    else if (k.name == "fixed_probability") k.connect = fixed_probability, k.expected_synapses = expect_fixed_probability;
+    else if (k.name == "fixed_probability")
+        k.connect = fixed_probability, k.expected_synapses = expect_fixed_probability;
     else if (k.name == "fixed_indegree")
         k.connect = fixed_indegree, k.check = check_fixed_indegree, k.expected_synapses = expect_fixed_indegree;
 }

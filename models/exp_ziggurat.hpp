@@ -28,8 +28,8 @@ public:
             const std::uint32_t b = s.next_u32();
             const unsigned i = b & 255u;
             const double x = static_cast<double>(b >> 8) * 0x1.0p-24 * X_[i]; // uniform on [0, X_i)
-            if (x < X_[i + 1]) return x;                                       // inside the core rectangle
-            if (i == 0) return R + -fast_log(s.uniform_pos());                  // the tail: memoryless
+            if (x < X_[i + 1]) return x;                                      // inside the core rectangle
+            if (i == 0) return R + -fast_log(s.uniform_pos());                // the tail: memoryless
             const double y = F_[i + 1] + s.uniform() * (F_[i] - F_[i + 1]);   // the wedge
             if (y < fast_exp(-x)) return x;
         }

@@ -122,16 +122,16 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
     return crossed;
 }
 
-#define APICAL_LIF_STEP_ARGS                                                                                        \
-    std::uint32_t n, const StepCoeffs &k, double I0, double t_end, double Vr, double Vth, double *v, double *ge,     \
-        double *gi, double *ie, double *ii, double *pv, double *pge, double *pgi, double *pie, double *pii,         \
+#define APICAL_LIF_STEP_ARGS                                                                                           \
+    std::uint32_t n, const StepCoeffs &k, double I0, double t_end, double Vr, double Vth, double *v, double *ge,       \
+        double *gi, double *ie, double *ii, double *pv, double *pge, double *pgi, double *pie, double *pii,            \
         const double *ref, const double *icell
 #define APICAL_LIF_STEP_CALL n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell
 // One clone per instruction set, picked at load time; every clone computes the same bits.
 // PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
-#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                 \
-    APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                              \
-        return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                         \
+#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                       \
+    APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                                    \
+        return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                            \
     }
 APICAL_LIF_STEP(lif_step_cond, true, false, true)
 APICAL_LIF_STEP(lif_step_cond_local, true, true, true)
@@ -174,13 +174,13 @@ struct SplitArgs {
 // alias checks for 24 arrays defeat vectorisation.
 template <int K>
 [[gnu::always_inline]] inline void
-lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
-               double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
-               double* __restrict ii, const double* __restrict I, const double* __restrict refr,
-               double* __restrict cross, const double* __restrict h0, const double* __restrict dge0,
-               const double* __restrict dgi0, const double* __restrict die0, const double* __restrict dii0,
-               const double* __restrict h1, const double* __restrict dge1, const double* __restrict dgi1,
-               const double* __restrict die1, const double* __restrict dii1) {
+lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, double* __restrict v,
+               double* __restrict ge, double* __restrict gi, double* __restrict ie, double* __restrict ii,
+               const double* __restrict I, const double* __restrict refr, double* __restrict cross,
+               const double* __restrict h0, const double* __restrict dge0, const double* __restrict dgi0,
+               const double* __restrict die0, const double* __restrict dii0, const double* __restrict h1,
+               const double* __restrict dge1, const double* __restrict dgi1, const double* __restrict die1,
+               const double* __restrict dii1) {
     const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC, dt = k.h;
     const double a_e = -0.5 / te, a_i = -0.5 / ti, Peh = k.Peh, Pih = k.Pih;
     auto f = [=](double V, double gE, double gI, double s, double Ii) {
@@ -225,15 +225,15 @@ lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, doubl
     }
 }
 
-#define APICAL_SPLIT_CALL(K)                                                                                         \
-    lif_split_impl<K>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0],    \
+#define APICAL_SPLIT_CALL(K)                                                                                           \
+    lif_split_impl<K>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0],      \
                       A.dgi[0], A.die[0], A.dii[0], A.h[1], A.dge[1], A.dgi[1], A.die[1], A.dii[1])
-APICAL_TARGET_CLONES void
-lif_split1(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
+APICAL_TARGET_CLONES void lif_split1(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
+                                     const SplitArgs& A) {
     APICAL_SPLIT_CALL(1);
 }
-APICAL_TARGET_CLONES void
-lif_split2(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, const SplitArgs& A) {
+APICAL_TARGET_CLONES void lif_split2(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
+                                     const SplitArgs& A) {
     APICAL_SPLIT_CALL(2);
 }
 #undef APICAL_SPLIT_CALL
@@ -271,7 +271,8 @@ public:
         for (auto& [var, dist] : b.population.initial) {
             auto& arr = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
             for (std::uint32_t c = 0; c < n_; ++c) {
-                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)), b.gid0 + c);
+                RandomStream rs(b.seed, purpose_key(Purpose::initial_state, static_cast<std::uint32_t>(var)),
+                                b.gid0 + c);
                 arr[c] = draw(dist, rs);
             }
         }
@@ -292,7 +293,8 @@ public:
         for (int var : {V_, GE, GI, IE, II}) {
             const std::vector<double>& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
             int bad = 0;
-            for (std::uint32_t c = 0; c < n_; ++c) bad |= static_cast<int>(!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12)));
+            for (std::uint32_t c = 0; c < n_; ++c)
+                bad |= static_cast<int>(!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12)));
             if (!bad) continue;
             for (std::uint32_t c = 0; c < n_; ++c)
                 if (!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12))) {
@@ -407,8 +409,7 @@ public:
             const StepCoeffs k{dt_, Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_, gL_, EL_, Ee_, Ei_, invC_};
             auto step = [&](auto fn) {
                 return fn(n_, k, I0, t_end, Vr_, Vth_, v_.data(), ge_.data(), gi_.data(), ie_.data(), ii_.data(),
-                          pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(),
-                          i_cell_.data());
+                          pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(), i_cell_.data());
             };
             std::uint32_t crossed;
             if (grid_) {
@@ -451,14 +452,14 @@ public:
                     for (std::uint32_t c = c0; c < c1; ++c) any |= static_cast<int>(v_[c] >= Vth_);
                     if (!any) continue;
                     for (std::uint32_t c = c0; c < c1; ++c) {
-                    if (v_[c] < Vth_ || stamp_[c] == n) continue;
-                    if (grid_) {
-                        State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
-                        fire(c, t_end, st, spikes);
-                        store(c, st);
-                        continue;
-                    }
-                    redo(c, t, t_end, evs, n, spikes);
+                        if (v_[c] < Vth_ || stamp_[c] == n) continue;
+                        if (grid_) {
+                            State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                            fire(c, t_end, st, spikes);
+                            store(c, st);
+                            continue;
+                        }
+                        redo(c, t, t_end, evs, n, spikes);
                     }
                 }
         }
@@ -537,10 +538,19 @@ private:
             SplitBatch& B = batch_[K - 1];
             const std::uint32_t mk = m[K - 1];
             if (mk == 0) continue;
-            SplitArgs A{B.v.data(), B.ge.data(), B.gi.data(), B.ie.data(), B.ii.data(), B.I.data(), B.refr.data(),
-                        {B.h[0].data(), B.h[1].data()}, {B.dge[0].data(), B.dge[1].data()},
-                        {B.dgi[0].data(), B.dgi[1].data()}, {B.die[0].data(), B.die[1].data()},
-                        {B.dii[0].data(), B.dii[1].data()}, B.cross.data()};
+            SplitArgs A{B.v.data(),
+                        B.ge.data(),
+                        B.gi.data(),
+                        B.ie.data(),
+                        B.ii.data(),
+                        B.I.data(),
+                        B.refr.data(),
+                        {B.h[0].data(), B.h[1].data()},
+                        {B.dge[0].data(), B.dge[1].data()},
+                        {B.dgi[0].data(), B.dgi[1].data()},
+                        {B.die[0].data(), B.die[1].data()},
+                        {B.dii[0].data(), B.dii[1].data()},
+                        B.cross.data()};
             if (K == 1) lif_split1(mk, k, te_, ti_, Vr_, Vth_, A);
             else lif_split2(mk, k, te_, ti_, Vr_, Vth_, A);
             for (std::uint32_t i = 0; i < mk; ++i) {
@@ -571,8 +581,7 @@ private:
     // Injected current over [a, b): piecewise values at a, sinusoids at the midpoint.
     static double current_at(const std::vector<CurrentInput>& in, double a, double b) {
         double I = 0.0;
-        for (auto& ci : in)
-            I += ci.waveform.over(a, b);
+        for (auto& ci : in) I += ci.waveform.over(a, b);
         return I;
     }
     void fill_local_currents(double a, double b) {
@@ -585,8 +594,7 @@ private:
     double cell_current(std::uint32_t c, double a, double b) const {
         double I = Ib_ + current_at(global_, a, b);
         for (auto& ci : local_)
-            if (std::find(ci.cells.begin(), ci.cells.end(), c) != ci.cells.end())
-                I += ci.waveform.over(a, b);
+            if (std::find(ci.cells.begin(), ci.cells.end(), c) != ci.cells.end()) I += ci.waveform.over(a, b);
         return I;
     }
 
@@ -626,8 +634,8 @@ private:
         const double d1 = dvdt(end.v, end.ge, end.gi, end.ie + end.ii, I) * h;
         auto f = [&](double x) {
             const double u = x / h, u2 = u * u, u3 = u2 * u;
-            return (2 * u3 - 3 * u2 + 1) * s.v + (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * end.v +
-                   (u3 - u2) * d1 - Vth_;
+            return (2 * u3 - 3 * u2 + 1) * s.v + (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * end.v + (u3 - u2) * d1 -
+                   Vth_;
         };
         return find_root(f, h, s.v - Vth_, end.v - Vth_);
     }
@@ -655,7 +663,8 @@ private:
         if (grid_) return;
         const double r = ref_[c] / dt_;
         const auto n_end = static_cast<std::int64_t>(std::floor(r));
-        if (static_cast<double>(n_end) * dt_ < ref_[c]) wake_[static_cast<std::size_t>(n_end) % wake_.size()].push_back(c);
+        if (static_cast<double>(n_end) * dt_ < ref_[c])
+            wake_[static_cast<std::size_t>(n_end) % wake_.size()].push_back(c);
     }
 
     // Exact integration of cell c over [t, t_end): split at events [b, en), at the end of
@@ -704,11 +713,11 @@ private:
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    SplitBatch batch_[SplitBatch::kMax]; // cells with one and with two inside events
-    std::vector<std::uint32_t> inside_;              // this step's events inside it (indices)
-    std::vector<std::int64_t> cnt_stamp_;            // per cell: step of cnt_/first_
+    SplitBatch batch_[SplitBatch::kMax];              // cells with one and with two inside events
+    std::vector<std::uint32_t> inside_;               // this step's events inside it (indices)
+    std::vector<std::int64_t> cnt_stamp_;             // per cell: step of cnt_/first_
     std::vector<std::uint32_t> cnt_, first_, second_; // per cell: inside events this step, first two indices
-    std::vector<Event> mine_;                        // one cell's inside events, time-sorted
+    std::vector<Event> mine_;                         // one cell's inside events, time-sorted
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 

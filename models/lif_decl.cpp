@@ -40,8 +40,11 @@ ModelInfo lif_info() {
     };
     m.presets = {
         {"brette2007_coba", "COBA benchmark cell", "Brette et al. 2007, benchmark 1", {}, {}},
-        {"brette2007_cuba", "CUBA benchmark cell (E_L = -49 mV)", "Brette et al. 2007, benchmark 2",
-         {{"E_L", -49.0}}, {}},
+        {"brette2007_cuba",
+         "CUBA benchmark cell (E_L = -49 mV)",
+         "Brette et al. 2007, benchmark 2",
+         {{"E_L", -49.0}},
+         {}},
     };
     return m;
 }

@@ -54,7 +54,7 @@ namespace apical::models {
 namespace {
 
 enum CompVar { CV_V, CV_W, CV_PLAT, CV_GA, CV_GN, CV_GG, CV_GB, N_CV }; // recordable, per compartment
-enum Rec { R_AMPA, R_NMDA, R_GABA_A, R_GABA_B, N_REC };                // receptors (slot = k * N_REC + r)
+enum Rec { R_AMPA, R_NMDA, R_GABA_A, R_GABA_B, N_REC };                 // receptors (slot = k * N_REC + r)
 enum Syn { S_A, S_NR, S_ND, S_GA, S_BR, S_BD, N_SYN };                  // synaptic state, per compartment
 constexpr int NS = 2 + N_SYN;                                           // state arrays per compartment: V, w, syn
 
@@ -93,12 +93,11 @@ double dual_exp_norm(double tr, double td) {
 
 // The plateau activation of a whole group: the hot loop of the naud2018 path. Basic IEEE
 // operations only (fast_exp), so every instruction set computes the same bits.
-APICAL_TARGET_CLONES void plateau_all(std::uint32_t n, const double* __restrict V,
-                                                                             double* __restrict f, double E, double D) {
+APICAL_TARGET_CLONES void plateau_all(std::uint32_t n, const double* __restrict V, double* __restrict f, double E,
+                                      double D) {
     for (std::uint32_t c = 0; c < n; ++c) f[c] = sigmoid(V[c], E, -1.0 / D);
 }
 double mg_block(double V, double mg) { return 1.0 / (1.0 + mg / 3.57 * std::exp(-0.062 * V)); }
-
 
 // The naud2018 shape (soma + one child, AMPA/GABA_A only) in one pass per cell: the same
 // operations in the same order as the general per-compartment passes of advance_euler, so
@@ -116,12 +115,11 @@ struct EulerPair {
 // vectoriser refuses); what the general passes skip is added here as +-0, which changes no
 // nonzero sum.
 template <bool PlatS, bool PlatD>
-[[gnu::always_inline]] inline void euler_pair_body(std::uint32_t n, const EulerPair& P0, std::int64_t step,
-                                                   double* __restrict Vs, double* __restrict ws, double* __restrict Vd,
-                                                   double* __restrict wd, double* __restrict gAs,
-                                                   double* __restrict gGs, double* __restrict gAd,
-                                                   double* __restrict gGd, double* __restrict theta,
-                                                   const std::int64_t* __restrict spike_step) {
+[[gnu::always_inline]] inline void
+euler_pair_body(std::uint32_t n, const EulerPair& P0, std::int64_t step, double* __restrict Vs, double* __restrict ws,
+                double* __restrict Vd, double* __restrict wd, double* __restrict gAs, double* __restrict gGs,
+                double* __restrict gAd, double* __restrict gGd, double* __restrict theta,
+                const std::int64_t* __restrict spike_step) {
     const EulerPair P = P0; // a local copy: stores through the arrays cannot change it
     for (std::uint32_t c = 0; c < n; ++c) {
         const double vs = Vs[c], vd = Vd[c];
@@ -157,11 +155,11 @@ template <bool PlatS, bool PlatD>
         theta[c] += P.mth * (P.th0 - theta[c]);
     }
 }
-#define APICAL_PAIR_KERNEL(NAME, PS, PD)                                                                              \
-    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void NAME(                                          \
-        std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws, double* Vd, double* wd,     \
-        double* gAs, double* gGs, double* gAd, double* gGd, double* theta, const std::int64_t* spike_step) {         \
-        euler_pair_body<PS, PD>(n, P, step, Vs, ws, Vd, wd, gAs, gGs, gAd, gGd, theta, spike_step);                 \
+#define APICAL_PAIR_KERNEL(NAME, PS, PD)                                                                               \
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void NAME(                                             \
+        std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws, double* Vd, double* wd,        \
+        double* gAs, double* gGs, double* gAd, double* gGd, double* theta, const std::int64_t* spike_step) {           \
+        euler_pair_body<PS, PD>(n, P, step, Vs, ws, Vd, wd, gAs, gGs, gAd, gGd, theta, spike_step);                    \
     }
 APICAL_PAIR_KERNEL(euler_pair_00, false, false)
 APICAL_PAIR_KERNEL(euler_pair_01, false, true)
@@ -302,10 +300,11 @@ private:
             p.C = V("C"), p.gL = V("g_L"), p.EL = V("E_L"), p.gc = V("g_c"), p.pg = V("plateau_g");
             p.pp = V("plateau_to_parent"), p.pE = V("plateau_E"), p.pD = V("plateau_D"), p.a = V("a");
             p.tw = V("tau_w"), p.b = V("b"), p.bap = V("bap"), p.Ie = V("I_e");
-            p.tau = {V("tau_ampa"), V("tau_nmda_rise"), V("tau_nmda_decay"), V("tau_gaba_a"), V("tau_gaba_b_rise"),
-                     V("tau_gaba_b_decay")};
+            p.tau = {V("tau_ampa"),   V("tau_nmda_rise"),   V("tau_nmda_decay"),
+                     V("tau_gaba_a"), V("tau_gaba_b_rise"), V("tau_gaba_b_decay")};
             p.E_A = V("E_ampa"), p.E_N = V("E_nmda"), p.mg = V("Mg"), p.E_GA = V("E_gaba_a"), p.E_GB = V("E_gaba_b");
-            if (k == 0 && p.parent >= 0) throw std::invalid_argument("pyramidal: the first compartment must be the root");
+            if (k == 0 && p.parent >= 0)
+                throw std::invalid_argument("pyramidal: the first compartment must be the root");
             if (k > 0 && (p.parent < 0 || p.parent >= k))
                 throw std::invalid_argument("pyramidal: compartment " + p.name + " needs a parent listed before it");
             for (auto [r, d, what] : {std::tuple{S_NR, S_ND, "NMDA"}, std::tuple{S_BR, S_BD, "GABA_B"}})
@@ -480,7 +479,8 @@ private:
             const double ts = last_spike_[c];
             for (double edge : {ts + tref_, ts + bapd_, ts + bapd_ + bapl_})
                 if (edge > tc && edge < next) next = edge;
-            for (auto& ci : currents_) ci.waveform.for_each_change(tc, next, [&](double q) { next = std::min(next, q); });
+            for (auto& ci : currents_)
+                ci.waveform.for_each_change(tc, next, [&](double q) { next = std::min(next, q); });
             const double h = next - tc;
             if (h > 0) {
                 const bool refr = ts + tref_ > tc;
@@ -571,8 +571,8 @@ private:
     }
 
     // --- naud2018 conventions: forward Euler in the published update order -----------
-    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void advance_euler(const Epoch& e, const EventSpan& events,
-                                                                                   std::vector<LocalSpike>& spikes) {
+    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
+    advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
         const std::uint32_t n = n_;
         for (std::int64_t step = e.step0; step < e.step1; ++step) {
             const double t = static_cast<double>(step) * dt_;

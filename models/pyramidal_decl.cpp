@@ -35,11 +35,11 @@ CompartmentPreset naud_dend(const std::string& name) {
 // NMDA rise 2 ms, decay 80 ms (50-100 ms: Dendrify, Bono & Clopath 2017, Durstewitz &
 // Gabriel 2006), [Mg] 1 mM (Jahr & Stevens 1990 block).
 CompartmentPreset basal(int k) {
-    return {"basal" + std::to_string(k),
-            "soma",
-            {{"C", 7.0}, {"g_L", 0.35}, {"g_c", 3.0}, {"tau_ampa", 2.0}, {"tau_nmda_rise", 2.0},
-             {"tau_nmda_decay", 80.0}},
-            "basal branch, passive, NMDA plateaus"};
+    return {
+        "basal" + std::to_string(k),
+        "soma",
+        {{"C", 7.0}, {"g_L", 0.35}, {"g_c", 3.0}, {"tau_ampa", 2.0}, {"tau_nmda_rise", 2.0}, {"tau_nmda_decay", 80.0}},
+        "basal branch, passive, NMDA plateaus"};
 }
 
 } // namespace

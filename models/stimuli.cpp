@@ -30,7 +30,8 @@ public:
         next_.reserve(cells_.size());
         for (auto c : cells_) {
             streams_.emplace_back(b.seed, purpose_key(Purpose::stimulus, b.stimulus_index), b.gid0 + c);
-            next_.push_back(mean_ms_ > 0 ? start_ + interval(streams_.back()) : std::numeric_limits<double>::infinity());
+            next_.push_back(mean_ms_ > 0 ? start_ + interval(streams_.back())
+                                         : std::numeric_limits<double>::infinity());
         }
     }
     void generate(const Epoch& e, std::vector<Event>& out) override {
@@ -165,7 +166,8 @@ void attach_stimulus_behaviour(KindInfo& k) {
             w.stop = param(k, d, "stop");
             if (!(w.tau_rise < w.tau_decay))
                 throw std::invalid_argument("stimulus " + d.name + ": tau_rise must be shorter than tau_decay");
-            const double tp = w.tau_rise * w.tau_decay / (w.tau_decay - w.tau_rise) * std::log(w.tau_decay / w.tau_rise);
+            const double tp =
+                w.tau_rise * w.tau_decay / (w.tau_decay - w.tau_rise) * std::log(w.tau_decay / w.tau_rise);
             w.norm = 1.0 / (std::exp(-tp / w.tau_decay) - std::exp(-tp / w.tau_rise));
             return w;
         };

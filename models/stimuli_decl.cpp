@@ -24,30 +24,27 @@ std::vector<KindInfo> stimulus_kinds() {
     };
     std::vector<KindInfo> k;
     k.push_back(kind("poisson",
-                 "Independent Poisson spike train into every target cell (its own random stream per "
-                 "cell); each spike is an event of `weight` on `receptor`.",
-                 window({{"rate", Dim::frequency, 0.0, 0.0, 1e7, "mean rate per cell"}}),
-                 true,
-                 {}));
-    k.push_back(kind("spike_times", "Explicit spike times, delivered to every target cell as events.",
-                 {}, true, {{"times", Dim::time, 0.0, 0.0, inf, "event times (ms), any order"}}));
+                     "Independent Poisson spike train into every target cell (its own random stream per "
+                     "cell); each spike is an event of `weight` on `receptor`.",
+                     window({{"rate", Dim::frequency, 0.0, 0.0, 1e7, "mean rate per cell"}}), true, {}));
+    k.push_back(kind("spike_times", "Explicit spike times, delivered to every target cell as events.", {}, true,
+                     {{"times", Dim::time, 0.0, 0.0, inf, "event times (ms), any order"}}));
     k.push_back(kind("constant_current", "Constant current injected into `compartment`.",
-                 window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "current"}}), false, {}));
+                     window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "current"}}), false, {}));
     k.push_back(kind("step_current",
-                 "Piecewise-constant current: `values[i]` from `times[i]` until the next time "
-                 "(zero before the first).",
-                 {}, false,
-                 {{"times", Dim::time, 0.0, 0.0, inf, "change times, increasing"},
-                  {"values", Dim::current, 0.0, -1e9, 1e9, "amplitude from each time on"}}));
+                     "Piecewise-constant current: `values[i]` from `times[i]` until the next time "
+                     "(zero before the first).",
+                     {}, false,
+                     {{"times", Dim::time, 0.0, 0.0, inf, "change times, increasing"},
+                      {"values", Dim::current, 0.0, -1e9, 1e9, "amplitude from each time on"}}));
     k.push_back(kind("sinusoidal_current",
-                 "I(t) = offset + amplitude * sin(2 pi frequency (t - start) + phase); sampled at "
-                 "the middle of each integration step.",
-                 window({{"offset", Dim::current, 0.0, -1e9, 1e9, "mean current"},
-                         {"amplitude", Dim::current, 0.0, -1e9, 1e9, "peak deviation from offset"},
-                         {"frequency", Dim::frequency, 1.0, 0.0, 1e6, "frequency"},
-                         {"phase", Dim::none, 0.0, -1e6, 1e6, "phase in radians"}}),
-                 false,
-                 {}));
+                     "I(t) = offset + amplitude * sin(2 pi frequency (t - start) + phase); sampled at "
+                     "the middle of each integration step.",
+                     window({{"offset", Dim::current, 0.0, -1e9, 1e9, "mean current"},
+                             {"amplitude", Dim::current, 0.0, -1e9, 1e9, "peak deviation from offset"},
+                             {"frequency", Dim::frequency, 1.0, 0.0, 1e6, "frequency"},
+                             {"phase", Dim::none, 0.0, -1e6, 1e6, "phase in radians"}}),
+                     false, {}));
     k.push_back(kind("epsp_current",
                      "EPSP-shaped current: amplitude * (exp(-s/tau_decay) - exp(-s/tau_rise)) normalised to peak "
                      "`amplitude`, s = t - start (as the distal current of Hay et al. 2011's BAC protocol); "
@@ -55,8 +52,7 @@ std::vector<KindInfo> stimulus_kinds() {
                      window({{"amplitude", Dim::current, 0.0, -1e9, 1e9, "peak current"},
                              {"tau_rise", Dim::time, 0.5, 0.0, 1e6, "rise time constant", true},
                              {"tau_decay", Dim::time, 5.0, 0.0, 1e6, "decay time constant (> tau_rise)", true}}),
-                     false,
-                     {}));
+                     false, {}));
     return k;
 }
 
@@ -65,13 +61,12 @@ std::vector<KindInfo> connectivity_kinds() {
     k.push_back(kind("all_to_all", "Every source cell to every target cell (autapses switchable).", {}, false, {}));
     k.push_back(kind("one_to_one", "Source cell i to target cell i; sizes must match.", {}, false, {}));
     k.push_back(kind("fixed_probability", "Each (source, target) pair independently with probability p.",
-                 {{"p", Dim::none, 0.1, 0.0, 1.0, "connection probability"}}, false, {}));
+                     {{"p", Dim::none, 0.1, 0.0, 1.0, "connection probability"}}, false, {}));
     k.push_back(kind("fixed_indegree",
-                 "Each target cell draws exactly `indegree` source cells uniformly (with "
-                 "repetition if multapses are allowed).",
-                 {{"indegree", Dim::none, 1.0, 0.0, 1e9, "incoming connections per target", false, true}},
-                 false,
-                 {}));
+                     "Each target cell draws exactly `indegree` source cells uniformly (with "
+                     "repetition if multapses are allowed).",
+                     {{"indegree", Dim::none, 1.0, 0.0, 1e9, "incoming connections per target", false, true}}, false,
+                     {}));
     return k;
 }
 

@@ -36,7 +36,7 @@ public:
 private:
     void estimate();
     LikelihoodParams p_;
-    std::deque<double> recent_;  // last averaging_window raw scores
+    std::deque<double> recent_; // last averaging_window raw scores
     double recent_sum_ = 0.0;
     std::deque<double> history_; // averaged scores after the learning period
     std::uint64_t n_ = 0;

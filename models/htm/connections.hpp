@@ -61,8 +61,8 @@ public:
         struct Count {
             std::uint32_t potential = 0, connected = 0;
         };
-        std::vector<Count> count;             // by segment id (both counts in one cache line)
-        std::vector<std::uint32_t> touched;   // segments with potential > 0, in no set order
+        std::vector<Count> count;           // by segment id (both counts in one cache line)
+        std::vector<std::uint32_t> touched; // segments with potential > 0, in no set order
         std::uint32_t connected(std::uint32_t seg) const { return seg < count.size() ? count[seg].connected : 0; }
         std::uint32_t potential(std::uint32_t seg) const { return seg < count.size() ? count[seg].potential : 0; }
     };
@@ -70,7 +70,7 @@ public:
 
 private:
     float connected_;
-    std::vector<std::vector<std::uint32_t>> cell_segs_;  // by cell
+    std::vector<std::vector<std::uint32_t>> cell_segs_; // by cell
     // By presynaptic cell: its synapses with their segment and a copy of the permanence, so
     // the activity loop reads one contiguous list per active cell (the copy is kept in step
     // by set_permanence; syn_outpos_ says where each synapse sits in its cell's list).

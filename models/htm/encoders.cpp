@@ -71,7 +71,8 @@ void DateEncoder::encode(double t, Sdr& out, std::uint32_t offset) const {
     const double days = t / 86400.0;
     const double day_floor = std::floor(days);
     if (p_.time_of_day_bits) {
-        ScalarEncoder({0.0, 24.0, p_.time_of_day_size, p_.time_of_day_bits, true}).encode((days - day_floor) * 24.0, out, offset);
+        ScalarEncoder({0.0, 24.0, p_.time_of_day_size, p_.time_of_day_bits, true})
+            .encode((days - day_floor) * 24.0, out, offset);
         offset += p_.time_of_day_size;
     }
     // 1970-01-01 was a Thursday: Monday-based day of week = (days + 3) mod 7.

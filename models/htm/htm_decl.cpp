@@ -51,13 +51,17 @@ ModelInfo htm_info() {
     m.parameters = {
         whole("columns", 2048, 1, 65536, "minicolumns"),
         whole("cells_per_column", 32, 1, 65536, "cells per minicolumn (population size = columns x cells_per_column)"),
-        {"step_interval", Dim::time, 1.0, 0.0, 1e9, "simulated time between HTM steps (a multiple of dt); "
-                                                    "step k at k x step_interval reads CSV row k", true},
-        {"learn_start", Dim::time, 0.0, 0.0, inf, "learning (SP and TM) is on for step times in [learn_start, learn_stop)"},
+        {"step_interval", Dim::time, 1.0, 0.0, 1e9,
+         "simulated time between HTM steps (a multiple of dt); "
+         "step k at k x step_interval reads CSV row k",
+         true},
+        {"learn_start", Dim::time, 0.0, 0.0, inf,
+         "learning (SP and TM) is on for step times in [learn_start, learn_stop)"},
         {"learn_stop", Dim::time, inf, 0.0, inf, "see learn_start"},
         choice("spatial_pooler", kSwitch, 1, "false: the input bits are the active columns (input size <= columns)"),
-        whole("input_bits", 0, 0, 65536, "input bits driven by spikes on receptor `input` (cell i <- bit i); they "
-                                         "follow the encoder bits in the input SDR"),
+        whole("input_bits", 0, 0, 65536,
+              "input bits driven by spikes on receptor `input` (cell i <- bit i); they "
+              "follow the encoder bits in the input SDR"),
         // Encoders for the CSV input (column 0: timestamp, column 1: value).
         choice("value_encoder", {"rdse", "scalar", "category"}, 0, "encoder of the value column"),
         whole("value_size", 400, 1, 65536, "bits of the value encoding (category: bits per category)"),
@@ -72,8 +76,9 @@ ModelInfo htm_info() {
         whole("day_of_week_size", 49, 1, 65536, "date encoder: bits for the day of week"),
         whole("weekend_bits", 0, 0, 65536, "date encoder: active bits per weekend/weekday category (0: off)"),
         // Spatial pooler.
-        whole("potential_radius", 16, 0, 65536, "SP: inputs within this distance of a column's centre form its "
-                                                "potential pool (0: the whole input)"),
+        whole("potential_radius", 16, 0, 65536,
+              "SP: inputs within this distance of a column's centre form its "
+              "potential pool (0: the whole input)"),
         {"potential_pct", Dim::none, 0.5, 0.0, 1.0, "SP: fraction of the window in the potential pool", true},
         choice("inhibition", {"global", "local"}, 0, "SP: global or local (inhibition radius) inhibition"),
         {"local_area_density", Dim::none, 0.02, 0.0, 0.5, "SP: fraction of columns active", true},
@@ -81,8 +86,9 @@ ModelInfo htm_info() {
         {"syn_perm_active_inc", Dim::none, 0.05, 0.0, 1.0, "SP: permanence gain of synapses onto active inputs"},
         {"syn_perm_inactive_dec", Dim::none, 0.008, 0.0, 1.0, "SP: permanence loss of synapses onto inactive inputs"},
         {"syn_perm_connected", Dim::none, 0.1, 0.0, 1.0, "SP: connected permanence", true},
-        {"min_pct_overlap_duty_cycles", Dim::none, 0.001, 0.0, 1.0, "SP: weak-column threshold (fraction of the "
-                                                                    "largest overlap duty cycle)"},
+        {"min_pct_overlap_duty_cycles", Dim::none, 0.001, 0.0, 1.0,
+         "SP: weak-column threshold (fraction of the "
+         "largest overlap duty cycle)"},
         whole("duty_cycle_period", 1000, 1, 1e9, "SP: duty cycle averaging period (steps)"),
         {"boost_strength", Dim::none, 0.0, 0.0, inf, "SP: boosting strength (0: off)"},
         // Temporal memory.
@@ -117,7 +123,10 @@ ModelInfo htm_info() {
     };
     m.records = {
         {"column_bursts", "column_ids", {}, {}, "minicolumns that burst (active, no cell predicted) at each step"},
-        {"htm", "", {"timestamp", "value", "anomaly", "anomaly_likelihood", "anomaly_log_likelihood"}, {},
+        {"htm",
+         "",
+         {"timestamp", "value", "anomaly", "anomaly_likelihood", "anomaly_log_likelihood"},
+         {},
          "per step: input row (timestamp, value; NaN without CSV input), raw anomaly, likelihood, log likelihood"},
         {"predictive_cells", "node_ids", {}, {}, "cells predicted for the next step (record_predictive: true)"},
     };
@@ -127,7 +136,8 @@ ModelInfo htm_info() {
         if (k < 1 || std::abs(p("step_interval") - k * c.dt) > 1e-9 * p("step_interval"))
             return "step_interval must be a whole multiple of simulation.dt";
         if (p("columns") * p("cells_per_column") > 65536)
-            return "columns x cells_per_column = " + std::to_string(static_cast<long long>(p("columns") * p("cells_per_column"))) +
+            return "columns x cells_per_column = " +
+                   std::to_string(static_cast<long long>(p("columns") * p("cells_per_column"))) +
                    " cells; allowed: at most 65536 (cells are addressed with 16 bits)";
         if (!c.table && p("input_bits") == 0)
             return "no input: give a CSV time series (csv: FILE) and/or input_bits > 0 for spiking input";
@@ -138,7 +148,8 @@ ModelInfo htm_info() {
             return "min_threshold must be <= activation_threshold (a segment that is active must also match)";
         if (c.table) {
             const int enc = static_cast<int>(p("value_encoder"));
-            if (enc == 1 && !(p("value_max") > p("value_min"))) return "scalar encoder: value_max must exceed value_min";
+            if (enc == 1 && !(p("value_max") > p("value_min")))
+                return "scalar encoder: value_max must exceed value_min";
             if (enc != 2 && p("value_active_bits") > p("value_size")) return "value_active_bits must be <= value_size";
             if (enc == 2 && !(p("value_max") >= 1 && p("value_max") == std::floor(p("value_max"))))
                 return "category encoder: value_max is the number of categories, a whole number >= 1";

@@ -34,8 +34,13 @@ public:
         if (table_) {
             const double vmin = P("value_min"), vmax = P("value_max");
             switch (U("value_encoder")) {
-            case 0: rdse_.emplace(RdseParams{U("value_size"), U("value_active_bits"), P("value_resolution"), b.seed}); break;
-            case 1: scalar_.emplace(ScalarParams{vmin, vmax, U("value_size"), U("value_active_bits"), P("value_periodic") != 0}); break;
+            case 0:
+                rdse_.emplace(RdseParams{U("value_size"), U("value_active_bits"), P("value_resolution"), b.seed});
+                break;
+            case 1:
+                scalar_.emplace(
+                    ScalarParams{vmin, vmax, U("value_size"), U("value_active_bits"), P("value_periodic") != 0});
+                break;
             default: category_.emplace(CategoryParams{static_cast<std::uint32_t>(vmax), U("value_size")}); break;
             }
             DateParams dp{U("time_of_day_bits"), U("time_of_day_size"), U("day_of_week_bits"), U("day_of_week_size"),
@@ -51,7 +56,8 @@ public:
         tp.columns = U("columns"), tp.cells_per_column = U("cells_per_column");
         tp.activation_threshold = U("activation_threshold"), tp.min_threshold = U("min_threshold");
         tp.max_new_synapse_count = U("max_new_synapse_count");
-        tp.max_segments_per_cell = U("max_segments_per_cell"), tp.max_synapses_per_segment = U("max_synapses_per_segment");
+        tp.max_segments_per_cell = U("max_segments_per_cell"),
+        tp.max_synapses_per_segment = U("max_synapses_per_segment");
         tp.initial_permanence = static_cast<float>(P("initial_permanence"));
         tp.connected_permanence = static_cast<float>(P("connected_permanence"));
         tp.permanence_increment = static_cast<float>(P("permanence_increment"));
@@ -72,13 +78,16 @@ public:
             sp.syn_perm_connected = static_cast<float>(P("syn_perm_connected"));
             sp.min_pct_overlap_duty_cycles = P("min_pct_overlap_duty_cycles");
             sp.duty_cycle_period = U("duty_cycle_period"), sp.boost_strength = P("boost_strength");
-            sp_ = std::make_unique<SpatialPooler>(sp, RandomStream(b.seed, purpose_key(Purpose::model, 0x4701), b.gid0));
+            sp_ =
+                std::make_unique<SpatialPooler>(sp, RandomStream(b.seed, purpose_key(Purpose::model, 0x4701), b.gid0));
         } else if (inputs > tp.columns) {
             throw std::invalid_argument("htm: without a spatial pooler the input must have at most `columns` bits");
         }
         LikelihoodParams lp;
-        lp.learning_period = U("likelihood_learning_period"), lp.estimation_samples = U("likelihood_estimation_samples");
-        lp.historic_window = U("likelihood_historic_window"), lp.reestimation_period = U("likelihood_reestimation_period");
+        lp.learning_period = U("likelihood_learning_period"),
+        lp.estimation_samples = U("likelihood_estimation_samples");
+        lp.historic_window = U("likelihood_historic_window"),
+        lp.reestimation_period = U("likelihood_reestimation_period");
         lp.averaging_window = U("likelihood_averaging_window");
         likelihood_ = AnomalyLikelihood(lp);
         records_.resize(3);
@@ -128,7 +137,8 @@ private:
         tm_->compute(columns_, learn);
 
         for (auto c : tm_->active_cells()) spikes.push_back({t, c});
-        for (auto col : tm_->bursting_columns()) records_[R_BURSTS].times.push_back(t), records_[R_BURSTS].ids.push_back(col);
+        for (auto col : tm_->bursting_columns())
+            records_[R_BURSTS].times.push_back(t), records_[R_BURSTS].ids.push_back(col);
         const double raw = tm_->anomaly();
         const double l = likelihood_.compute(raw);
         auto& h = records_[R_HTM];

@@ -26,7 +26,9 @@ inline std::size_t overlap(std::span<const std::uint32_t> a, std::span<const std
     return n;
 }
 
-inline bool contains(std::span<const std::uint32_t> a, std::uint32_t x) { return std::binary_search(a.begin(), a.end(), x); }
+inline bool contains(std::span<const std::uint32_t> a, std::uint32_t x) {
+    return std::binary_search(a.begin(), a.end(), x);
+}
 
 // Sorts and removes duplicates in place: any list of indices becomes an Sdr.
 inline void normalize(Sdr& s) {

@@ -10,7 +10,8 @@
 namespace apical::models::htm {
 
 SpatialPooler::SpatialPooler(const SpParams& p, RandomStream rng) : p_(p) {
-    if (p.inputs == 0 || p.columns == 0) throw std::invalid_argument("htm: the spatial pooler needs inputs and columns");
+    if (p.inputs == 0 || p.columns == 0)
+        throw std::invalid_argument("htm: the spatial pooler needs inputs and columns");
     if (!(p.local_area_density > 0 && p.local_area_density <= 0.5))
         throw std::invalid_argument("htm: local_area_density must be in (0, 0.5]");
     const std::uint32_t n_in = p.inputs;
@@ -143,7 +144,8 @@ void SpatialPooler::compute(std::span<const std::uint32_t> input, bool learn, Sd
         active_duty_[c] = active_duty_[c] * (period - 1.0) / period;
     }
     for (auto c : out) active_duty_[c] += 1.0 / period;
-    const double min_duty = p_.min_pct_overlap_duty_cycles * *std::max_element(overlap_duty_.begin(), overlap_duty_.end());
+    const double min_duty =
+        p_.min_pct_overlap_duty_cycles * *std::max_element(overlap_duty_.begin(), overlap_duty_.end());
     for (std::uint32_t c = 0; c < p_.columns; ++c)
         if (overlap_duty_[c] < min_duty)
             for (float& x : permanences(c)) x = std::min(1.0f, x + p_.syn_perm_connected / 10.0f);
@@ -157,7 +159,9 @@ void SpatialPooler::inhibit_global(Sdr& out) const {
     const std::uint32_t k = std::min(target_active(p_.columns), p_.columns);
     order_.resize(p_.columns);
     std::iota(order_.begin(), order_.end(), 0u);
-    auto better = [&](std::uint32_t a, std::uint32_t b) { return boosted_[a] != boosted_[b] ? boosted_[a] > boosted_[b] : a < b; };
+    auto better = [&](std::uint32_t a, std::uint32_t b) {
+        return boosted_[a] != boosted_[b] ? boosted_[a] > boosted_[b] : a < b;
+    };
     std::nth_element(order_.begin(), order_.begin() + (k - 1), order_.end(), better);
     for (std::uint32_t i = 0; i < k; ++i) {
         const auto c = order_[i];

@@ -86,8 +86,8 @@ private:
     SpParams p_;
     std::vector<std::uint32_t> pool_off_, pool_in_; // CSR by column
     std::vector<float> perm_;
-    std::vector<std::uint32_t> in_off_, in_syn_;    // CSR by input bit: synapse index into pool_in_/perm_
-    std::vector<std::uint32_t> syn_col_;            // column of each synapse
+    std::vector<std::uint32_t> in_off_, in_syn_; // CSR by input bit: synapse index into pool_in_/perm_
+    std::vector<std::uint32_t> syn_col_;         // column of each synapse
     std::vector<std::uint32_t> overlap_;
     std::vector<float> boosted_;
     std::vector<float> boost_;

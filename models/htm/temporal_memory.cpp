@@ -8,7 +8,8 @@ namespace apical::models::htm {
 
 TemporalMemory::TemporalMemory(const TmParams& p, RandomStream rng)
     : p_(p), rng_(rng), conn_(p.columns * p.cells_per_column, p.connected_permanence) {
-    if (p.columns == 0 || p.cells_per_column == 0) throw std::invalid_argument("htm: columns and cells_per_column must be > 0");
+    if (p.columns == 0 || p.cells_per_column == 0)
+        throw std::invalid_argument("htm: columns and cells_per_column must be > 0");
     if (static_cast<std::uint64_t>(p.columns) * p.cells_per_column > 0xFFFFFFFFull)
         throw std::invalid_argument("htm: too many cells");
     if (p.max_segments_per_cell == 0 || p.max_synapses_per_segment == 0)

@@ -40,7 +40,7 @@ TEST_CASE("adex without exponential term or adaptation is a LIF (closed form)", 
         const double t = static_cast<double>(n) * 0.1;
         max_err = std::max(max_err, std::abs(v[n] - (EL + I / gL * (1 - std::exp(-t * gL / C)))));
     }
-    CHECK(max_err < 2e-5); // integration error ~1e-10 mV here; float32 storage limits to ~1e-5
+    CHECK(max_err < 2e-5);               // integration error ~1e-10 mV here; float32 storage limits to ~1e-5
     CHECK(r.sink.pops[0].times.empty()); // E_L + I/g_L = -63.9 mV stays below V_T
 }
 
@@ -82,7 +82,8 @@ TEST_CASE("adex integration: euler is forward Euler on the grid (closed-form rec
     REQUIRE(v.size() == 1000);
     double max_err = 0;
     for (std::size_t k = 0; k < v.size(); ++k)
-        max_err = std::max(max_err, std::abs(v[k] - (EL + I / gL * (1 - std::pow(1 - dt * gL / C, static_cast<double>(k))))));
+        max_err =
+            std::max(max_err, std::abs(v[k] - (EL + I / gL * (1 - std::pow(1 - dt * gL / C, static_cast<double>(k))))));
     CHECK(max_err < 2e-5);
 }
 

@@ -119,8 +119,8 @@ NetworkDesc coba_like(std::uint32_t n_exc, std::uint32_t n_inh, double delay) {
     }
     for (std::uint32_t s = 0; s < 2; ++s)
         for (std::uint32_t t = 0; t < 2; ++t)
-            net.projections.push_back(
-                projection(reg, net, s, t, s == 0 ? "exc" : "inh", "fixed_probability", {0.05}, s == 0 ? 6.0 : 67.0, delay));
+            net.projections.push_back(projection(reg, net, s, t, s == 0 ? "exc" : "inh", "fixed_probability", {0.05},
+                                                 s == 0 ? 6.0 : 67.0, delay));
     for (std::uint32_t t = 0; t < 2; ++t)
         net.stimuli.push_back(stimulus(reg, net, "poisson", t, {{"rate", 3000.0}}, "exc", 3.0));
     net.probes.push_back({"v", 0, {0}, {0, 700, 1499}, 0.5});

@@ -32,8 +32,8 @@ NetworkDesc coba_like(std::uint32_t n_exc, std::uint32_t n_inh, bool random_dela
     }
     for (std::uint32_t s = 0; s < 2; ++s)
         for (std::uint32_t t = 0; t < 2; ++t) {
-            auto p = projection(r, net, s, t, s == 0 ? "exc" : "inh", "fixed_probability", {0.05},
-                                s == 0 ? 6.0 : 67.0, 1.0);
+            auto p =
+                projection(r, net, s, t, s == 0 ? "exc" : "inh", "fixed_probability", {0.05}, s == 0 ? 6.0 : 67.0, 1.0);
             if (random_delays) {
                 p.delay.kind = Distribution::Kind::uniform;
                 p.delay.a = 0.5, p.delay.b = 3.0;
@@ -100,7 +100,9 @@ std::vector<double> indegrees(const SynapseList& s, std::uint32_t n_target) {
     for (auto t : s.target) d[t] += 1;
     return d;
 }
-double mean(const std::vector<double>& x) { return std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size()); }
+double mean(const std::vector<double>& x) {
+    return std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+}
 double variance(const std::vector<double>& x) {
     const double m = mean(x);
     double s = 0;
@@ -242,8 +244,8 @@ TEST_CASE("probes: cells in any order, across groups, shared by two probes", "[e
     StimulusDesc dc = stimulus(r, net, "constant_current", 0, {{"amplitude", 50.0}});
     dc.cells = {700};
     net.stimuli.push_back(dc);
-    net.probes.push_back(ProbeDesc{"a", 0, {0}, {700, 5}, 0.5});     // v
-    net.probes.push_back(ProbeDesc{"b", 0, {0, 3}, {5, 700}, 1.0});  // v, i_exc
+    net.probes.push_back(ProbeDesc{"a", 0, {0}, {700, 5}, 0.5});    // v
+    net.probes.push_back(ProbeDesc{"b", 0, {0, 3}, {5, 700}, 1.0}); // v, i_exc
     Simulation sim(net, r, {2, 512});
     MemorySink sink;
     sim.run(20.0, sink);
@@ -256,7 +258,7 @@ TEST_CASE("probes: cells in any order, across groups, shared by two probes", "[e
         CHECK(a[2 * row * 2 + 0] == b[row * 4 + 2]); // cell 700, v
         CHECK(a[2 * row * 2 + 1] == -60.0f);         // cell 5 at rest
         CHECK(b[row * 4 + 0] == -60.0f);
-        CHECK(b[row * 4 + 3] == 0.0f);               // no synaptic current
+        CHECK(b[row * 4 + 3] == 0.0f); // no synaptic current
     }
     // Cell 700 charges towards E_L + I/g_L = -55 mV: V(10 ms) = -60 + 5 (1 - e^{-0.5}).
     CHECK(b[10 * 4 + 2] == Approx(-60.0 + 5.0 * (1.0 - std::exp(-0.5))).margin(1e-5));

@@ -54,10 +54,11 @@ struct RecordSink : test::MemorySink {
 TEST_CASE("htm scenario: size follows columns x cells_per_column; choices by name", "[htm][scenario]") {
     write("d.csv", "timestamp,value\n2024-01-01 00:00,1\n2024-01-01 00:05,2\n");
     const Registry reg = models::builtin_registry();
-    const auto s = load_scenario(write("s.yaml", "populations:\n  h: {model: htm, csv: d.csv, parameters: {columns: 64, "
-                                                 "cells_per_column: 4, inhibition: local, value_encoder: scalar, "
-                                                 "value_max: 10}}\n"),
-                                 {}, reg);
+    const auto s =
+        load_scenario(write("s.yaml", "populations:\n  h: {model: htm, csv: d.csv, parameters: {columns: 64, "
+                                      "cells_per_column: 4, inhibition: local, value_encoder: scalar, "
+                                      "value_max: 10}}\n"),
+                      {}, reg);
     const auto& p = s.net.populations[0];
     CHECK(p.size == 256);
     const ModelInfo* m = reg.model("htm");
@@ -111,10 +112,17 @@ TEST_CASE("htm group: no spatial pooler, scalar input as columns: step times, bu
     NetworkDesc net;
     net.dt = 0.5;
     net.populations.push_back(test::population(reg, "h", "htm", 4 * 2,
-                                               {{"columns", 4}, {"cells_per_column", 2}, {"spatial_pooler", 0},
-                                                {"step_interval", 2.0}, {"value_encoder", 2}, {"value_size", 1},
-                                                {"value_max", 4}, {"activation_threshold", 1}, {"min_threshold", 1},
-                                                {"max_new_synapse_count", 1}, {"initial_permanence", 0.5}}));
+                                               {{"columns", 4},
+                                                {"cells_per_column", 2},
+                                                {"spatial_pooler", 0},
+                                                {"step_interval", 2.0},
+                                                {"value_encoder", 2},
+                                                {"value_size", 1},
+                                                {"value_max", 4},
+                                                {"activation_threshold", 1},
+                                                {"min_threshold", 1},
+                                                {"max_new_synapse_count", 1},
+                                                {"initial_permanence", 0.5}}));
     Table& t = net.populations[0].table;
     t.columns = {"timestamp", "value"};
     t.datetime = {false, false};

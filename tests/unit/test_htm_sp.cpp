@@ -84,8 +84,7 @@ TEST_CASE("sp: about half of each pool starts connected", "[htm][sp]") {
     CHECK(static_cast<double>(connected) / static_cast<double>(total) == Approx(0.5).margin(0.01));
 }
 
-TEST_CASE("sp: global inhibition keeps the k columns with the highest overlap, ties to the lower index",
-          "[htm][sp]") {
+TEST_CASE("sp: global inhibition keeps the k columns with the highest overlap, ties to the lower index", "[htm][sp]") {
     auto sp = make(tiny());
     set_connected(sp, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
     Sdr out;
@@ -180,14 +179,13 @@ TEST_CASE("sp: boosting lets a starved column win", "[htm][sp]") {
     CHECK(out == Sdr{0, 1});
 }
 
-TEST_CASE("sp: local inhibition: a column wins against the neighbours within the inhibition radius",
-          "[htm][sp]") {
+TEST_CASE("sp: local inhibition: a column wins against the neighbours within the inhibition radius", "[htm][sp]") {
     SpParams p;
     p.inputs = 20;
     p.columns = 20;
     p.potential_radius = 2;
-    p.potential_pct = 1.0;       // pool = the 5 inputs around the centre
-    p.init_connected_pct = 1.0;  // all connected
+    p.potential_pct = 1.0;      // pool = the 5 inputs around the centre
+    p.init_connected_pct = 1.0; // all connected
     p.global_inhibition = false;
     p.local_area_density = 0.2;
     auto sp = make(p);

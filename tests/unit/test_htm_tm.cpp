@@ -112,8 +112,8 @@ TEST_CASE("tm: reinforcement of an active segment: +increment on active, -decrem
           "[htm][tm]") {
     auto tm = make(small());
     const auto s = segment(tm, 5, {{0, 0.6f}, {1, 0.6f}, {2, 0.6f}, {20, 0.6f}});
-    tm.compute(Sdr{0}, true);  // column 0 bursts: cells 0..3 active
-    tm.compute(Sdr{1}, true);  // cell 5 predicted; segment learns
+    tm.compute(Sdr{0}, true); // column 0 bursts: cells 0..3 active
+    tm.compute(Sdr{1}, true); // cell 5 predicted; segment learns
     CHECK(tm.active_cells() == Sdr{5});
     CHECK(perm(tm, s, 0) == Approx(0.7).margin(1e-6));
     CHECK(perm(tm, s, 1) == Approx(0.7).margin(1e-6));
@@ -158,7 +158,7 @@ TEST_CASE("tm: no new segment without previous winners", "[htm][tm]") {
 }
 
 TEST_CASE("tm: a new segment gets min(max_new_synapse_count, previous winners) synapses", "[htm][tm]") {
-    auto tm = make(small()); // max_new 3
+    auto tm = make(small());              // max_new 3
     tm.compute(Sdr{0, 1, 2, 3, 4}, true); // 5 winners
     tm.compute(Sdr{10}, true);
     const auto w = tm.winner_cells()[0];

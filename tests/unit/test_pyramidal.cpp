@@ -32,7 +32,8 @@ CompartmentDesc compartment(const std::string& name, int parent, std::map<std::s
 }
 
 // A population from a preset's tree (values as the scenario reader lowers them).
-PopulationDesc preset_population(const std::string& preset, std::uint32_t size, std::map<std::string, double> params = {}) {
+PopulationDesc preset_population(const std::string& preset, std::uint32_t size,
+                                 std::map<std::string, double> params = {}) {
     const ModelInfo* m = reg().model("pyramidal");
     PopulationDesc p = population(reg(), "pyr", "pyramidal", size);
     const ParamPreset* ps = m->preset(preset);

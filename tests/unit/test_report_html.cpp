@@ -29,12 +29,11 @@ TEST_CASE("nice ticks are round steps inside the range", "[report_html]") {
     REQUIRE(t.size() >= 3);
     CHECK(t.front() == 0.0);
     CHECK(t.back() == 1000.0);
-    for (std::size_t i = 1; i < t.size(); ++i)
-        CHECK(t[i] - t[i - 1] == Approx(t[1] - t[0]));
+    for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] == Approx(t[1] - t[0]));
     const std::vector<double> n = nice_ticks(-0.37, 0.81, 4);
     CHECK(n.front() >= -0.37);
     CHECK(n.back() <= 0.81 + 1e-12);
-    CHECK(nice_ticks(1.0, 1.0).size() == 1);  // degenerate range: no endless loop
+    CHECK(nice_ticks(1.0, 1.0).size() == 1); // degenerate range: no endless loop
     const std::vector<double> l = log_ticks(0.5, 2000.0);
     CHECK(l == std::vector<double>{1.0, 10.0, 100.0, 1000.0});
     CHECK(log_ticks(18.0, 1100.0) == std::vector<double>{20.0, 50.0, 100.0, 200.0, 500.0, 1000.0});
@@ -49,12 +48,12 @@ TEST_CASE("data range ignores non-finite values and is never empty", "[report_ht
     std::tie(lo, hi) = data_range(c);
     CHECK(hi > lo);
     std::tie(lo, hi) = data_range(std::vector<double>{0.0, 5.0}, true);
-    CHECK(lo == 0.0);  // rates start at zero, not below
+    CHECK(lo == 0.0); // rates start at zero, not below
 }
 
 TEST_CASE("an SVG plot is one svg element with its panel name, title and axis labels", "[report_html]") {
     SvgPlot p("raster:exc", "Spike <raster>", Axis{0, 100, "time (ms)"}, Axis{0, 10, "cell"});
-    const std::vector<double> x{1, 50, 200}, y{1, 5, 9};  // 200 is outside: not drawn
+    const std::vector<double> x{1, 50, 200}, y{1, 5, 9}; // 200 is outside: not drawn
     p.ticks(x, y, SvgPlot::colour(0), 0.4);
     p.line(x, y, "#000");
     p.legend({{"#f00", "a & b"}});

@@ -117,7 +117,8 @@ TEST_CASE("a full scenario lowers into NetworkDesc with canonical numbers", "[sc
     CHECK(inh.model == "adex");
     CHECK(inh.size == 10);
     // adex order: C_m g_L E_L V_T Delta_T V_peak V_reset V_min t_ref a b tau_w I_e
-    // tau_exc tau_inh E_exc E_inh weights_in_g_L refractory_hold integration; C_m = 0.2 nF = 200 pF, tau_w = 0.1 s = 100 ms.
+    // tau_exc tau_inh E_exc E_inh weights_in_g_L refractory_hold integration; C_m = 0.2 nF = 200 pF, tau_w = 0.1 s =
+    // 100 ms.
     CHECK(inh.params ==
           std::vector<double>{200, 30, -70.6, -50.4, 2, 0, -70.6, -200, 0, 4, 80.5, 100, 0, 5, 10, 0, -80, 0, 0, 0});
     CHECK(inh.initial.empty());

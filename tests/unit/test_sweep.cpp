@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 SweepDesign design_of(const std::string& sweep_yaml, const std::string& base_dir = ".") {
     return expand(parse_sweep_spec("name: x\n" + sweep_yaml, "s.yaml", base_dir), "s.yaml");
 }
@@ -73,7 +72,8 @@ TEST_CASE("grid arguments split values at top-level commas and replace an axis o
     CHECK(d.points[0] == std::vector<std::string>{"3", "[exc, inh]"});
     CHECK(d.points[1][1] == "{low: 1 ms, high: 2 ms}");
     CHECK(d.points[2][1] == "'a,b'");
-    CHECK_THROWS_WITH(add_grid_argument(s, "nokey", 3), Catch::Contains("<--grid>:3:1") && Catch::Contains("KEY=V1,V2"));
+    CHECK_THROWS_WITH(add_grid_argument(s, "nokey", 3),
+                      Catch::Contains("<--grid>:3:1") && Catch::Contains("KEY=V1,V2"));
     CHECK_THROWS_WITH(add_grid_argument(s, "a.x=1,,2", 4), Catch::Contains("empty value"));
 }
 
