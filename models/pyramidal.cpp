@@ -466,7 +466,7 @@ private:
                    std::vector<LocalSpike>& spikes) {
         namespace ode = boost::numeric::odeint;
         double tc = t;
-        std::array<double, 64 * N_SYN> syn{};
+        std::array<double, 64 * N_SYN> syn; // only the first nc_ * N_SYN entries are used (no zeroing per step)
         for (int k = 0; k < nc_; ++k) {
             y_[static_cast<std::size_t>(2 * k)] = x(k, 0)[c];
             y_[static_cast<std::size_t>(2 * k + 1)] = x(k, 1)[c];
