@@ -6,11 +6,10 @@ all but one rank own no cells), the mixed LIF -> HTM -> LIF network (the HTM pop
 on one rank), the Fig. 3 microcircuit (reduced: burst detection and short-term plasticity
 on every rank, /bursts and burst rates) and the dendritic-gate plasticity protocol (weight
 sums, samples and final weights gathered from the ranks). CI installs openmpi-bin
-(tools/setup.sh) and runs as root, hence
---allow-run-as-root and --oversubscribe (more ranks than the 2 cores).
+(tools/setup.sh) and runs as root in a container: tests/python/mpi_launch.py launches mpirun
+with the settings that needs.
 """
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,9 +17,11 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import mpi_launch  # noqa: E402  (mpirun with the settings a container needs)
+
 apical, src = sys.argv[1], sys.argv[2]
-mpirun = shutil.which("mpirun")
-assert mpirun, "mpirun not found: tools/setup.sh installs openmpi-bin"
+mpi_launch.require_runtime(apical)
 
 CASES = [
     ("coba.yaml", ["simulation.duration=300 ms"]),
@@ -69,8 +70,7 @@ with tempfile.TemporaryDirectory() as top:
         assert n_spikes > 0, scen
         for ranks, threads in LAYOUTS:
             out = os.path.join(d, f"r{ranks}t{threads}.h5")
-            run([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", str(ranks), apical, "run", *args, "-o", out,
-                 "--threads", str(threads)])
+            mpi_launch.launch(ranks, apical, "run", *args, "-o", out, "--threads", threads)
             got = datasets(out)
             assert sorted(got) == sorted(ref), (scen, ranks, threads, sorted(set(got) ^ set(ref)))
             for k, v in ref.items():
@@ -92,17 +92,16 @@ with tempfile.TemporaryDirectory() as top:
                 "  ok: {model: lif, size: 2}\n  a: {model: lif, size: 3, parameters: {C_m: 0.001 pF}}\n"
                 "stimuli:\n  drive: {type: poisson, target: a, receptor: exc, rate: 1000 Hz, weight: 1 nS}\n")
     out = os.path.join(top, "blow.h5")
-    p = subprocess.run([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", "2", apical, "run", blow, "-o", out],
-                       capture_output=True, text=True)
+    p = mpi_launch.launch(2, apical, "run", blow, "-o", out, check=False)
     assert p.returncode != 0 and "numerical failure: population 'a'" in p.stderr, p.stderr
     with h5py.File(out, "r") as f:
         assert f["apical"].attrs["completed"] == 0
     # SIGTERM to mpirun reaches the ranks: they stop at the same epoch, rank 0 keeps every spike
     # up to t_reached in a valid file with completed = 0.
     out = os.path.join(top, "long.h5")
-    proc = subprocess.Popen([mpirun, "--allow-run-as-root", "--oversubscribe", "-n", "2", apical, "run",
-                             os.path.join(src, "scenarios", "coba.yaml"), "-o", out, "--set", "simulation.duration=120 s",
-                             "--threads", "1", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = mpi_launch.popen(2, apical, "run", os.path.join(src, "scenarios", "coba.yaml"), "-o", out, "--set",
+                            "simulation.duration=120 s", "--threads", "1", "--quiet", stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     import time
     time.sleep(3.0)
     proc.terminate()
