@@ -1,30 +1,24 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets (tests/fuzz/) with clang, AddressSanitizer and
-# UndefinedBehaviorSanitizer in build-fuzz/, then run each for a bounded time from its seed
+# UndefinedBehaviorSanitizer in build-asan/, then run each for a bounded time from its seed
 # corpus (tests/fuzz/corpus_*). A crash, sanitizer report, leak, uncaught exception or hang
-# (-timeout) fails the script and leaves the input as build-fuzz/crash-* / timeout-* / oom-*.
+# (-timeout) fails the script and leaves the input as build-asan/crash-* / timeout-* / oom-*.
 #   tools/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
-# New inputs the fuzzers find go to build-fuzz/corpus_* (not to the seed folders).
+# New inputs the fuzzers find go to build-asan/corpus_* (not to the seed folders).
 #
 # One exception: a crash or hang whose innermost frame is inside the HDF5 library (a damaged
 # file that libhdf5 1.10 itself mis-reads, e.g. its global heap) is a bug of HDF5 that io/
-# cannot prevent; it is counted, kept in build-fuzz/hdf5_library_crashes/, and fuzzing goes on.
+# cannot prevent; it is counted, kept in build-asan/hdf5_library_crashes/, and fuzzing goes on.
 # (tests/fuzz/hdf5_library_crashes/ holds the ones found so far.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
-bash tools/setup.sh >/dev/null
-if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPICAL_FUZZ=ON \
-        -DBUILD_TESTING=OFF -DAPICAL_MPI=OFF \
-        -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-        >/dev/null
-fi
-ninja -C build-fuzz -j "$(nproc)" fuzz_scenario fuzz_hdf5_reader | tail -1
+# The fuzz targets live in the sanitizer tree (tools/sanitize_build.sh), built once for both.
+bash tools/sanitize_build.sh fuzz_scenario fuzz_hdf5_reader
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
 status=0
-cd build-fuzz
+cd build-asan
 mkdir -p hdf5_library_crashes
 for t in scenario hdf5_reader; do
     mkdir -p "corpus_$t" "artifacts_$t"
@@ -52,7 +46,7 @@ for t in scenario hdf5_reader; do
             mv "artifacts_$t"/* hdf5_library_crashes/ 2>/dev/null || true
             continue
         fi
-        echo "FAIL: fuzz_$t found a problem; see build-fuzz/$log and build-fuzz/artifacts_$t/"
+        echo "FAIL: fuzz_$t found a problem; see build-asan/$log and build-asan/artifacts_$t/"
         grep -A30 -m1 "ERROR" "$log" | head -40
         status=1
         break

@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh >/dev/null
 if [ ! -f build-tsan/build.ninja ]; then
-    CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAPICAL_MPI=OFF \
-        -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
+    CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DAPICAL_MPI=OFF \
+        -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only -fsanitize=thread -fno-omit-frame-pointer" >/dev/null
 fi
 ninja -C build-tsan -j "$(nproc)" apical apical_tests | tail -1
 export TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
