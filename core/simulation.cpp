@@ -125,9 +125,10 @@ void load_projection_state(InBlock& b, StateReader& r) {
                               std::to_string(n) + " (saved by another network?)");
     const bool plastic = r.get<std::uint8_t>() != 0;
     if (plastic != (b.rule != nullptr))
-        throw CheckpointError("checkpoint: projection " + std::to_string(b.projection) + " is " +
-                              (plastic ? "plastic in the checkpoint but not here" : "plastic here but not in the checkpoint") +
-                              " (saved by another network?)");
+        throw CheckpointError(
+            "checkpoint: projection " + std::to_string(b.projection) + " is " +
+            (plastic ? "plastic in the checkpoint but not here" : "plastic here but not in the checkpoint") +
+            " (saved by another network?)");
     if (b.rule) {
         r.get(b.weight);
         r.begin("plasticity");

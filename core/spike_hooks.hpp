@@ -111,7 +111,9 @@ public:
     virtual void save_state(StateWriter& /*w*/) const {
         throw CheckpointError("this plasticity rule cannot save its state");
     }
-    virtual void load_state(StateReader& /*r*/) { throw CheckpointError("this plasticity rule cannot restore its state"); }
+    virtual void load_state(StateReader& /*r*/) {
+        throw CheckpointError("this plasticity rule cannot restore its state");
+    }
 };
 
 // Piecewise on/off schedule: on in [start[i], stop[i]); empty: always on.

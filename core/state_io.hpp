@@ -144,9 +144,9 @@ public:
         for (std::size_t i = 1; ok && i < off.size(); ++i) ok = off[i - 1] <= off[i];
         if (!ok) throw CheckpointError("checkpoint: state section '" + where() + "' holds a corrupt list of lists");
         if (!resize && off.size() - 1 != v.size())
-            throw CheckpointError("checkpoint: state section '" + where() + "' holds " + std::to_string(off.size() - 1) +
-                                  " lists where this network has " + std::to_string(v.size()) +
-                                  " (saved by another network?)");
+            throw CheckpointError("checkpoint: state section '" + where() + "' holds " +
+                                  std::to_string(off.size() - 1) + " lists where this network has " +
+                                  std::to_string(v.size()) + " (saved by another network?)");
         v.resize(off.size() - 1);
         for (std::size_t i = 0; i + 1 < off.size(); ++i)
             v[i].assign(flat.begin() + static_cast<std::ptrdiff_t>(off[i]),

@@ -110,8 +110,7 @@ void Connections::load_state(StateReader& r) {
     std::vector<std::uint8_t> is_free(n_syn, 0);
     for (auto y : syn_free_)
         if (y < n_syn) is_free[y] = 1;
-    for (std::size_t y = 0; ok && y < n_syn; ++y)
-        ok = is_free[y] || syn_outpos_[y] < out_syns_[syn_presyn_[y]].size();
+    for (std::size_t y = 0; ok && y < n_syn; ++y) ok = is_free[y] || syn_outpos_[y] < out_syns_[syn_presyn_[y]].size();
     if (!ok) throw CheckpointError("checkpoint: the htm segments and synapses are inconsistent (corrupt state?)");
 }
 

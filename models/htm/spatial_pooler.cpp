@@ -120,7 +120,8 @@ void SpatialPooler::save_state(StateWriter& w) const {
 void SpatialPooler::load_state(StateReader& r) {
     r.begin("htm_spatial_pooler");
     if (r.get<std::size_t>() != pool_in_.size())
-        throw CheckpointError("checkpoint: the htm spatial pooler's potential pools differ (saved by another network?)");
+        throw CheckpointError(
+            "checkpoint: the htm spatial pooler's potential pools differ (saved by another network?)");
     r.get(perm_), r.get(overlap_), r.get(boosted_), r.get(boost_), r.get(overlap_duty_), r.get(active_duty_);
     r.get(radius_), r.get(iteration_), r.get(learn_iteration_);
     r.end();

@@ -268,7 +268,7 @@ case("htm_anomaly", anomaly, ["--set", "simulation.duration=500 ms"], "317 ms", 
 # 6. HTM fed by spikes (the checkpoint falls between two HTM steps, with input bits
 # gathered towards the next one), driving LIF cells.
 case("htm_mixed", os.path.join(src, "scenarios", "htm_mixed.yaml"), ["--set", "simulation.duration=800 ms"],
-     "253 ms", 2, 1)
+     "313 ms", 2, 1)
 
 subprocess.run(["rm", "-rf", tmp])
 print(f"{len(failures)} failures")

@@ -355,9 +355,8 @@ TEST_CASE("STP and plasticity rules: state round trip", "[checkpoint][hooks]") {
     for (int kind = 0; kind < 2; ++kind) {
         INFO((kind == 0 ? "payeur2021" : "stdp"));
         auto make = [&] {
-            return kind == 0 ? models::make_payeur(models::PayeurParams{0.1, 100.0, 1000.0, 0.0, 1000.0, 0.0, 10.0,
-                                                                        5.0, 1.0},
-                                                   1, 1)
+            return kind == 0 ? models::make_payeur(
+                                   models::PayeurParams{0.1, 100.0, 1000.0, 0.0, 1000.0, 0.0, 10.0, 5.0, 1.0}, 1, 1)
                              : models::make_stdp({0.1, 0.12, 20.0, 20.0, 0.0, 10.0}, 1, 1);
         };
         std::vector<float> w_whole{1.0f}, w_split{1.0f};
@@ -418,8 +417,10 @@ TEST_CASE("htm: spatial pooler, temporal memory and likelihood continue bit for 
         void load(StateReader& r) { sp.load_state(r), tm.load_state(r), lk.load_state(r); }
     };
     auto make = [&] {
-        return Layer{SpatialPooler(spp, RandomStream(3, 1, 0)), TemporalMemory(tpp, RandomStream(3, 2, 0)),
-                     AnomalyLikelihood(lp), {}};
+        return Layer{SpatialPooler(spp, RandomStream(3, 1, 0)),
+                     TemporalMemory(tpp, RandomStream(3, 2, 0)),
+                     AnomalyLikelihood(lp),
+                     {}};
     };
     // A noisy repeating sequence of 5 inputs.
     RandomStream noise(5, 9, 0);
