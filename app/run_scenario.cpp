@@ -63,8 +63,9 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     if (checkpoints || plan.restart) {
         if (const std::string why = sim.checkpoint_unsupported(); !why.empty())
             throw CheckpointUsageError(std::string(plan.restart ? "--restart" : "--checkpoint-every") + ": " + why +
-                                       "; models that can: lif, adex, pyramidal; stimuli: poisson, spike_times "
-                                       "and the current stimuli");
+                                       " (docs/checkpoint.md lists what can be checkpointed: the models lif, adex, "
+                                       "pyramidal and htm, every stimulus, burst rules, STP and plasticity rules, "
+                                       "in a single process)");
     }
     if (plan.restart) {
         try {

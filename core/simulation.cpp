@@ -98,12 +98,20 @@ struct WireSample {
 
 // A projection's dynamic state in checkpoints, per InBlock (its synapses onto one group).
 // Synapses are rebuilt from the seed on restart, so a static projection saves only what
-// checks that it is the same one. Short-term plasticity and plasticity rules add their
-// per-synapse state here, inside the section (readers check the whole section is read).
+// checks that it is the same one. A plastic projection adds its weights (in storage order)
+// and its rule's state for this group. (Short-term plasticity is per projection, not per
+// group: saved with the other hooks in the `hooks` section.)
 void save_projection_state(const InBlock& b, StateWriter& w) {
     w.begin("projection");
     w.put(b.projection);
     w.put(std::uint64_t{b.target.size()});
+    w.put(std::uint8_t{b.rule != nullptr});
+    if (b.rule) {
+        w.put(b.weight);
+        w.begin("plasticity");
+        b.rule->save_state(w);
+        w.end();
+    }
     w.end();
 }
 
@@ -115,10 +123,24 @@ void load_projection_state(InBlock& b, StateReader& r) {
         throw CheckpointError("checkpoint: projection " + std::to_string(b.projection) + " has " +
                               std::to_string(b.target.size()) + " synapses onto a group here, the checkpoint " +
                               std::to_string(n) + " (saved by another network?)");
+    const bool plastic = r.get<std::uint8_t>() != 0;
+    if (plastic != (b.rule != nullptr))
+        throw CheckpointError(
+            "checkpoint: projection " + std::to_string(b.projection) + " is " +
+            (plastic ? "plastic in the checkpoint but not here" : "plastic here but not in the checkpoint") +
+            " (saved by another network?)");
+    if (b.rule) {
+        r.get(b.weight);
+        r.begin("plasticity");
+        b.rule->load_state(r);
+        r.end();
+    }
     r.end();
 }
 
-constexpr std::uint32_t engine_state_version = 1;
+// 2: spike-hook state (classifiers, STP, transmission gains, weight probe times) and plastic
+// projections' weights and rule state.
+constexpr std::uint32_t engine_state_version = 2;
 
 } // namespace
 
@@ -1027,18 +1049,19 @@ struct Simulation::Impl {
 std::string Simulation::checkpoint_unsupported() const {
     const Impl& m = *impl_;
     if (m.n_ranks > 1) return "checkpoints of a network spread over MPI ranks are not supported yet";
-    // The spike hooks' state (burst traces, STP resources, plasticity traces) is not saved:
-    // a restart would classify and transmit differently from an uninterrupted run.
     for (std::size_t p = 0; p < m.classifiers.size(); ++p)
-        if (m.classifiers[p])
-            return "population '" + m.net.populations[p].name +
-                   "' is burst-classified (recording.bursts, a transmit mode or a plasticity rule), and "
-                   "checkpoints do not save that state yet";
-    for (auto& pr : m.net.projections)
-        if (!pr.stp.empty() || !pr.plasticity.empty())
-            return "projection '" + pr.name +
-                   "' has short-term or long-term plasticity, whose state checkpoints "
-                   "do not save yet";
+        if (m.classifiers[p] && !m.classifiers[p]->can_checkpoint())
+            return "population '" + m.net.populations[p].name + "' is burst-classified by rule '" + m.net.burst_rule +
+                   "', which cannot save its state in a checkpoint";
+    for (std::size_t pi = 0; pi < m.stp.size(); ++pi)
+        if (m.stp[pi] && !m.stp[pi]->can_checkpoint())
+            return "projection '" + m.net.projections[pi].name + "' has short-term plasticity '" +
+                   m.net.projections[pi].stp + "', which cannot save its state in a checkpoint";
+    for (auto& g : m.groups)
+        for (auto& b : g.in)
+            if (b.rule && !b.rule->can_checkpoint())
+                return "projection '" + m.net.projections[b.projection].name + "' has plasticity rule '" +
+                       m.net.projections[b.projection].plasticity + "', which cannot save its state in a checkpoint";
     for (auto& g : m.groups)
         if (!g.cells->can_checkpoint())
             return "population '" + m.net.populations[g.pop].name + "' (model " + m.models[g.pop]->name +
@@ -1062,6 +1085,29 @@ void Simulation::save_state(StateWriter& w) const {
     w.put(std::uint64_t{m.ring});
     w.put(std::uint64_t{m.groups.size()});
     w.put(m.pending);
+    // The spike hooks: per population its classifier, per projection the transmission gains
+    // of the spikes in flight (computed when they were exchanged, used when they are
+    // delivered) and its short-term plasticity; the weight probes' next sample times.
+    w.begin("hooks");
+    w.put(std::uint64_t{m.classifiers.size()});
+    for (auto& c : m.classifiers) {
+        w.put(std::uint8_t{c != nullptr});
+        if (!c) continue;
+        w.begin("classifier");
+        c->save_state(w);
+        w.end();
+    }
+    w.put(std::uint64_t{m.stp.size()});
+    for (std::size_t pi = 0; pi < m.stp.size(); ++pi) {
+        w.put(m.gain[pi]);
+        w.put(std::uint8_t{m.stp[pi] != nullptr});
+        if (!m.stp[pi]) continue;
+        w.begin("stp");
+        m.stp[pi]->save_state(w);
+        w.end();
+    }
+    w.put(m.next_weight_sample);
+    w.end();
     std::vector<Event> bin;
     for (auto& g : m.groups) {
         w.begin("group");
@@ -1107,6 +1153,42 @@ void Simulation::load_state(StateReader& r) {
     for (auto& s : m.pending)
         if (s.pop >= m.net.populations.size() || s.local >= m.net.populations[s.pop].size)
             throw CheckpointError("checkpoint: a spike in flight names a cell this network does not have");
+    r.begin("hooks");
+    expect(r.get<std::uint64_t>(), m.classifiers.size(), "the number of populations");
+    for (std::size_t p = 0; p < m.classifiers.size(); ++p) {
+        const bool has = r.get<std::uint8_t>() != 0;
+        if (has != (m.classifiers[p] != nullptr))
+            throw CheckpointError("checkpoint: population '" + m.net.populations[p].name + "' is " +
+                                  (has ? "" : "not ") + "burst-classified in the checkpoint, but " +
+                                  (has ? "not " : "") + "here (saved by another network?)");
+        if (!has) continue;
+        r.begin("classifier");
+        m.classifiers[p]->load_state(r);
+        r.end();
+    }
+    expect(r.get<std::uint64_t>(), m.stp.size(), "the number of projections");
+    std::vector<std::uint64_t> spikes_of(m.net.populations.size(), 0);
+    for (auto& s : m.pending) ++spikes_of[s.pop];
+    for (auto& s : m.pending)
+        if (s.idx >= spikes_of[s.pop])
+            throw CheckpointError("checkpoint: a spike in flight has a position out of range");
+    for (std::size_t pi = 0; pi < m.stp.size(); ++pi) {
+        r.get_vector(m.gain[pi], true);
+        if (!m.gain[pi].empty())
+            expect(m.gain[pi].size(), spikes_of[m.net.projections[pi].source],
+                   "the number of spikes in flight of a projection's source");
+        const bool has = r.get<std::uint8_t>() != 0;
+        if (has != (m.stp[pi] != nullptr))
+            throw CheckpointError("checkpoint: projection '" + m.net.projections[pi].name + "' has " +
+                                  (has ? "" : "no ") + "short-term plasticity in the checkpoint, but " +
+                                  (has ? "none" : "some") + " here (saved by another network?)");
+        if (!has) continue;
+        r.begin("stp");
+        m.stp[pi]->load_state(r);
+        r.end();
+    }
+    r.get(m.next_weight_sample);
+    r.end();
     std::vector<Event> bin;
     for (auto& g : m.groups) {
         r.begin("group");

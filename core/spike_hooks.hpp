@@ -6,7 +6,15 @@
 // model sees one projection's transmitted spikes in one call and returns one efficacy per
 // spike (shared parameters: state per presynaptic cell, no per-synapse work); a plasticity
 // rule sees, per (projection, target group), the epoch's pre and post spikes in one call.
+//
+// Checkpoints: a hook whose state carries from one epoch to the next overrides
+// can_checkpoint(), save_state() and load_state() (as CellGroup does): everything but its
+// parameters, so that a hook built again from the same description and loaded continues
+// bit for bit. The engine writes each hook's state inside its own section; a hook that
+// does not override them makes `apical run --checkpoint-every` refuse to start.
 #pragma once
+#include "core/state_io.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -36,6 +44,14 @@ public:
                           std::span<SpikeKind> kinds, double t_now, std::vector<BurstRecord>& done) = 0;
     // End of the run: every burst still open is appended to `done`.
     virtual void finish(std::vector<BurstRecord>& done) = 0;
+    // Checkpoints (per cell: traces, last spike, open bursts).
+    virtual bool can_checkpoint() const { return false; }
+    virtual void save_state(StateWriter& /*w*/) const {
+        throw CheckpointError("this burst classifier cannot save its state");
+    }
+    virtual void load_state(StateReader& /*r*/) {
+        throw CheckpointError("this burst classifier cannot restore its state");
+    }
 };
 
 // A presynaptic spike as a projection's transmission sees it.
@@ -52,6 +68,14 @@ public:
     virtual ~ShortTermPlasticity() = default;
     // Spikes in time order; writes efficacy[i] for spikes[i] and updates its state.
     virtual void transmit(std::span<const SourceSpike> spikes, std::span<float> efficacy) = 0;
+    // Checkpoints (per presynaptic cell).
+    virtual bool can_checkpoint() const { return false; }
+    virtual void save_state(StateWriter& /*w*/) const {
+        throw CheckpointError("this short-term plasticity model cannot save its state");
+    }
+    virtual void load_state(StateReader& /*r*/) {
+        throw CheckpointError("this short-term plasticity model cannot restore its state");
+    }
 };
 
 // One spike as a plasticity rule sees it: presynaptic (cell = source index) or
@@ -82,6 +106,14 @@ public:
     // The epoch's spikes of the pre and post populations, in time order (a spike of a
     // population projecting onto itself appears as post, then pre).
     virtual void update(SynapseView& syn, std::span<const PlasticSpike> spikes) = 0;
+    // Checkpoints: the rule's traces (the weights are the engine's and saved by it).
+    virtual bool can_checkpoint() const { return false; }
+    virtual void save_state(StateWriter& /*w*/) const {
+        throw CheckpointError("this plasticity rule cannot save its state");
+    }
+    virtual void load_state(StateReader& /*r*/) {
+        throw CheckpointError("this plasticity rule cannot restore its state");
+    }
 };
 
 // Piecewise on/off schedule: on in [start[i], stop[i]); empty: always on.

@@ -58,6 +58,17 @@ public:
         const auto* p = reinterpret_cast<const char*>(v.data());
         bytes_.insert(bytes_.end(), p, p + v.size() * sizeof(T));
     }
+    // A list of lists (e.g. per cell, its segments) as offsets and the concatenated values.
+    template <class T> void put_nested(const std::vector<std::vector<T>>& v) {
+        std::vector<std::uint64_t> off{0};
+        std::vector<T> flat;
+        for (auto& x : v) {
+            flat.insert(flat.end(), x.begin(), x.end());
+            off.push_back(flat.size());
+        }
+        put(off);
+        put(flat);
+    }
     void put_string(std::string_view s) {
         put(std::uint64_t{s.size()});
         bytes_.insert(bytes_.end(), s.begin(), s.end());
@@ -122,6 +133,24 @@ public:
                                   " (saved by another network?)");
         if (n > 0) std::memcpy(v.data(), b_.data() + pos_, static_cast<std::size_t>(n) * sizeof(T));
         pos_ += static_cast<std::size_t>(n) * sizeof(T);
+    }
+    // Reads what put_nested() wrote. `resize`: take the saved outer size; else it must match.
+    template <class T> void get_nested(std::vector<std::vector<T>>& v, bool resize) {
+        std::vector<std::uint64_t> off;
+        std::vector<T> flat;
+        get_vector(off, true);
+        get_vector(flat, true);
+        bool ok = !off.empty() && off.front() == 0 && off.back() == flat.size();
+        for (std::size_t i = 1; ok && i < off.size(); ++i) ok = off[i - 1] <= off[i];
+        if (!ok) throw CheckpointError("checkpoint: state section '" + where() + "' holds a corrupt list of lists");
+        if (!resize && off.size() - 1 != v.size())
+            throw CheckpointError("checkpoint: state section '" + where() + "' holds " +
+                                  std::to_string(off.size() - 1) + " lists where this network has " +
+                                  std::to_string(v.size()) + " (saved by another network?)");
+        v.resize(off.size() - 1);
+        for (std::size_t i = 0; i + 1 < off.size(); ++i)
+            v[i].assign(flat.begin() + static_cast<std::ptrdiff_t>(off[i]),
+                        flat.begin() + static_cast<std::ptrdiff_t>(off[i + 1]));
     }
     std::string get_string() {
         const auto n = get<std::uint64_t>();

@@ -82,6 +82,21 @@ public:
         open_.clear();
     }
 
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin(trace_ ? "burst_trace" : "burst_isi");
+        w.put(last_), w.put(value_), w.put(onset_), w.put(count_), w.put(open_flag_), w.put(in_list_), w.put(open_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin(trace_ ? "burst_trace" : "burst_isi");
+        r.get(last_), r.get(value_), r.get(onset_), r.get(count_), r.get(open_flag_), r.get(in_list_);
+        r.get_vector(open_, true);
+        for (auto c : open_)
+            if (c >= count_.size()) throw CheckpointError("checkpoint: an open burst names a cell out of range");
+        r.end();
+    }
+
 private:
     static constexpr double kInvE = 0.36787944117144233; // exp(-1), as std::exp(-1.0) rounds
     bool over(std::uint32_t c, double t) const {

@@ -37,6 +37,8 @@ struct Traces {
         value[c] = at(c, t) + x;
         last[c] = t;
     }
+    void save(StateWriter& w) const { w.put(value), w.put(last); }
+    void load(StateReader& r) { r.get(value), r.get(last); }
 };
 
 class Payeur final : public PlasticityRule {
@@ -74,6 +76,18 @@ public:
         }
     }
 
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("payeur2021");
+        pre_.save(w), ebar_.save(w), bbar_.save(w);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("payeur2021");
+        pre_.load(r), ebar_.load(r), bbar_.load(r);
+        r.end();
+    }
+
 private:
     double rate(const Traces& tr, std::uint32_t c, double t) const { return tr.at(c, t) * 1000.0 / p_.alpha; }
     void set(SynapseView& s, std::uint32_t syn, double w) const {
@@ -106,6 +120,18 @@ public:
                 x_.add(j, sp.time, 1.0);
             }
         }
+    }
+
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("stdp");
+        x_.save(w), y_.save(w);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("stdp");
+        x_.load(r), y_.load(r);
+        r.end();
     }
 
 private:

@@ -36,6 +36,18 @@ public:
         }
     }
 
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("tsodyks_markram");
+        w.put(u_), w.put(x_), w.put(last_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("tsodyks_markram");
+        r.get(u_), r.get(x_), r.get(last_);
+        r.end();
+    }
+
 private:
     double U_, f_, tD_, tF_;
     std::vector<double> u_, x_, last_;

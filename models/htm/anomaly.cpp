@@ -41,6 +41,27 @@ void AnomalyLikelihood::estimate() {
     estimated_ = true;
 }
 
+void AnomalyLikelihood::save_state(StateWriter& w) const {
+    w.begin("htm_likelihood");
+    w.put(std::vector<double>(recent_.begin(), recent_.end()));
+    w.put(recent_sum_);
+    w.put(std::vector<double>(history_.begin(), history_.end()));
+    w.put(n_), w.put(mean_), w.put(sd_), w.put(estimated_);
+    w.end();
+}
+
+void AnomalyLikelihood::load_state(StateReader& r) {
+    r.begin("htm_likelihood");
+    std::vector<double> v;
+    r.get_vector(v, true);
+    recent_.assign(v.begin(), v.end());
+    r.get(recent_sum_);
+    r.get_vector(v, true);
+    history_.assign(v.begin(), v.end());
+    r.get(n_), r.get(mean_), r.get(sd_), r.get(estimated_);
+    r.end();
+}
+
 double AnomalyLikelihood::log_likelihood(double l) { return std::log(1.0000000001 - l) / std::log(1e-10); }
 
 } // namespace apical::models::htm

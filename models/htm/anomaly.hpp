@@ -13,6 +13,8 @@
 // historicWindowSize 8640, reestimationPeriod 100, averaging window 10). Ahmad et al. 2017,
 // Neurocomputing 262:134.
 #pragma once
+#include "core/state_io.hpp"
+
 #include <cstdint>
 #include <deque>
 
@@ -32,6 +34,9 @@ public:
     static double log_likelihood(double likelihood);
     double mean() const { return mean_; }
     double sd() const { return sd_; }
+    // Checkpoints: the windows of raw and averaged scores, the running sum, the fit.
+    void save_state(StateWriter& w) const;
+    void load_state(StateReader& r);
 
 private:
     void estimate();

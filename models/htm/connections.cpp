@@ -68,6 +68,52 @@ void Connections::destroy_synapse(std::uint32_t y) {
     syn_free_.push_back(y);
 }
 
+void Connections::save_state(StateWriter& w) const {
+    w.begin("htm_connections");
+    w.put(connected_);
+    w.put_nested(cell_segs_);
+    w.put_nested(out_syns_);
+    w.put(syn_outpos_), w.put(seg_cell_);
+    w.put_nested(seg_syns_);
+    w.put(seg_last_used_), w.put(seg_alive_), w.put(seg_free_);
+    w.put(syn_presyn_), w.put(syn_seg_), w.put(syn_perm_), w.put(syn_free_);
+    w.end();
+}
+
+void Connections::load_state(StateReader& r) {
+    r.begin("htm_connections");
+    if (r.get<float>() != connected_)
+        throw CheckpointError("checkpoint: htm connected_permanence differs (saved by another network?)");
+    r.get_nested(cell_segs_, false);
+    r.get_nested(out_syns_, false);
+    r.get_vector(syn_outpos_, true), r.get_vector(seg_cell_, true);
+    r.get_nested(seg_syns_, true);
+    r.get_vector(seg_last_used_, true), r.get_vector(seg_alive_, true), r.get_vector(seg_free_, true);
+    r.get_vector(syn_presyn_, true), r.get_vector(syn_seg_, true), r.get_vector(syn_perm_, true);
+    r.get_vector(syn_free_, true);
+    r.end();
+    // Enough consistency that no id read below can index out of range.
+    const std::size_t n_seg = seg_cell_.size(), n_syn = syn_presyn_.size();
+    bool ok = seg_syns_.size() == n_seg && seg_last_used_.size() == n_seg && seg_alive_.size() == n_seg &&
+              syn_seg_.size() == n_syn && syn_perm_.size() == n_syn && syn_outpos_.size() == n_syn;
+    for (auto& cs : cell_segs_)
+        for (auto s : cs) ok = ok && s < n_seg;
+    for (auto& os : out_syns_)
+        for (auto& o : os) ok = ok && o.seg < n_seg && o.syn < n_syn;
+    for (auto& ss : seg_syns_)
+        for (auto y : ss) ok = ok && y < n_syn;
+    for (auto c : seg_cell_) ok = ok && c < n_cells();
+    for (auto c : syn_presyn_) ok = ok && c < n_cells();
+    for (auto s : syn_seg_) ok = ok && s < n_seg;
+    for (auto s : seg_free_) ok = ok && s < n_seg;
+    for (auto y : syn_free_) ok = ok && y < n_syn;
+    std::vector<std::uint8_t> is_free(n_syn, 0);
+    for (auto y : syn_free_)
+        if (y < n_syn) is_free[y] = 1;
+    for (std::size_t y = 0; ok && y < n_syn; ++y) ok = is_free[y] || syn_outpos_[y] < out_syns_[syn_presyn_[y]].size();
+    if (!ok) throw CheckpointError("checkpoint: the htm segments and synapses are inconsistent (corrupt state?)");
+}
+
 void Connections::compute_activity(std::span<const std::uint32_t> active_cells, Activity& a) const {
     for (auto s : a.touched) a.count[s] = {};
     a.touched.clear();

@@ -13,6 +13,7 @@
 //   c.create_synapse(s, 3, 0.6f);             // cell 3 -> segment s, connected
 //   c.compute_activity(Sdr{3}, act);          // act.connected(s) == 1
 #pragma once
+#include "core/state_io.hpp"
 #include "models/htm/sdr.hpp"
 
 #include <cstdint>
@@ -67,6 +68,12 @@ public:
         std::uint32_t potential(std::uint32_t seg) const { return seg < count.size() ? count[seg].potential : 0; }
     };
     void compute_activity(std::span<const std::uint32_t> active_cells, Activity& out) const;
+
+    // Checkpoints: every segment and synapse with its id, the free lists and the order of
+    // every list, so that a restored instance recycles ids and walks lists exactly as this
+    // one would. load_state() expects an instance with the same number of cells.
+    void save_state(StateWriter& w) const;
+    void load_state(StateReader& r);
 
 private:
     float connected_;

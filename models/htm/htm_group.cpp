@@ -98,6 +98,34 @@ public:
         return contains(var == 0 ? tm_->active_cells() : tm_->predictive_cells(), c) ? 1.0 : 0.0;
     }
 
+    // Checkpoints: the learned state (spatial pooler, temporal memory), the likelihood's
+    // history and the spike-input bits gathered towards the next step. The CSV row of a
+    // step follows from its time, and the encoders have no state.
+    bool can_checkpoint() const override { return true; }
+    void save_state(StateWriter& w) const override {
+        w.begin("htm");
+        w.put(n_), w.put(stride_);
+        w.put(std::uint8_t{sp_ != nullptr});
+        if (sp_) sp_->save_state(w);
+        tm_->save_state(w);
+        likelihood_.save_state(w);
+        w.put(spike_bits_);
+        w.end();
+    }
+    void load_state(StateReader& r) override {
+        r.begin("htm");
+        if (r.get<std::uint32_t>() != n_ || r.get<std::int64_t>() != stride_ ||
+            (r.get<std::uint8_t>() != 0) != (sp_ != nullptr))
+            throw CheckpointError("checkpoint: the htm population has another shape here (saved by another network?)");
+        if (sp_) sp_->load_state(r);
+        tm_->load_state(r);
+        likelihood_.load_state(r);
+        r.get_vector(spike_bits_, true);
+        for (auto b : spike_bits_)
+            if (b >= enc_bits_ + input_bits_) throw CheckpointError("checkpoint: an htm input bit is out of range");
+        r.end();
+    }
+
     void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) override {
         for (std::int64_t n = e.step0; n < e.step1; ++n) {
             if (n % stride_ == 0) step(n, spikes);

@@ -109,6 +109,24 @@ void SpatialPooler::update_radius() {
     radius_ = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround((diameter - 1.0) / 2.0)));
 }
 
+void SpatialPooler::save_state(StateWriter& w) const {
+    w.begin("htm_spatial_pooler");
+    w.put(pool_in_.size());
+    w.put(perm_), w.put(overlap_), w.put(boosted_), w.put(boost_), w.put(overlap_duty_), w.put(active_duty_);
+    w.put(radius_), w.put(iteration_), w.put(learn_iteration_);
+    w.end();
+}
+
+void SpatialPooler::load_state(StateReader& r) {
+    r.begin("htm_spatial_pooler");
+    if (r.get<std::size_t>() != pool_in_.size())
+        throw CheckpointError(
+            "checkpoint: the htm spatial pooler's potential pools differ (saved by another network?)");
+    r.get(perm_), r.get(overlap_), r.get(boosted_), r.get(boost_), r.get(overlap_duty_), r.get(active_duty_);
+    r.get(radius_), r.get(iteration_), r.get(learn_iteration_);
+    r.end();
+}
+
 void SpatialPooler::compute(std::span<const std::uint32_t> input, bool learn, Sdr& out) {
     ++iteration_;
     std::fill(overlap_.begin(), overlap_.end(), 0u);

@@ -77,6 +77,11 @@ public:
     // Number of winners sought per inhibition area.
     std::uint32_t target_active(std::uint32_t area) const;
 
+    // Checkpoints: permanences, duty cycles, boosts, inhibition radius, iteration counts
+    // (the potential pools are drawn again from the seed when the pooler is rebuilt).
+    void save_state(StateWriter& w) const;
+    void load_state(StateReader& r);
+
 private:
     void inhibit_global(Sdr& out) const;
     void inhibit_local(Sdr& out) const;

@@ -17,6 +17,41 @@ TemporalMemory::TemporalMemory(const TmParams& p, RandomStream rng)
     prev_active_mask_.assign(conn_.n_cells(), 0);
 }
 
+void TemporalMemory::save_state(StateWriter& w) const {
+    w.begin("htm_temporal_memory");
+    rng_.save(w);
+    conn_.save_state(w);
+    w.put(iteration_);
+    w.put(active_), w.put(winners_), w.put(prev_active_), w.put(prev_winners_), w.put(predictive_), w.put(bursting_);
+    w.put(prev_active_mask_);
+    w.put(act_.count), w.put(act_.touched);
+    w.put(active_segs_), w.put(matching_segs_);
+    w.put(anomaly_);
+    w.end();
+}
+
+void TemporalMemory::load_state(StateReader& r) {
+    r.begin("htm_temporal_memory");
+    rng_.load(r);
+    conn_.load_state(r);
+    r.get(iteration_);
+    for (Sdr* s : {&active_, &winners_, &prev_active_, &prev_winners_, &predictive_, &bursting_}) {
+        r.get_vector(*s, true);
+        for (auto c : *s)
+            if (c >= conn_.n_cells()) throw CheckpointError("checkpoint: an htm cell index is out of range");
+    }
+    r.get(prev_active_mask_);
+    r.get_vector(act_.count, true), r.get_vector(act_.touched, true);
+    r.get_vector(active_segs_, true), r.get_vector(matching_segs_, true);
+    const std::size_t n_seg = conn_.segment_capacity();
+    bool ok = act_.count.size() >= n_seg;
+    for (auto* v : {&act_.touched, &active_segs_, &matching_segs_})
+        for (auto s : *v) ok = ok && s < n_seg;
+    if (!ok) throw CheckpointError("checkpoint: an htm segment index is out of range");
+    r.get(anomaly_);
+    r.end();
+}
+
 void TemporalMemory::reset() {
     active_.clear(), winners_.clear(), predictive_.clear();
     active_segs_.clear(), matching_segs_.clear();

@@ -85,6 +85,11 @@ public:
     const std::vector<std::uint32_t>& matching_segments() const { return matching_segs_; }
     std::uint32_t active_potential_synapses(std::uint32_t seg) const { return act_.potential(seg); }
 
+    // Checkpoints: the connections, the cell sets of this and the previous step, the segment
+    // activity the next compute() starts from, the iteration count and the random stream.
+    void save_state(StateWriter& w) const;
+    void load_state(StateReader& r);
+
 private:
     void activate_dendrites();
     void adapt_segment(std::uint32_t seg, float inc, float dec);

@@ -1,6 +1,7 @@
 // Distributed runs without MPI: K simulations in K threads of this process, joined by an
 // in-memory Exchange, must give bitwise the same spikes and samples as one process.
 #include "core/exchange.hpp"
+#include "core/state_io.hpp"
 #include "sim_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -191,4 +192,35 @@ TEST_CASE("distributed: multi-compartment cells across ranks", "[distributed][py
     REQUIRE(one.spikes.at(0).times.size() > 100);
     CHECK(two.spikes.at(0).times == one.spikes.at(0).times);
     CHECK(two.spikes.at(0).ids == one.spikes.at(0).ids);
+}
+
+TEST_CASE("distributed: checkpoints are refused, naming the reason", "[distributed][checkpoint]") {
+    // The one thing checkpoints still refuse (docs/checkpoint.md): a network spread over ranks.
+    const Registry reg = models::builtin_registry();
+    const NetworkDesc net = coba_like(600, 150, 1.0);
+    Rendezvous rv(2);
+    std::vector<std::string> why(2);
+    std::vector<int> threw(2, 0);
+    std::vector<std::thread> th;
+    for (int r = 0; r < 2; ++r)
+        th.emplace_back([&, r] {
+            ThreadExchange ex(rv, r);
+            SimulationOptions o;
+            o.threads = 1;
+            o.exchange = &ex;
+            Simulation sim(net, reg, o);
+            why[static_cast<std::size_t>(r)] = sim.checkpoint_unsupported();
+            StateWriter w;
+            try {
+                sim.save_state(w);
+            } catch (const CheckpointError&) {
+                threw[static_cast<std::size_t>(r)] = 1;
+            }
+        });
+    for (auto& t : th) t.join();
+    for (int r = 0; r < 2; ++r) {
+        INFO("rank " << r);
+        CHECK(why[static_cast<std::size_t>(r)].find("MPI ranks") != std::string::npos);
+        CHECK(threw[static_cast<std::size_t>(r)] == 1);
+    }
 }
