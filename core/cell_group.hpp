@@ -66,6 +66,7 @@ public:
         for (auto st : e.steps)
             for (auto& x : st) events_[fill_[x.cell]++] = x;
         for (std::uint32_t c = 0; c < n_cells; ++c) {
+            if (offsets_[c + 1] - offsets_[c] < 2) continue; // (and no arithmetic on an empty vector's null data())
             Event* b = events_.data() + offsets_[c];
             Event* en = events_.data() + offsets_[c + 1];
             for (Event* i = b + 1; i < en; ++i) // insertion sort: few events per cell

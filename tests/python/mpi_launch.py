@@ -38,6 +38,12 @@ def env():
         e.setdefault(k, v)
     if len(e.get("TMPDIR", "/tmp")) > 40:
         e["TMPDIR"] = "/tmp"
+    if "ASAN_OPTIONS" in e:
+        # Under the sanitizer suite (tools/sanitize.sh): OpenMPI leaves allocations made by
+        # its plug-ins, unloaded at MPI_Finalize, so LeakSanitizer cannot even name their
+        # module to suppress them. Leak checks stay on for every non-MPI test of the same code;
+        # address and undefined-behaviour errors stay on here.
+        e["ASAN_OPTIONS"] += ":detect_leaks=0"
     return e
 
 
