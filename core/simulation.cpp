@@ -71,6 +71,14 @@ struct Group {
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
     std::vector<Event> stim;                         // this epoch's stimulus events
+    // Per InBlock (constant delay): the bin of the last spike time delivered, reused by the
+    // following spikes of the same time (spikes come in time order; on the grid a whole
+    // step's spikes share one time).
+    struct BinCache {
+        double time = -1.0, arrival = 0.0;
+        PodBuffer<Event>* bin = nullptr;
+    };
+    std::vector<BinCache> bin_cache;
     std::vector<LocalSpike> spikes;
     bool bad = false; // the model reported a bad state this epoch
     CellGroup::BadState bad_state;
@@ -584,8 +592,10 @@ struct Simulation::Impl {
             const std::int64_t n = std::max(step_of(t), e.step0);
             return g.bins[static_cast<std::size_t>(n % R)];
         };
+        g.bin_cache.assign(g.in.size(), Group::BinCache{});
         for (const GSpike& s : pending) {
-            for (const InBlock& b : g.in) {
+            for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
+                const InBlock& b = g.in[bi];
                 if (b.source_pop != s.pop) continue;
                 const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
@@ -600,8 +610,14 @@ struct Simulation::Impl {
                         bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k) * f});
                     }
                 } else if (b.delay.empty()) {
-                    const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
-                    Event* out = bin_of(t).extend(r1 - r0);
+                    Group::BinCache& bc = g.bin_cache[bi];
+                    if (s.time != bc.time) {
+                        bc.time = s.time;
+                        bc.arrival = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
+                        bc.bin = &bin_of(bc.arrival);
+                    }
+                    const double t = bc.arrival;
+                    Event* out = bc.bin->extend(r1 - r0);
                     if (b.weight.empty()) {
                         const float w = b.const_weight;
                         for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, w};

@@ -79,7 +79,9 @@ constexpr std::uint32_t kChunk = 128; // cells per crossing count of the full st
 // A free function because GCC honours __restrict only on parameters; without it the
 // alias checks for a dozen arrays defeat vectorisation. Results are bitwise the same
 // for every instruction set (no FMA contraction: ISO C++ mode gives -ffp-contract=off).
-template <bool COND, bool LOCAL, bool PREV>
+// CUR = false (conductance path only): no current synapse is used, so I_e and I_i stay 0
+// and are neither read nor written; adding their zero would not change a bit.
+template <bool COND, bool LOCAL, bool PREV, bool CUR = true>
 [[gnu::always_inline]] inline std::uint32_t
 lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end, double Vr, double Vth,
                    double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
@@ -90,8 +92,10 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
     const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC;
     const double Pe = k.Pe, Pi = k.Pi, Peh = k.Peh, Pih = k.Pih;
     auto f = [=](double V, double gE, double gI, double s, double I) {
-        return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + I) * invC;
+        if constexpr (CUR) return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + I) * invC;
+        else return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + I) * invC;
     };
+    static_assert(CUR || COND, "the linear path always has current synapses");
     // Crossings are counted per chunk of kChunk cells, so that the search for the crossing
     // cells visits only the chunks that have one.
     std::uint32_t crossed = 0;
@@ -102,7 +106,7 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
             const double V = v[c];
             double I = I0;
             if constexpr (LOCAL) I += icell[c];
-            const double e0 = ie[c], i0 = ii[c];
+            const double e0 = CUR ? ie[c] : 0.0, i0 = CUR ? ii[c] : 0.0;
             double Vn;
             if constexpr (COND) {
                 const double g0e = ge[c], g0i = gi[c];
@@ -119,9 +123,11 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
             } else {
                 Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
             }
-            if constexpr (PREV) pie[c] = e0, pii[c] = i0;
-            ie[c] = e0 * Pe;
-            ii[c] = i0 * Pi;
+            if constexpr (CUR) {
+                if constexpr (PREV) pie[c] = e0, pii[c] = i0;
+                ie[c] = e0 * Pe;
+                ii[c] = i0 * Pi;
+            }
             if constexpr (PREV) pv[c] = V;
             const double Vo = select(ref[c] >= t_end, Vr, Vn);
             v[c] = Vo;
@@ -141,18 +147,22 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
     n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell, chunk_cross
 // One clone per instruction set, picked at load time; every clone computes the same bits.
 // PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
-#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                       \
+#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV, CUR)                                                                  \
     APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                                    \
-        return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                            \
+        return lif_full_step_impl<COND, LOCAL, PREV, CUR>(APICAL_LIF_STEP_CALL);                                       \
     }
-APICAL_LIF_STEP(lif_step_cond, true, false, true)
-APICAL_LIF_STEP(lif_step_cond_local, true, true, true)
-APICAL_LIF_STEP(lif_step_lin, false, false, true)
-APICAL_LIF_STEP(lif_step_lin_local, false, true, true)
-APICAL_LIF_STEP(lif_step_cond_grid, true, false, false)
-APICAL_LIF_STEP(lif_step_cond_local_grid, true, true, false)
-APICAL_LIF_STEP(lif_step_lin_grid, false, false, false)
-APICAL_LIF_STEP(lif_step_lin_local_grid, false, true, false)
+APICAL_LIF_STEP(lif_step_cond, true, false, true, true)
+APICAL_LIF_STEP(lif_step_cond_local, true, true, true, true)
+APICAL_LIF_STEP(lif_step_lin, false, false, true, true)
+APICAL_LIF_STEP(lif_step_lin_local, false, true, true, true)
+APICAL_LIF_STEP(lif_step_cond_grid, true, false, false, true)
+APICAL_LIF_STEP(lif_step_cond_local_grid, true, true, false, true)
+APICAL_LIF_STEP(lif_step_lin_grid, false, false, false, true)
+APICAL_LIF_STEP(lif_step_lin_local_grid, false, true, false, true)
+APICAL_LIF_STEP(lif_step_cond_nocur, true, false, true, false)
+APICAL_LIF_STEP(lif_step_cond_local_nocur, true, true, true, false)
+APICAL_LIF_STEP(lif_step_cond_grid_nocur, true, false, false, false)
+APICAL_LIF_STEP(lif_step_cond_local_grid_nocur, true, true, false, false)
 #undef APICAL_LIF_STEP
 #undef APICAL_LIF_STEP_ARGS
 #undef APICAL_LIF_STEP_CALL
@@ -276,6 +286,11 @@ public:
         if (!(Vr_ < Vth_)) throw std::invalid_argument("lif: V_reset must be below V_th");
         for (auto& [var, dist] : b.population.initial)
             if (var == GE || var == GI) cond_ = true;
+        // Current synapses in use (by a projection or stimulus, or started off zero)?
+        cur_ = b.receptor_used.size() <= R_INH_CUR || b.receptor_used[R_EXC_CUR] || b.receptor_used[R_INH_CUR];
+        volt_ = b.receptor_used.size() != R_VOLT + 1 || b.receptor_used[R_VOLT];
+        for (auto& [var, dist] : b.population.initial)
+            if (var == IE || var == II) cur_ = true;
         for (auto& c : b.currents) (c.cells.empty() ? global_ : local_).push_back(c);
         if (!local_.empty()) i_cell_.assign(n_, 0.0);
 
@@ -315,6 +330,8 @@ public:
     // (e.g. C_m / g_L far below dt). The exact path cannot blow up.
     bool find_bad_state(BadState& out) const override {
         for (int var : {V_, GE, GI, IE, II}) {
+            // Synaptic variables of an unused kind stay 0: nothing to check.
+            if ((!cond_ && (var == GE || var == GI)) || (!cur_ && (var == IE || var == II))) continue;
             const std::vector<double>& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
             if (!any_beyond(a.data(), n_, var == V_ ? 1e4 : 1e12)) continue;
             for (std::uint32_t c = 0; c < n_; ++c)
@@ -374,32 +391,37 @@ public:
             // the step, in arrival order; the others are inside the step.
             inside_.clear();
             bool volt_inside = false;
-            for (std::uint32_t q = 0; q < evs.size(); ++q) {
-                const Event& x = evs[q];
-                if (!(grid_ || x.time <= t)) {
-                    inside_.push_back(q);
-                    volt_inside |= x.slot == R_VOLT;
-                    continue;
-                }
-                const std::uint32_t c = x.cell;
-                switch (x.slot) {
-                case R_EXC: ge_[c] += x.weight; break;
-                case R_INH: gi_[c] += x.weight; break;
-                case R_EXC_CUR: ie_[c] += x.weight; break;
-                case R_INH_CUR: ii_[c] += x.weight; break;
-                case R_VOLT:
-                    if (t >= ref_[c]) {
-                        v_[c] += x.weight;
-                        if (v_[c] >= Vth_) {
-                            State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
-                            fire(c, t, st, spikes);
-                            store(c, st);
-                        }
+            if (grid_ && !volt_) {
+                // Synaptic jumps only (the common case): one indexed add per event.
+                double* const var[4] = {ge_.data(), gi_.data(), ie_.data(), ii_.data()};
+                for (const Event& x : evs) var[x.slot][x.cell] += x.weight;
+            } else
+                for (std::uint32_t q = 0; q < evs.size(); ++q) {
+                    const Event& x = evs[q];
+                    if (!(grid_ || x.time <= t)) {
+                        inside_.push_back(q);
+                        volt_inside |= x.slot == R_VOLT;
+                        continue;
                     }
-                    break;
-                default: break;
+                    const std::uint32_t c = x.cell;
+                    switch (x.slot) {
+                    case R_EXC: ge_[c] += x.weight; break;
+                    case R_INH: gi_[c] += x.weight; break;
+                    case R_EXC_CUR: ie_[c] += x.weight; break;
+                    case R_INH_CUR: ii_[c] += x.weight; break;
+                    case R_VOLT:
+                        if (t >= ref_[c]) {
+                            v_[c] += x.weight;
+                            if (v_[c] >= Vth_) {
+                                State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                                fire(c, t, st, spikes);
+                                store(c, st);
+                            }
+                        }
+                        break;
+                    default: break;
+                    }
                 }
-            }
 
             // Cells that need the exact (split) path in this step: conductance cells with an
             // event inside the step, cells with a voltage jump inside it, cells whose
@@ -435,10 +457,14 @@ public:
             };
             std::uint32_t crossed;
             if (grid_) {
-                if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
+                if (cond_ && !cur_)
+                    crossed = local_.empty() ? step(lif_step_cond_grid_nocur) : step(lif_step_cond_local_grid_nocur);
+                else if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
                 else crossed = local_.empty() ? step(lif_step_lin_grid) : step(lif_step_lin_local_grid);
             } else {
-                if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
+                if (cond_ && !cur_)
+                    crossed = local_.empty() ? step(lif_step_cond_nocur) : step(lif_step_cond_local_nocur);
+                else if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
                 else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
             }
 
@@ -731,6 +757,8 @@ private:
     double dt_;
     double C_, gL_, EL_, Vth_, Vr_, tref_, Ib_, te_, ti_, Ee_, Ei_, tm_, invC_;
     bool cond_ = false;
+    bool cur_ = true;  // current synapses in use: otherwise I_e = I_i = 0 throughout
+    bool volt_ = true; // voltage jumps in use: otherwise every event slot is below R_VOLT
     std::vector<CurrentInput> global_, local_;
     std::vector<double> i_cell_;
     bool grid_ = false; // event and spike times on the dt grid (simulation.event_times: grid)
