@@ -101,7 +101,7 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
     std::uint32_t crossed = 0;
     for (std::uint32_t c0 = 0; c0 < n; c0 += kChunk) {
         const std::uint32_t c1 = std::min(n, c0 + kChunk);
-        std::uint32_t x = 0;
+        std::uint64_t x = 0; // 64 bits like the compared doubles: no lane narrowing in the loop
         for (std::uint32_t c = c0; c < c1; ++c) {
             const double V = v[c];
             double I = I0;
@@ -133,8 +133,8 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
             v[c] = Vo;
             x += Vo >= Vth ? 1u : 0u;
         }
-        chunk_cross[c0 / kChunk] = x;
-        crossed += x;
+        chunk_cross[c0 / kChunk] = static_cast<std::uint32_t>(x);
+        crossed += static_cast<std::uint32_t>(x);
     }
     return crossed;
 }
@@ -501,10 +501,16 @@ public:
             // are counted there too, but skipped here: their step is done already).
             if (crossed)
                 for (std::uint32_t c0 = 0; c0 < n_; c0 += kChunk) {
-                    if (chunk_cross_[c0 / kChunk] == 0) continue;
+                    std::uint32_t left = chunk_cross_[c0 / kChunk];
                     const std::uint32_t c1 = std::min(n_, c0 + kChunk);
-                    for (std::uint32_t c = c0; c < c1; ++c) {
-                        if (v_[c] < Vth_ || stamp_[c] == n) continue;
+                    const double* v = v_.data();
+                    const double vth = Vth_;
+                    // Stops after the chunk's last crossing. Only cells the full step left as
+                    // they are count down: a special cell (redone since) that the full step
+                    // counted keeps `left` above 0, and the whole chunk is searched.
+                    for (std::uint32_t c = c0; left != 0 && c < c1; ++c) {
+                        if (!(v[c] >= vth) || stamp_[c] == n) continue;
+                        --left;
                         if (grid_) {
                             State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
                             fire(c, t_end, st, spikes);
