@@ -25,10 +25,23 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <stdexcept>
 
 namespace apical::models {
 namespace {
+
+// State arrays start on a cache line: the full step streams them with 64-byte vectors
+// (AVX-512), and an unaligned one splits every load and store across two lines.
+template <class T> struct CacheAligned {
+    using value_type = T;
+    CacheAligned() = default;
+    template <class U> CacheAligned(const CacheAligned<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64})); }
+    void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{64}); }
+    template <class U> bool operator==(const CacheAligned<U>&) const { return true; }
+};
+using StateArray = std::vector<double, CacheAligned<double>>;
 
 enum Var { V_, GE, GI, IE, II };
 enum Receptor { R_EXC, R_INH, R_EXC_CUR, R_INH_CUR, R_VOLT };
@@ -332,7 +345,7 @@ public:
         for (int var : {V_, GE, GI, IE, II}) {
             // Synaptic variables of an unused kind stay 0: nothing to check.
             if ((!cond_ && (var == GE || var == GI)) || (!cur_ && (var == IE || var == II))) continue;
-            const std::vector<double>& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
+            const StateArray& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
             if (!any_beyond(a.data(), n_, var == V_ ? 1e4 : 1e12)) continue;
             for (std::uint32_t c = 0; c < n_; ++c)
                 if (!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12))) {
@@ -768,8 +781,8 @@ private:
     std::vector<CurrentInput> global_, local_;
     std::vector<double> i_cell_;
     bool grid_ = false; // event and spike times on the dt grid (simulation.event_times: grid)
-    std::vector<double> v_, ge_, gi_, ie_, ii_, ref_;
-    std::vector<double> pv_, pge_, pgi_, pie_, pii_; // state at the start of the current step
+    StateArray v_, ge_, gi_, ie_, ii_, ref_;
+    StateArray pv_, pge_, pgi_, pie_, pii_; // state at the start of the current step
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
