@@ -61,11 +61,11 @@ print("| benchmark | Apical 1 thread | Brian2 1 thread | Brian2 / Apical | Apica
 print("|---|---|---|---|---|---|")
 print("\n".join(rows))
 print("""
-Bytes per synapse: 6.45 on these networks (printed by `apical run`: uint16 target, float
-weight, CSR row offsets per source and cell group; a constant delay is stored once per
-projection). Peak RSS: about 16 MiB of Apical's is the shared-library baseline (Debian's HDF5
-links curl, OpenSSL and Kerberos; a 1-cell 10 ms run peaks at 16 MiB), and it does not grow
-with simulated time.
+Bytes per synapse: 2.45 on these networks (printed by `apical run`: uint16 target and CSR
+row offsets per source and cell group; a constant weight and a constant delay are stored once
+per static projection). Peak RSS: about 12 MiB of Apical's is the baseline of any run (a
+1-cell 10 ms run peaks at 12 MiB: libstdc++, libc, TBB, yaml-cpp, Open MPI and the statically
+linked HDF5), and it does not grow with simulated time.
 """)
 for path in sys.argv[1:]:
     print()

@@ -26,16 +26,17 @@
 namespace apical {
 namespace {
 
-// Synapses of one projection onto one cell group, stored by source cell (CSR): 6 bytes per
-// synapse when the delay is constant across the projection, 10 when it is drawn per
-// synapse. Rows are dense (row[s] .. row[s+1] for every source cell s) when most source
-// cells reach the group; sparse (the sorted ids of the sources that do, and their rows)
-// otherwise, so that a large sparse network does not pay 4 bytes per source cell per group.
+// Synapses of one projection onto one cell group, stored by source cell (CSR): 2 bytes per
+// synapse (the target) when weight and delay are constant across the projection (a static
+// projection: no plasticity), plus 4 for a weight and 4 for a delay drawn per synapse. Rows are dense (row[s] ..
+// row[s+1] for every source cell s) when most source cells reach the group; sparse (the sorted ids of the sources that
+// do, and their rows) otherwise, so that a large sparse network does not pay 4 bytes per source cell per group.
 struct InBlock {
     std::uint32_t projection = 0;
     std::uint32_t source_pop = 0;
     std::uint16_t slot = 0;
     double const_delay = 0.0;
+    float const_weight = 0.0f; // the weight of every synapse when `weight` is empty
     bool sparse = false;
     std::vector<std::uint32_t> src_ids; // sparse: the sources with synapses here, ascending
     std::vector<std::uint32_t> row;     // dense: n_source + 1 entries; sparse: src_ids.size() + 1
@@ -49,8 +50,9 @@ struct InBlock {
     }
     std::uint32_t source_of_row(std::size_t i) const { return sparse ? src_ids[i] : static_cast<std::uint32_t>(i); }
     std::vector<std::uint16_t> target; // group-local cell
-    std::vector<float> weight;
-    std::vector<float> delay; // empty: const_delay
+    std::vector<float> weight;         // empty: const_weight
+    std::vector<float> delay;          // empty: const_delay
+    float weight_of(std::uint32_t k) const { return weight.empty() ? const_weight : weight[k]; }
     // Plastic projections only: the rule's state for this group, the synapses by target,
     // and a scratch list of the epoch's pre/post spikes.
     std::unique_ptr<PlasticityRule> rule;
@@ -69,6 +71,14 @@ struct Group {
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
     std::vector<Event> stim;                         // this epoch's stimulus events
+    // Per InBlock (constant delay): the bin of the last spike time delivered, reused by the
+    // following spikes of the same time (spikes come in time order; on the grid a whole
+    // step's spikes share one time).
+    struct BinCache {
+        double time = -1.0, arrival = 0.0;
+        PodBuffer<Event>* bin = nullptr;
+    };
+    std::vector<BinCache> bin_cache;
     std::vector<LocalSpike> spikes;
     bool bad = false; // the model reported a bad state this epoch
     CellGroup::BadState bad_state;
@@ -412,6 +422,9 @@ struct Simulation::Impl {
             b.slot = static_cast<std::uint16_t>(pr.compartment * tm.receptors.size() + pr.receptor);
             const bool const_delay = pr.delay.is_constant();
             b.const_delay = pr.delay.a;
+            // Plastic projections change their weights: those keep one per synapse.
+            const bool const_weight = pr.weight.is_constant() && pr.plasticity.empty();
+            b.const_weight = static_cast<float>(pr.weight.a);
             // Draw (source, target, weight, delay) per target, then sort by source.
             std::vector<std::uint32_t> src, all_src;
             std::vector<std::uint16_t> all_tgt;
@@ -427,7 +440,7 @@ struct Simulation::Impl {
                 for (auto s : src) {
                     all_src.push_back(s);
                     all_tgt.push_back(static_cast<std::uint16_t>(c));
-                    all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
+                    if (!const_weight) all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
                     if (!const_delay) {
                         // Stored as float: a delay at dt must not round below it.
                         float d = static_cast<float>(std::max(draw(pr.delay, dst), net.dt));
@@ -443,13 +456,13 @@ struct Simulation::Impl {
             std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
             const std::size_t n = all_src.size();
             b.target.resize(n);
-            b.weight.resize(n);
+            if (!const_weight) b.weight.resize(n);
             if (!const_delay) b.delay.resize(n);
             std::vector<std::uint32_t> fill(b.row.begin(), b.row.end() - 1);
             for (std::size_t k = 0; k < n; ++k) {
                 const std::uint32_t at = fill[all_src[k]]++;
                 b.target[at] = all_tgt[k];
-                b.weight[at] = all_w[k];
+                if (!const_weight) b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
             // Sparse rows when they take less than half the memory of dense ones (not for
@@ -601,8 +614,10 @@ struct Simulation::Impl {
             const std::int64_t n = std::max(step_of(t), e.step0);
             return g.bins[static_cast<std::size_t>(n % R)];
         };
+        g.bin_cache.assign(g.in.size(), Group::BinCache{});
         for (const GSpike& s : pending) {
-            for (const InBlock& b : g.in) {
+            for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
+                const InBlock& b = g.in[bi];
                 if (b.source_pop != s.pop) continue;
                 const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
@@ -614,16 +629,27 @@ struct Simulation::Impl {
                     for (std::uint32_t k = r0; k < r1; ++k) {
                         const double d = b.delay.empty() ? b.const_delay : static_cast<double>(b.delay[k]);
                         const double t = grid ? to_grid(s.time + d) : s.time + d;
-                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight[k] * f});
+                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k) * f});
                     }
                 } else if (b.delay.empty()) {
-                    const double t = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
-                    Event* out = bin_of(t).extend(r1 - r0);
-                    for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
+                    Group::BinCache& bc = g.bin_cache[bi];
+                    if (s.time != bc.time) {
+                        bc.time = s.time;
+                        bc.arrival = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
+                        bc.bin = &bin_of(bc.arrival);
+                    }
+                    const double t = bc.arrival;
+                    Event* out = bc.bin->extend(r1 - r0);
+                    if (b.weight.empty()) {
+                        const float w = b.const_weight;
+                        for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, w};
+                    } else {
+                        for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
+                    }
                 } else {
                     for (std::uint32_t k = r0; k < r1; ++k) {
                         const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];
-                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight[k]});
+                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k)});
                     }
                 }
             }
@@ -745,9 +771,9 @@ struct Simulation::Impl {
                 samples.clear();
                 for (auto& b : groups[gi].in) {
                     if (b.projection != wp.projection) continue;
-                    for (float x : b.weight) gsum += x;
-                    for (std::size_t k = 0; k < b.weight.size() && samples.size() < wp.samples; ++k)
-                        samples.push_back(b.weight[k]);
+                    for (std::uint32_t k = 0; k < b.target.size(); ++k) gsum += b.weight_of(k);
+                    for (std::uint32_t k = 0; k < b.target.size() && samples.size() < wp.samples; ++k)
+                        samples.push_back(b.weight_of(k));
                 }
                 pack(send_buf, gi);
                 pack(send_buf, gsum);
@@ -1250,8 +1276,9 @@ MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
         const double n =
             rule && rule->expected_synapses ? rule->expected_synapses(cc) : double(src.size) * double(tgt.size);
         e.synapses += n;
-        // Stored: target (2 bytes) and weight (4), plus a delay (4) when delays vary.
-        const double per_synapse = (pr.delay.is_constant() ? 6.0 : 10.0);
+        // Stored: target (2 bytes), plus a weight (4) and a delay (4) when they vary.
+        const double per_synapse =
+            2.0 + (pr.weight.is_constant() && pr.plasticity.empty() ? 0.0 : 4.0) + (pr.delay.is_constant() ? 0.0 : 4.0);
         e.synapse_bytes += n * per_synapse;
         // One row index (4 bytes) per source cell per target group.
         e.synapse_bytes += 4.0 * (double(src.size) + 1.0) * double(n_groups[pr.target]);
@@ -1304,7 +1331,7 @@ SynapseList Simulation::local_synapses(std::uint32_t projection) const {
                 for (std::uint32_t k = b.row[i]; k < b.row[i + 1]; ++k) {
                     out.source.push_back(b.source_of_row(i));
                     out.target.push_back(g.first + b.target[k]);
-                    out.weight.push_back(b.weight[k]);
+                    out.weight.push_back(b.weight_of(k));
                     out.delay.push_back(b.delay.empty() ? static_cast<float>(b.const_delay) : b.delay[k]);
                 }
         }

@@ -51,7 +51,7 @@ public:
         const auto* p = reinterpret_cast<const char*>(&x);
         bytes_.insert(bytes_.end(), p, p + sizeof(T));
     }
-    template <class T> void put(const std::vector<T>& v) {
+    template <class T, class A> void put(const std::vector<T, A>& v) {
         static_assert(std::is_trivially_copyable_v<T>);
         put(std::uint64_t{v.size()});
         if (v.empty()) return;
@@ -122,7 +122,7 @@ public:
     }
     // Reads an array into `v`, which must already have the saved size (the state of a
     // network built from the same scenario); `resize`: take whatever size was saved.
-    template <class T> void get_vector(std::vector<T>& v, bool resize) {
+    template <class T, class A> void get_vector(std::vector<T, A>& v, bool resize) {
         static_assert(std::is_trivially_copyable_v<T>);
         const auto n = get<std::uint64_t>();
         if (n > (b_.size() - pos_) / sizeof(T)) throw truncated(where());

@@ -71,6 +71,9 @@ AppendableDataset<T>::AppendableDataset(const H5Node& parent, const std::string&
 template <class T> void AppendableDataset<T>::append(std::span<const T> values) {
     if (values.size() % row_len() != 0)
         throw std::logic_error(node_.file() + ": " + node_.path() + ": append of a partial row");
+    // Written out before the buffer would outgrow what it reserved: growing it would double
+    // its memory (and copy it) just before the flush that empties it.
+    if (!buffer_.empty() && buffer_.size() + values.size() > buffer_rows_ * row_len()) flush();
     buffer_.insert(buffer_.end(), values.begin(), values.end());
     if (buffer_.size() >= buffer_rows_ * row_len()) flush();
 }

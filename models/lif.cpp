@@ -25,10 +25,23 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <stdexcept>
 
 namespace apical::models {
 namespace {
+
+// State arrays start on a cache line: the full step streams them with 64-byte vectors
+// (AVX-512), and an unaligned one splits every load and store across two lines.
+template <class T> struct CacheAligned {
+    using value_type = T;
+    CacheAligned() = default;
+    template <class U> CacheAligned(const CacheAligned<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64})); }
+    void deallocate(T* p, std::size_t) { ::operator delete (p, std::align_val_t{64}); }
+    template <class U> bool operator==(const CacheAligned<U>&) const { return true; }
+};
+using StateArray = std::vector<double, CacheAligned<double>>;
 
 enum Var { V_, GE, GI, IE, II };
 enum Receptor { R_EXC, R_INH, R_EXC_CUR, R_INH_CUR, R_VOLT };
@@ -72,52 +85,69 @@ inline double select(bool c, double a, double b) {
     return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
 }
 
-// The vectorised full step for every cell; returns how many cells reached V_th.
+constexpr std::uint32_t kChunk = 128; // cells per crossing count of the full step
+
+// The vectorised full step for every cell; returns how many cells reached V_th, and per
+// chunk of kChunk cells how many of them did.
 // A free function because GCC honours __restrict only on parameters; without it the
 // alias checks for a dozen arrays defeat vectorisation. Results are bitwise the same
 // for every instruction set (no FMA contraction: ISO C++ mode gives -ffp-contract=off).
-template <bool COND, bool LOCAL, bool PREV>
+// CUR = false (conductance path only): no current synapse is used, so I_e and I_i stay 0
+// and are neither read nor written; adding their zero would not change a bit.
+template <bool COND, bool LOCAL, bool PREV, bool CUR = true>
 [[gnu::always_inline]] inline std::uint32_t
 lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end, double Vr, double Vth,
                    double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
                    double* __restrict ii, double* __restrict pv, double* __restrict pge, double* __restrict pgi,
                    double* __restrict pie, double* __restrict pii, const double* __restrict ref,
-                   const double* __restrict icell) {
+                   const double* __restrict icell, std::uint32_t* __restrict chunk_cross) {
     const double h = k.h, h2 = 0.5 * k.h, h6 = k.h / 6.0;
     const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC;
     const double Pe = k.Pe, Pi = k.Pi, Peh = k.Peh, Pih = k.Pih;
     auto f = [=](double V, double gE, double gI, double s, double I) {
-        return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + I) * invC;
+        if constexpr (CUR) return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + I) * invC;
+        else return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + I) * invC;
     };
+    static_assert(CUR || COND, "the linear path always has current synapses");
+    // Crossings are counted per chunk of kChunk cells, so that the search for the crossing
+    // cells visits only the chunks that have one.
     std::uint32_t crossed = 0;
-    for (std::uint32_t c = 0; c < n; ++c) {
-        const double V = v[c];
-        double I = I0;
-        if constexpr (LOCAL) I += icell[c];
-        const double e0 = ie[c], i0 = ii[c];
-        double Vn;
-        if constexpr (COND) {
-            const double g0e = ge[c], g0i = gi[c];
-            const double s0 = e0 + i0, sh = e0 * Peh + i0 * Pih, s1 = e0 * Pe + i0 * Pi;
-            const double ghe = g0e * Peh, ghi = g0i * Pih, g1e = g0e * Pe, g1i = g0i * Pi;
-            const double k1 = f(V, g0e, g0i, s0, I);
-            const double k2 = f(V + h2 * k1, ghe, ghi, sh, I);
-            const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
-            const double k4 = f(V + h * k3, g1e, g1i, s1, I);
-            Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-            if constexpr (PREV) pge[c] = g0e, pgi[c] = g0i;
-            ge[c] = g1e;
-            gi[c] = g1i;
-        } else {
-            Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
+    for (std::uint32_t c0 = 0; c0 < n; c0 += kChunk) {
+        const std::uint32_t c1 = std::min(n, c0 + kChunk);
+        std::uint64_t x = 0; // 64 bits like the compared doubles: no lane narrowing in the loop
+        for (std::uint32_t c = c0; c < c1; ++c) {
+            const double V = v[c];
+            double I = I0;
+            if constexpr (LOCAL) I += icell[c];
+            const double e0 = CUR ? ie[c] : 0.0, i0 = CUR ? ii[c] : 0.0;
+            double Vn;
+            if constexpr (COND) {
+                const double g0e = ge[c], g0i = gi[c];
+                const double s0 = e0 + i0, sh = e0 * Peh + i0 * Pih, s1 = e0 * Pe + i0 * Pi;
+                const double ghe = g0e * Peh, ghi = g0i * Pih, g1e = g0e * Pe, g1i = g0i * Pi;
+                const double k1 = f(V, g0e, g0i, s0, I);
+                const double k2 = f(V + h2 * k1, ghe, ghi, sh, I);
+                const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
+                const double k4 = f(V + h * k3, g1e, g1i, s1, I);
+                Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+                if constexpr (PREV) pge[c] = g0e, pgi[c] = g0i;
+                ge[c] = g1e;
+                gi[c] = g1i;
+            } else {
+                Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
+            }
+            if constexpr (CUR) {
+                if constexpr (PREV) pie[c] = e0, pii[c] = i0;
+                ie[c] = e0 * Pe;
+                ii[c] = i0 * Pi;
+            }
+            if constexpr (PREV) pv[c] = V;
+            const double Vo = select(ref[c] >= t_end, Vr, Vn);
+            v[c] = Vo;
+            x += Vo >= Vth ? 1u : 0u;
         }
-        if constexpr (PREV) pie[c] = e0, pii[c] = i0;
-        ie[c] = e0 * Pe;
-        ii[c] = i0 * Pi;
-        if constexpr (PREV) pv[c] = V;
-        const double Vo = select(ref[c] >= t_end, Vr, Vn);
-        v[c] = Vo;
-        crossed += Vo >= Vth ? 1u : 0u;
+        chunk_cross[c0 / kChunk] = static_cast<std::uint32_t>(x);
+        crossed += static_cast<std::uint32_t>(x);
     }
     return crossed;
 }
@@ -125,22 +155,27 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 #define APICAL_LIF_STEP_ARGS                                                                                           \
     std::uint32_t n, const StepCoeffs &k, double I0, double t_end, double Vr, double Vth, double *v, double *ge,       \
         double *gi, double *ie, double *ii, double *pv, double *pge, double *pgi, double *pie, double *pii,            \
-        const double *ref, const double *icell
-#define APICAL_LIF_STEP_CALL n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell
+        const double *ref, const double *icell, std::uint32_t *chunk_cross
+#define APICAL_LIF_STEP_CALL                                                                                           \
+    n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell, chunk_cross
 // One clone per instruction set, picked at load time; every clone computes the same bits.
 // PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
-#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV)                                                                       \
+#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV, CUR)                                                                  \
     APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                                    \
-        return lif_full_step_impl<COND, LOCAL, PREV>(APICAL_LIF_STEP_CALL);                                            \
+        return lif_full_step_impl<COND, LOCAL, PREV, CUR>(APICAL_LIF_STEP_CALL);                                       \
     }
-APICAL_LIF_STEP(lif_step_cond, true, false, true)
-APICAL_LIF_STEP(lif_step_cond_local, true, true, true)
-APICAL_LIF_STEP(lif_step_lin, false, false, true)
-APICAL_LIF_STEP(lif_step_lin_local, false, true, true)
-APICAL_LIF_STEP(lif_step_cond_grid, true, false, false)
-APICAL_LIF_STEP(lif_step_cond_local_grid, true, true, false)
-APICAL_LIF_STEP(lif_step_lin_grid, false, false, false)
-APICAL_LIF_STEP(lif_step_lin_local_grid, false, true, false)
+APICAL_LIF_STEP(lif_step_cond, true, false, true, true)
+APICAL_LIF_STEP(lif_step_cond_local, true, true, true, true)
+APICAL_LIF_STEP(lif_step_lin, false, false, true, true)
+APICAL_LIF_STEP(lif_step_lin_local, false, true, true, true)
+APICAL_LIF_STEP(lif_step_cond_grid, true, false, false, true)
+APICAL_LIF_STEP(lif_step_cond_local_grid, true, true, false, true)
+APICAL_LIF_STEP(lif_step_lin_grid, false, false, false, true)
+APICAL_LIF_STEP(lif_step_lin_local_grid, false, true, false, true)
+APICAL_LIF_STEP(lif_step_cond_nocur, true, false, true, false)
+APICAL_LIF_STEP(lif_step_cond_local_nocur, true, true, true, false)
+APICAL_LIF_STEP(lif_step_cond_grid_nocur, true, false, false, false)
+APICAL_LIF_STEP(lif_step_cond_local_grid_nocur, true, true, false, false)
 #undef APICAL_LIF_STEP
 #undef APICAL_LIF_STEP_ARGS
 #undef APICAL_LIF_STEP_CALL
@@ -238,6 +273,17 @@ APICAL_TARGET_CLONES void lif_split2(std::uint32_t n, const StepCoeffs& k, doubl
 }
 #undef APICAL_SPLIT_CALL
 
+// Is any |a[c]| > lim, or not a number? Compared on the bit patterns with the sign cleared
+// (for non-negative doubles their order is the integers' order; NaN and infinity lie above
+// every finite limit): one vectorised pass, run after every epoch on every state variable.
+APICAL_TARGET_CLONES bool any_beyond(const double* __restrict a, std::uint32_t n, double lim) {
+    const auto L = std::bit_cast<std::int64_t>(lim);
+    std::int64_t bad = 0;
+    for (std::uint32_t c = 0; c < n; ++c)
+        bad |= static_cast<std::int64_t>(std::bit_cast<std::int64_t>(a[c]) & 0x7fff'ffff'ffff'ffff) > L;
+    return bad != 0;
+}
+
 class LifGroup final : public CellGroup {
 public:
     explicit LifGroup(const GroupBuild& b) : n_(b.count), dt_(b.dt) {
@@ -253,6 +299,11 @@ public:
         if (!(Vr_ < Vth_)) throw std::invalid_argument("lif: V_reset must be below V_th");
         for (auto& [var, dist] : b.population.initial)
             if (var == GE || var == GI) cond_ = true;
+        // Current synapses in use (by a projection or stimulus, or started off zero)?
+        cur_ = b.receptor_used.size() <= R_INH_CUR || b.receptor_used[R_EXC_CUR] || b.receptor_used[R_INH_CUR];
+        volt_ = b.receptor_used.size() != R_VOLT + 1 || b.receptor_used[R_VOLT];
+        for (auto& [var, dist] : b.population.initial)
+            if (var == IE || var == II) cur_ = true;
         for (auto& c : b.currents) (c.cells.empty() ? global_ : local_).push_back(c);
         if (!local_.empty()) i_cell_.assign(n_, 0.0);
 
@@ -283,6 +334,7 @@ public:
         P20_ = -std::expm1(-dt_ / tm_) / gL_;
         P21e_ = p21(te_, dt_), P21i_ = p21(ti_, dt_);
         wake_.resize(static_cast<std::size_t>(std::ceil(tref_ / dt_)) + 3);
+        chunk_cross_.assign((n_ + kChunk - 1) / kChunk, 0);
     }
 
     std::uint32_t count() const override { return n_; }
@@ -291,11 +343,10 @@ public:
     // (e.g. C_m / g_L far below dt). The exact path cannot blow up.
     bool find_bad_state(BadState& out) const override {
         for (int var : {V_, GE, GI, IE, II}) {
-            const std::vector<double>& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
-            int bad = 0;
-            for (std::uint32_t c = 0; c < n_; ++c)
-                bad |= static_cast<int>(!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12)));
-            if (!bad) continue;
+            // Synaptic variables of an unused kind stay 0: nothing to check.
+            if ((!cond_ && (var == GE || var == GI)) || (!cur_ && (var == IE || var == II))) continue;
+            const StateArray& a = var == V_ ? v_ : var == GE ? ge_ : var == GI ? gi_ : var == IE ? ie_ : ii_;
+            if (!any_beyond(a.data(), n_, var == V_ ? 1e4 : 1e12)) continue;
             for (std::uint32_t c = 0; c < n_; ++c)
                 if (!(std::abs(a[c]) <= (var == V_ ? 1e4 : 1e12))) {
                     out = {c, var, a[c]};
@@ -353,32 +404,37 @@ public:
             // the step, in arrival order; the others are inside the step.
             inside_.clear();
             bool volt_inside = false;
-            for (std::uint32_t q = 0; q < evs.size(); ++q) {
-                const Event& x = evs[q];
-                if (!(grid_ || x.time <= t)) {
-                    inside_.push_back(q);
-                    volt_inside |= x.slot == R_VOLT;
-                    continue;
-                }
-                const std::uint32_t c = x.cell;
-                switch (x.slot) {
-                case R_EXC: ge_[c] += x.weight; break;
-                case R_INH: gi_[c] += x.weight; break;
-                case R_EXC_CUR: ie_[c] += x.weight; break;
-                case R_INH_CUR: ii_[c] += x.weight; break;
-                case R_VOLT:
-                    if (t >= ref_[c]) {
-                        v_[c] += x.weight;
-                        if (v_[c] >= Vth_) {
-                            State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
-                            fire(c, t, st, spikes);
-                            store(c, st);
-                        }
+            if (grid_ && !volt_) {
+                // Synaptic jumps only (the common case): one indexed add per event.
+                double* const var[4] = {ge_.data(), gi_.data(), ie_.data(), ii_.data()};
+                for (const Event& x : evs) var[x.slot][x.cell] += x.weight;
+            } else
+                for (std::uint32_t q = 0; q < evs.size(); ++q) {
+                    const Event& x = evs[q];
+                    if (!(grid_ || x.time <= t)) {
+                        inside_.push_back(q);
+                        volt_inside |= x.slot == R_VOLT;
+                        continue;
                     }
-                    break;
-                default: break;
+                    const std::uint32_t c = x.cell;
+                    switch (x.slot) {
+                    case R_EXC: ge_[c] += x.weight; break;
+                    case R_INH: gi_[c] += x.weight; break;
+                    case R_EXC_CUR: ie_[c] += x.weight; break;
+                    case R_INH_CUR: ii_[c] += x.weight; break;
+                    case R_VOLT:
+                        if (t >= ref_[c]) {
+                            v_[c] += x.weight;
+                            if (v_[c] >= Vth_) {
+                                State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
+                                fire(c, t, st, spikes);
+                                store(c, st);
+                            }
+                        }
+                        break;
+                    default: break;
+                    }
                 }
-            }
 
             // Cells that need the exact (split) path in this step: conductance cells with an
             // event inside the step, cells with a voltage jump inside it, cells whose
@@ -409,14 +465,19 @@ public:
             const StepCoeffs k{dt_, Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_, gL_, EL_, Ee_, Ei_, invC_};
             auto step = [&](auto fn) {
                 return fn(n_, k, I0, t_end, Vr_, Vth_, v_.data(), ge_.data(), gi_.data(), ie_.data(), ii_.data(),
-                          pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(), i_cell_.data());
+                          pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(), i_cell_.data(),
+                          chunk_cross_.data());
             };
             std::uint32_t crossed;
             if (grid_) {
-                if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
+                if (cond_ && !cur_)
+                    crossed = local_.empty() ? step(lif_step_cond_grid_nocur) : step(lif_step_cond_local_grid_nocur);
+                else if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
                 else crossed = local_.empty() ? step(lif_step_lin_grid) : step(lif_step_lin_local_grid);
             } else {
-                if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
+                if (cond_ && !cur_)
+                    crossed = local_.empty() ? step(lif_step_cond_nocur) : step(lif_step_cond_local_nocur);
+                else if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
                 else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
             }
 
@@ -430,13 +491,18 @@ public:
                     store(x.cell, st);
                 }
                 crossed = 0;
-                for (std::uint32_t c = 0; c < n_; ++c) crossed += v_[c] >= Vth_ ? 1u : 0u;
+                for (std::uint32_t c0 = 0; c0 < n_; c0 += kChunk) {
+                    std::uint32_t x = 0;
+                    for (std::uint32_t c = c0; c < std::min(n_, c0 + kChunk); ++c) x += v_[c] >= Vth_ ? 1u : 0u;
+                    chunk_cross_[c0 / kChunk] = x;
+                    crossed += x;
+                }
             }
 
             // Exact split path for the special cells, from the state at the step start:
             // the common case (conductance cell, one inside event, no refractoriness ending
             // in the step) in a vectorised batch, the rest one by one.
-            if (cond_ && !all_special) split_batch(evs, n, t, t_end, I0, k);
+            if (cond_ && !all_special && !special_.empty()) split_batch(evs, n, t, t_end, I0, k);
             for (auto c : special_)
                 if (done_[c] != n) {
                     redo(c, t, t_end, evs, n, spikes);
@@ -444,15 +510,20 @@ public:
                 }
 
             // Threshold crossings of the other cells: located exactly by redoing the step.
+            // Only the chunks the full step counted a crossing in are searched (special cells
+            // are counted there too, but skipped here: their step is done already).
             if (crossed)
-                for (std::uint32_t c0 = 0; c0 < n_; c0 += 16) {
-                    // Blocks of 16: a vectorised any() skips the blocks without a crossing.
-                    const std::uint32_t c1 = std::min(n_, c0 + 16);
-                    int any = 0;
-                    for (std::uint32_t c = c0; c < c1; ++c) any |= static_cast<int>(v_[c] >= Vth_);
-                    if (!any) continue;
-                    for (std::uint32_t c = c0; c < c1; ++c) {
-                        if (v_[c] < Vth_ || stamp_[c] == n) continue;
+                for (std::uint32_t c0 = 0; c0 < n_; c0 += kChunk) {
+                    std::uint32_t left = chunk_cross_[c0 / kChunk];
+                    const std::uint32_t c1 = std::min(n_, c0 + kChunk);
+                    const double* v = v_.data();
+                    const double vth = Vth_;
+                    // Stops after the chunk's last crossing. Only cells the full step left as
+                    // they are count down: a special cell (redone since) that the full step
+                    // counted keeps `left` above 0, and the whole chunk is searched.
+                    for (std::uint32_t c = c0; left != 0 && c < c1; ++c) {
+                        if (!(v[c] >= vth) || stamp_[c] == n) continue;
+                        --left;
                         if (grid_) {
                             State st{v_[c], ge_[c], gi_[c], ie_[c], ii_[c]};
                             fire(c, t_end, st, spikes);
@@ -705,11 +776,13 @@ private:
     double dt_;
     double C_, gL_, EL_, Vth_, Vr_, tref_, Ib_, te_, ti_, Ee_, Ei_, tm_, invC_;
     bool cond_ = false;
+    bool cur_ = true;  // current synapses in use: otherwise I_e = I_i = 0 throughout
+    bool volt_ = true; // voltage jumps in use: otherwise every event slot is below R_VOLT
     std::vector<CurrentInput> global_, local_;
     std::vector<double> i_cell_;
     bool grid_ = false; // event and spike times on the dt grid (simulation.event_times: grid)
-    std::vector<double> v_, ge_, gi_, ie_, ii_, ref_;
-    std::vector<double> pv_, pge_, pgi_, pie_, pii_; // state at the start of the current step
+    StateArray v_, ge_, gi_, ie_, ii_, ref_;
+    StateArray pv_, pge_, pgi_, pie_, pii_; // state at the start of the current step
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
@@ -718,6 +791,7 @@ private:
     std::vector<std::int64_t> cnt_stamp_;             // per cell: step of cnt_/first_
     std::vector<std::uint32_t> cnt_, first_, second_; // per cell: inside events this step, first two indices
     std::vector<Event> mine_;                         // one cell's inside events, time-sorted
+    std::vector<std::uint32_t> chunk_cross_;          // per kChunk cells: crossings in the full step
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
