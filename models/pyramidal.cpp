@@ -156,9 +156,9 @@ euler_pair_body(std::uint32_t n, const EulerPair& P0, std::int64_t step, double*
     }
 }
 #define APICAL_PAIR_KERNEL(NAME, PS, PD)                                                                               \
-    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void NAME(                                             \
-        std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws, double* Vd, double* wd,        \
-        double* gAs, double* gGs, double* gAd, double* gGd, double* theta, const std::int64_t* spike_step) {           \
+    APICAL_TARGET_CLONES void NAME(std::uint32_t n, const EulerPair& P, std::int64_t step, double* Vs, double* ws,     \
+                                   double* Vd, double* wd, double* gAs, double* gGs, double* gAd, double* gGd,         \
+                                   double* theta, const std::int64_t* spike_step) {                                    \
         euler_pair_body<PS, PD>(n, P, step, Vs, ws, Vd, wd, gAs, gGs, gAd, gGd, theta, spike_step);                    \
     }
 APICAL_PAIR_KERNEL(euler_pair_00, false, false)
@@ -571,8 +571,7 @@ private:
     }
 
     // --- naud2018 conventions: forward Euler in the published update order -----------
-    [[gnu::target_clones("default", "avx2", "arch=x86-64-v4")]] void
-    advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
+    APICAL_TARGET_CLONES void advance_euler(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) {
         const std::uint32_t n = n_;
         for (std::int64_t step = e.step0; step < e.step1; ++step) {
             const double t = static_cast<double>(step) * dt_;
