@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh >/dev/null
 if [ ! -f build-tsan/build.ninja ]; then
-    CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DAPICAL_MPI=OFF \
+    CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DAPICAL_MPI=OFF -DAPICAL_STATIC_HDF5=OFF \
         -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only -fsanitize=thread -fno-omit-frame-pointer" >/dev/null
 fi
 ninja -C build-tsan -j "$(nproc)" apical apical_tests | tail -1
