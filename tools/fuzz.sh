@@ -3,7 +3,7 @@
 # UndefinedBehaviorSanitizer in build-asan/, then run each for a bounded time from its seed
 # corpus (tests/fuzz/corpus_*). A crash, sanitizer report, leak, uncaught exception or hang
 # (-timeout) fails the script and leaves the input as build-asan/crash-* / timeout-* / oom-*.
-#   tools/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
+#   tools/fuzz.sh [SECONDS_PER_TARGET]     (default 60; TARGETS="scenario" or "hdf5_reader" for one)
 # New inputs the fuzzers find go to build-asan/corpus_* (not to the seed folders).
 #
 # One exception: a crash or hang whose innermost frame is inside the HDF5 library (a damaged
@@ -20,7 +20,7 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
 status=0
 cd build-asan
 mkdir -p hdf5_library_crashes
-for t in scenario hdf5_reader; do
+for t in ${TARGETS:-scenario hdf5_reader}; do
     mkdir -p "corpus_$t" "artifacts_$t"
     # HDF5 sizes some internal buffers from the file (metadata sizes) and handles a failed
     # malloc as an error: let damaged sizes fail that way (ASan would abort on the request).
