@@ -112,4 +112,15 @@ struct NetworkDesc {
     std::vector<bool> classify;
 };
 
+// What a connectivity rule is told about projection `pr` (its check and its synapse-count
+// estimate). Refers to pr.rule_params: keep `pr` alive while the result is used.
+inline ConnectCheck connect_check(const NetworkDesc& net, const ProjectionDesc& pr) {
+    return ConnectCheck{pr.rule_params,
+                        net.populations[pr.source].size,
+                        net.populations[pr.target].size,
+                        pr.source == pr.target,
+                        pr.autapses,
+                        pr.multapses};
+}
+
 } // namespace apical

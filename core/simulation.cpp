@@ -384,12 +384,7 @@ struct Simulation::Impl {
             for (auto& pr : net.projections) {
                 const KindInfo* rule = registry.connectivity(pr.rule);
                 if (!rule || !rule->expected_synapses) continue;
-                const ConnectCheck cc{pr.rule_params,
-                                      net.populations[pr.source].size,
-                                      net.populations[pr.target].size,
-                                      pr.source == pr.target,
-                                      pr.autapses,
-                                      pr.multapses};
+                const ConnectCheck cc = connect_check(net, pr);
                 per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
             }
             double total = 0.0;
@@ -1271,7 +1266,7 @@ MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
         if (pr.source >= net.populations.size() || pr.target >= net.populations.size()) continue;
         const auto& src = net.populations[pr.source];
         const auto& tgt = net.populations[pr.target];
-        const ConnectCheck cc{pr.rule_params, src.size, tgt.size, pr.source == pr.target, pr.autapses, pr.multapses};
+        const ConnectCheck cc = connect_check(net, pr);
         const KindInfo* rule = registry.connectivity(pr.rule);
         const double n =
             rule && rule->expected_synapses ? rule->expected_synapses(cc) : double(src.size) * double(tgt.size);

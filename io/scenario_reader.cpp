@@ -347,12 +347,7 @@ private:
             const Node conn = c_.required(v, "connectivity", path);
             connectivity(conn, path + ".connectivity", pr);
             if (const KindInfo* rule = reg_.connectivity(pr.rule); rule && rule->check) {
-                const ConnectCheck cc{pr.rule_params,
-                                      net.populations[pr.source].size,
-                                      net.populations[pr.target].size,
-                                      pr.source == pr.target,
-                                      pr.autapses,
-                                      pr.multapses};
+                const ConnectCheck cc = connect_check(net, pr);
                 if (const std::string why = rule->check(cc); !why.empty())
                     c_.fail(conn, path + ".connectivity: " + why);
             }

@@ -77,4 +77,51 @@ inline StimulusDesc stimulus(const Registry& r, const NetworkDesc& net, const st
     return s;
 }
 
+// Two LIF populations with every spike hook: a -> b with STP and payeur2021, b -> a
+// transmitting bursts with STDP, a -> a transmitting events with STP, Poisson drive on both,
+// both populations burst-classified, weight probes on the two plastic projections. The
+// figures that differ between the tests that use it are arguments.
+struct HookedNet {
+    double w_ab, w_ba;      // weights of a -> b and b -> a
+    double rate, drive;     // Poisson rate (Hz) and weight (nS) per population
+    double probe_interval;  // ms, both weight probes
+    std::string burst_rule; // empty: the network's default
+};
+
+inline NetworkDesc hooked_network(const Registry& r, const HookedNet& h) {
+    NetworkDesc net;
+    net.seed = 7;
+    net.dt = 0.1;
+    if (!h.burst_rule.empty()) net.burst_rule = h.burst_rule;
+    net.populations.push_back(population(r, "a", "lif", 300));
+    net.populations.push_back(population(r, "b", "lif", 300));
+    for (auto& p : net.populations) {
+        Distribution v;
+        v.kind = Distribution::Kind::uniform;
+        v.a = -60, v.b = -50;
+        p.initial.push_back({0, v});
+    }
+    auto ab = projection(r, net, 0, 1, "exc", "fixed_probability", {0.1}, h.w_ab, 1.0);
+    ab.stp = "tsodyks_markram";
+    ab.stp_params = {0.02, 0.1, 100.0, 100.0};
+    ab.plasticity = "payeur2021";
+    ab.plasticity_params = {0.01, 100.0, 1000.0, 2.0, 12.0, 0.0, 10.0, 5.0, 1.0};
+    net.projections.push_back(ab);
+    auto ba = projection(r, net, 1, 0, "exc", "fixed_probability", {0.1}, h.w_ba, 1.0);
+    ba.transmit = ProjectionDesc::Transmit::bursts;
+    ba.plasticity = "stdp";
+    ba.plasticity_params = {0.01, 0.012, 20.0, 20.0, 0.0, 10.0};
+    net.projections.push_back(ba);
+    auto aa = projection(r, net, 0, 0, "inh", "fixed_probability", {0.1}, 2.0, 1.5);
+    aa.transmit = ProjectionDesc::Transmit::events;
+    aa.stp = "tsodyks_markram";
+    aa.stp_params = {0.9, 0.1, 20.0, 1000.0};
+    net.projections.push_back(aa);
+    for (std::uint32_t t = 0; t < 2; ++t)
+        net.stimuli.push_back(stimulus(r, net, "poisson", t, {{"rate", h.rate}}, "exc", h.drive));
+    net.classify = {true, true};
+    net.weight_probes = {{0, h.probe_interval, 5}, {1, h.probe_interval, 5}};
+    return net;
+}
+
 } // namespace apical::test

@@ -188,39 +188,7 @@ bool same_bursts(const std::vector<BurstRecord>& a, const std::vector<BurstRecor
 // payeur2021 and STDP, weight probes (as tests/unit/test_spike_hooks.cpp, with the trace rule
 // and the isi rule).
 NetworkDesc hooked_net(const Registry& r, const std::string& burst_rule) {
-    NetworkDesc net;
-    net.seed = 7;
-    net.dt = 0.1;
-    net.burst_rule = burst_rule;
-    net.populations.push_back(population(r, "a", "lif", 300));
-    net.populations.push_back(population(r, "b", "lif", 300));
-    for (auto& p : net.populations) {
-        Distribution v;
-        v.kind = Distribution::Kind::uniform;
-        v.a = -60, v.b = -50;
-        p.initial.push_back({0, v});
-    }
-    auto ab = projection(r, net, 0, 1, "exc", "fixed_probability", {0.1}, 1.0, 1.0);
-    ab.stp = "tsodyks_markram";
-    ab.stp_params = {0.02, 0.1, 100.0, 100.0};
-    ab.plasticity = "payeur2021";
-    ab.plasticity_params = {0.01, 100.0, 1000.0, 2.0, 12.0, 0.0, 10.0, 5.0, 1.0};
-    net.projections.push_back(ab);
-    auto ba = projection(r, net, 1, 0, "exc", "fixed_probability", {0.1}, 1.0, 1.0);
-    ba.transmit = ProjectionDesc::Transmit::bursts;
-    ba.plasticity = "stdp";
-    ba.plasticity_params = {0.01, 0.012, 20.0, 20.0, 0.0, 10.0};
-    net.projections.push_back(ba);
-    auto aa = projection(r, net, 0, 0, "inh", "fixed_probability", {0.1}, 2.0, 1.5);
-    aa.transmit = ProjectionDesc::Transmit::events;
-    aa.stp = "tsodyks_markram";
-    aa.stp_params = {0.9, 0.1, 20.0, 1000.0};
-    net.projections.push_back(aa);
-    for (std::uint32_t t = 0; t < 2; ++t)
-        net.stimuli.push_back(stimulus(r, net, "poisson", t, {{"rate", 1000.0}}, "exc", 0.8));
-    net.classify = {true, true};
-    net.weight_probes = {{0, 6.5, 5}, {1, 6.5, 5}};
-    return net;
+    return hooked_network(r, {1.0, 1.0, 1000.0, 0.8, 6.5, burst_rule});
 }
 
 } // namespace
