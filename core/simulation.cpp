@@ -1,6 +1,7 @@
 #include "core/simulation.hpp"
 
 #include "core/distribution.hpp"
+#include "core/epoch_team.hpp"
 #include "core/exchange.hpp"
 #include "core/pod_buffer.hpp"
 #include "core/random.hpp"
@@ -170,6 +171,7 @@ struct Simulation::Impl {
     Exchange* ex = nullptr;
     int rank = 0, n_ranks = 1;
     std::vector<std::uint32_t> local;
+    std::vector<double> local_cost; // per local group: its estimated work (cost_per_cell)
     std::vector<int> owner;
     std::vector<char> send_buf, recv_buf;
     std::vector<std::size_t> recv_counts;
@@ -377,16 +379,8 @@ struct Simulation::Impl {
     // same assignment from the network description; a rank may get no group at all.
     void partition() {
         owner.assign(groups.size(), 0);
+        const std::vector<double> per_cell = cost_per_cell();
         if (n_ranks > 1) {
-            std::vector<double> per_cell(net.populations.size());
-            for (std::uint32_t p = 0; p < net.populations.size(); ++p)
-                per_cell[p] = static_cast<double>(std::max<std::size_t>(1, pop_models[p].compartments.size()));
-            for (auto& pr : net.projections) {
-                const KindInfo* rule = registry.connectivity(pr.rule);
-                if (!rule || !rule->expected_synapses) continue;
-                const ConnectCheck cc = connect_check(net, pr);
-                per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
-            }
             double total = 0.0;
             for (auto& g : groups) total += per_cell[g.pop] * g.count;
             double acc = 0.0;
@@ -398,8 +392,28 @@ struct Simulation::Impl {
             }
         }
         local.clear();
+        local_cost.clear();
         for (std::uint32_t i = 0; i < groups.size(); ++i)
-            if (owner[i] == rank) local.push_back(i);
+            if (owner[i] == rank) {
+                local.push_back(i);
+                local_cost.push_back(per_cell[groups[i].pop] * groups[i].count);
+            }
+    }
+
+    // The estimated work per cell and epoch of each population: its compartments plus the
+    // expected incoming synapses per cell. Used to split groups among ranks and, within a
+    // rank, among threads.
+    std::vector<double> cost_per_cell() const {
+        std::vector<double> per_cell(net.populations.size());
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p)
+            per_cell[p] = static_cast<double>(std::max<std::size_t>(1, pop_models[p].compartments.size()));
+        for (auto& pr : net.projections) {
+            const KindInfo* rule = registry.connectivity(pr.rule);
+            if (!rule || !rule->expected_synapses) continue;
+            const ConnectCheck cc = connect_check(net, pr);
+            per_cell[pr.target] += rule->expected_synapses(cc) / std::max<double>(1, cc.n_target);
+        }
+        return per_cell;
     }
 
     void connect_group(Group& g) {
@@ -814,97 +828,103 @@ struct Simulation::Impl {
         std::vector<double> times;
         std::vector<std::uint64_t> ids;
         std::vector<float> rows;
-        while (step < n_stop) {
-            // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
-            if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
-            Epoch e;
-            e.step0 = step;
-            e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
-            e.dt = net.dt;
-            // Phase 1+2 (parallel, per group): gather events (needs the previous epoch's
-            // exchanged spikes), then advance the cells. Groups touch only their own state.
-            parallel_groups([&](Group& g) {
-                collect_events(g, e);
-                g.spikes.clear();
-                g.cells->samples().clear();
-                for (auto& r : g.cells->records()) r.clear();
-                EventSpan span{g.epoch_steps};
-                g.cells->advance(e, span, g.spikes);
-                release_events(g, e);
-                g.bad = g.cells->find_bad_state(g.bad_state);
-            });
-            // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
-            // are delivered at the start of the next epoch (delays >= epoch length). A bad
-            // state anywhere stops every rank at the end of this epoch; nothing of it is
-            // recorded.
-            // Phase 3b (serial, needs the sorted spikes): burst classification and per-
-            // projection transmission (transmit mode, STP efficacy); phase 1 of the next
-            // epoch reads both, and then applies plasticity per group (weights owned by it).
-            std::string bad;
-            for (auto gi : local)
-                if (groups[gi].bad) {
-                    bad = bad_state_message(groups[gi], e);
-                    break;
-                }
-            next.clear();
-            for (auto gi : local) {
-                const Group& g = groups[gi];
-                for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
-            }
-            bool stop_all = false;
-            const auto x0 = std::chrono::steady_clock::now();
-            if (ex) {
-                send_buf.clear();
-                pack(send_buf, static_cast<char>(stop && stop->load(std::memory_order_relaxed)));
-                pack(send_buf, static_cast<std::uint64_t>(bad.size()));
-                pack(send_buf, bad.data(), bad.size());
-                pack(send_buf, next.data(), next.size());
-                ex->allgather(send_buf, recv_buf, recv_counts);
+        Epoch e;
+        // Phase 1+2 (parallel, per group): gather events (needs the previous epoch's
+        // exchanged spikes), then advance the cells. Groups touch only their own state.
+        auto advance_group = [&](std::size_t i) {
+            Group& g = groups[local[i]];
+            collect_events(g, e);
+            g.spikes.clear();
+            g.cells->samples().clear();
+            for (auto& r : g.cells->records()) r.clear();
+            EventSpan span{g.epoch_steps};
+            g.cells->advance(e, span, g.spikes);
+            release_events(g, e);
+            g.bad = g.cells->find_bad_state(g.bad_state);
+        };
+        // One team for the whole run (core/epoch_team.hpp): the serial phases run on this
+        // thread, the helpers wait between epochs instead of being started for each.
+        EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
+            while (step < n_stop) {
+                // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
+                if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
+                e.step0 = step;
+                e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
+                e.dt = net.dt;
+                team.parallel();
+                // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
+                // are delivered at the start of the next epoch (delays >= epoch length). A bad
+                // state anywhere stops every rank at the end of this epoch; nothing of it is
+                // recorded.
+                // Phase 3b (serial, needs the sorted spikes): burst classification and per-
+                // projection transmission (transmit mode, STP efficacy); phase 1 of the next
+                // epoch reads both, and then applies plasticity per group (weights owned by it).
+                std::string bad;
+                for (auto gi : local)
+                    if (groups[gi].bad) {
+                        bad = bad_state_message(groups[gi], e);
+                        break;
+                    }
                 next.clear();
-                bad.clear();
-                const char* q = recv_buf.data();
-                for (int r = 0; r < n_ranks; ++r) {
-                    const char* end = q + recv_counts[static_cast<std::size_t>(r)];
-                    stop_all = unpack<char>(q) != 0 || stop_all;
-                    const auto nb = unpack<std::uint64_t>(q);
-                    if (bad.empty() && nb) bad.assign(q, nb);
-                    q += nb;
-                    const auto ns = static_cast<std::size_t>(end - q) / sizeof(GSpike);
-                    const std::size_t at = next.size();
-                    next.resize(at + ns);
-                    if (ns) std::memcpy(next.data() + at, q, ns * sizeof(GSpike));
-                    q = end;
+                for (auto gi : local) {
+                    const Group& g = groups[gi];
+                    for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
                 }
+                bool stop_all = false;
+                const auto x0 = std::chrono::steady_clock::now();
+                if (ex) {
+                    send_buf.clear();
+                    pack(send_buf, static_cast<char>(stop && stop->load(std::memory_order_relaxed)));
+                    pack(send_buf, static_cast<std::uint64_t>(bad.size()));
+                    pack(send_buf, bad.data(), bad.size());
+                    pack(send_buf, next.data(), next.size());
+                    ex->allgather(send_buf, recv_buf, recv_counts);
+                    next.clear();
+                    bad.clear();
+                    const char* q = recv_buf.data();
+                    for (int r = 0; r < n_ranks; ++r) {
+                        const char* end = q + recv_counts[static_cast<std::size_t>(r)];
+                        stop_all = unpack<char>(q) != 0 || stop_all;
+                        const auto nb = unpack<std::uint64_t>(q);
+                        if (bad.empty() && nb) bad.assign(q, nb);
+                        q += nb;
+                        const auto ns = static_cast<std::size_t>(end - q) / sizeof(GSpike);
+                        const std::size_t at = next.size();
+                        next.resize(at + ns);
+                        if (ns) std::memcpy(next.data() + at, q, ns * sizeof(GSpike));
+                        q = end;
+                    }
+                }
+                if (!bad.empty()) throw NumericalError(bad);
+                std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
+                    return a.time != b.time ? a.time < b.time : a.gid < b.gid;
+                });
+                stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
+                pending.swap(next);
+                step = e.step1;
+                // Every rank classifies and transmits (the state must advance everywhere); only
+                // rank 0 reports.
+                RecordingSink& out = rank == 0 ? sink : discard;
+                classify_and_transmit(static_cast<double>(step) * net.dt, out);
+                // Phase 4 (serial): recording (rank 0 reports for the whole network).
+                if (rank == 0)
+                    for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+                        times.clear();
+                        ids.clear();
+                        for (auto& s : pending)
+                            if (s.pop == p) {
+                                times.push_back(s.time);
+                                ids.push_back(s.local);
+                            }
+                        sink.spikes(p, times, ids);
+                    }
+                emit_samples(e, sink, rows);
+                emit_records(sink);
+                emit_weights(static_cast<double>(step) * net.dt, out);
+                if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
+                if (stop_all) break;
             }
-            if (!bad.empty()) throw NumericalError(bad);
-            std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
-                return a.time != b.time ? a.time < b.time : a.gid < b.gid;
-            });
-            stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
-            pending.swap(next);
-            step = e.step1;
-            // Every rank classifies and transmits (the state must advance everywhere); only
-            // rank 0 reports.
-            RecordingSink& out = rank == 0 ? sink : discard;
-            classify_and_transmit(static_cast<double>(step) * net.dt, out);
-            // Phase 4 (serial): recording (rank 0 reports for the whole network).
-            if (rank == 0)
-                for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
-                    times.clear();
-                    ids.clear();
-                    for (auto& s : pending)
-                        if (s.pop == p) {
-                            times.push_back(s.time);
-                            ids.push_back(s.local);
-                        }
-                    sink.spikes(p, times, ids);
-                }
-            emit_samples(e, sink, rows);
-            emit_records(sink);
-            emit_weights(static_cast<double>(step) * net.dt, out);
-            if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
-            if (stop_all) break;
-        }
+        });
         return static_cast<double>(step) * net.dt;
     }
 

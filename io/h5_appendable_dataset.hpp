@@ -80,6 +80,9 @@ template <class T> void AppendableDataset<T>::append(std::span<const T> values) 
 
 template <class T> void AppendableDataset<T>::flush() {
     if (buffer_.empty()) return;
+    // Quieted here, where HDF5 is called, so that appending (every epoch) costs no HDF5
+    // call at all until a buffer fills.
+    H5Quiet quiet;
     const hsize_t n = buffer_.size() / row_len();
     const hsize_t new_dims[2] = {written_ + n, width_};
     node_.check(H5Dset_extent(node_.id(), new_dims), "extend dataset");

@@ -337,7 +337,8 @@ void Hdf5Writer::spikes(std::uint32_t population, std::span<const double> times,
     if (w.finished) throw std::logic_error("Hdf5Writer: spikes() after finish()");
     if (population >= w.obj->spikes.size())
         throw std::out_of_range("Hdf5Writer: population index " + std::to_string(population) + " out of range");
-    H5Quiet quiet;
+    // No H5Quiet here: this runs every epoch, and HDF5 is called (quieted) only when a
+    // buffer fills (AppendableDataset::flush).
     w.guarded([&] {
         if (auto& s = w.obj->spikes[population]) s->append(times, node_ids);
         if (auto& r = w.obj->rates[population]) r->add(times);
@@ -403,8 +404,7 @@ void Hdf5Writer::final_weights(const std::string& projection, std::span<const st
 void Hdf5Writer::reached(double t) {
     Impl& w = *impl_;
     if (w.finished) throw std::logic_error("Hdf5Writer: reached() after finish()");
-    H5Quiet quiet;
-    w.t_reached = t;
+    w.t_reached = t; // (HDF5 calls quiet themselves: AppendableDataset::flush, flush())
     w.guarded([&] {
         for (auto& r : w.obj->rates)
             if (r) r->complete_until(t);

@@ -1,0 +1,211 @@
+#pragma once
+// A team of threads that stays together for a whole run. The calling thread (lane 0) runs
+// the serial phases between epochs; helper tasks in the simulation's TBB arena wait for the
+// next parallel phase (spinning, then yielding, then sleeping); in a parallel phase every
+// lane claims work items (cell groups) one at a time until none is left.
+//
+// Why not one tbb::parallel_for per epoch: an epoch of the Brette et al. benchmarks (4000
+// cells, 1 ms) is 20-40 us of work, and spawning, waking and joining TBB tasks every epoch
+// cost several us of it (2 threads gave 1.5x on CUBA that way; see bench/RESULTS.md).
+//
+// Nothing ever waits for a particular thread: lane 0 can run every item itself, so a helper
+// that TBB never starts (another arena holds the workers, or more threads than cores were
+// asked for) slows the run down but cannot block it. Which lane runs which item never
+// changes results: an item touches only its own state.
+//
+//     EpochTeam::run(arena, threads, n_groups, item, [&](EpochTeam& team) {
+//         while (...) { /* serial */ team.parallel(); /* serial */ }
+//     });
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace apical {
+
+class EpochTeam {
+public:
+    // Runs body(team) on the calling thread, inside `arena` with threads - 1 helpers when
+    // threads > 1. team.parallel() then runs item(i) for every i in [0, cost.size()) and
+    // returns when all have finished, rethrowing the first exception an item threw. Each
+    // lane prefers a contiguous block of items of about equal cost (the same block every
+    // phase, so an item's data stays in that core's cache) and takes over items of other
+    // blocks once its own are done.
+    template <class Item, class Body>
+    static void run(tbb::task_arena& arena, int threads, std::span<const double> cost, Item& item, Body&& body) {
+        const int lanes = cost.size() > 1 ? std::max(1, threads) : 1;
+        EpochTeam team(cost, lanes, &item, [](void* c, std::size_t i) { (*static_cast<Item*>(c))(i); });
+        if (lanes == 1) {
+            body(team);
+            return;
+        }
+        arena.execute([&] {
+            tbb::task_group helpers;
+            // However body ends, the helpers are told to leave and are joined before the
+            // task group goes away (a helper TBB never started is run here and leaves at once).
+            struct Join {
+                EpochTeam& team;
+                tbb::task_group& helpers;
+                ~Join() {
+                    team.quit();
+                    helpers.wait();
+                }
+            } join{team, helpers};
+            for (int h = 1; h < lanes; ++h) helpers.run([&team, h] { team.help(static_cast<std::size_t>(h)); });
+            body(team);
+        });
+    }
+
+    void parallel() {
+        if (lanes_.size() == 1) {
+            // As with a team: every item runs, then the first exception is rethrown.
+            std::exception_ptr error;
+            for (std::size_t i = 0; i < n_; ++i) {
+                try {
+                    call_(ctx_, i);
+                } catch (...) {
+                    if (!error) error = std::current_exception();
+                }
+            }
+            if (error) std::rethrow_exception(error);
+            return;
+        }
+        // No item of the last phase is running (done_ reached n_), so nothing else touches
+        // done_ or error_ until the new phase is published below.
+        done_.store(0, std::memory_order_relaxed);
+        error_ = nullptr;
+        publish(false);
+        work(0);
+        for (unsigned k = 0; done_.load(std::memory_order_acquire) != n_; ++k) relax(k);
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    static constexpr std::uint64_t index_mask = 0xffffffffu;
+
+    // One lane's block of items [begin, end). word: phase number in the high 32 bits, the
+    // block's next unclaimed item in the low 32 (>= end: nothing left). The phase number
+    // makes a claim attempted with a stale word fail.
+    struct alignas(64) Lane {
+        std::atomic<std::uint64_t> word{0};
+        std::size_t begin = 0, end = 0;
+    };
+
+    EpochTeam(std::span<const double> cost, int lanes, void* ctx, void (*call)(void*, std::size_t))
+        : n_(cost.size()), ctx_(ctx), call_(call), lanes_(static_cast<std::size_t>(lanes)) {
+        if (n_ > index_mask) throw std::invalid_argument("EpochTeam: too many work items");
+        // Blocks of about equal cost: block l ends at the item boundary nearest to
+        // (l + 1) / lanes of the total cost.
+        double total = 0.0;
+        for (double c : cost) total += c;
+        std::size_t i = 0;
+        double acc = 0.0;
+        for (std::size_t l = 0; l < lanes_.size(); ++l) {
+            lanes_[l].begin = i;
+            const double target = total * static_cast<double>(l + 1) / static_cast<double>(lanes_.size());
+            while (i < n_ && (l + 1 == lanes_.size() || acc + 0.5 * cost[i] <= target)) acc += cost[i++];
+            lanes_[l].end = i;
+            lanes_[l].word.store(i, std::memory_order_relaxed); // phase 0: nothing to claim
+        }
+    }
+
+    void publish(bool last) {
+        const std::uint64_t p = phase_.load(std::memory_order_relaxed) + 1;
+        for (auto& l : lanes_) l.word.store(p << 32 | (last ? l.end : l.begin), std::memory_order_release);
+        phase_.store(static_cast<std::uint32_t>(p), std::memory_order_seq_cst);
+        if (sleepers_.load(std::memory_order_seq_cst) > 0) phase_.notify_all();
+    }
+
+    void quit() {
+        quit_.store(true, std::memory_order_seq_cst);
+        publish(true); // a new phase with nothing to claim wakes every sleeper
+    }
+
+    // Claims and runs items of this lane's block, then of the others, until none is left.
+    // A successful claim acquires what lane 0 wrote before publishing the phase; lane 0
+    // writes the next phase's inputs only after every item of this one has counted itself
+    // done.
+    void work(std::size_t self) {
+        for (std::size_t k = 0; k < lanes_.size(); ++k) {
+            Lane& l = lanes_[(self + k) % lanes_.size()];
+            std::uint64_t w = l.word.load(std::memory_order_acquire);
+            while ((w & index_mask) < l.end) {
+                if (!l.word.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+                    continue;
+                try {
+                    call_(ctx_, static_cast<std::size_t>(w & index_mask));
+                } catch (...) {
+                    std::lock_guard<std::mutex> lock(error_mutex_);
+                    if (!error_) error_ = std::current_exception();
+                }
+                done_.fetch_add(1, std::memory_order_release);
+                w = l.word.load(std::memory_order_acquire);
+            }
+        }
+    }
+
+    void help(std::size_t self) {
+        std::uint32_t seen = 0;
+        for (;;) {
+            const std::uint32_t p = phase_.load(std::memory_order_acquire);
+            if (p == seen) {
+                if (quit_.load(std::memory_order_acquire)) return;
+                wait_for_change(p);
+                continue;
+            }
+            seen = p;
+            work(self);
+        }
+    }
+
+    // Spin a while (an epoch's serial phase is usually a few us), then yield the core
+    // for a while, then sleep until lane 0 publishes a phase.
+    void wait_for_change(std::uint32_t p) {
+        for (unsigned k = 0; k < 4096; ++k) {
+            if (phase_.load(std::memory_order_relaxed) != p) return;
+            relax(k);
+        }
+        sleepers_.fetch_add(1, std::memory_order_seq_cst);
+        while (phase_.load(std::memory_order_seq_cst) == p) phase_.wait(p, std::memory_order_seq_cst);
+        sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+
+    // A busy wait that gives the core away (yield) once it has lasted a while, so that an
+    // oversubscribed machine still makes progress.
+    static void relax(unsigned k) {
+        if (k < 2048) {
+#if defined(__x86_64__) || defined(__i386__)
+            _mm_pause();
+#endif
+        } else {
+            std::this_thread::yield();
+        }
+    }
+
+    const std::size_t n_;
+    void* const ctx_;
+    void (*const call_)(void*, std::size_t);
+    std::vector<Lane> lanes_;
+    alignas(64) std::atomic<std::uint32_t> phase_{0};
+    alignas(64) std::atomic<std::size_t> done_{0};
+    alignas(64) std::atomic<int> sleepers_{0};
+    std::atomic<bool> quit_{false};
+    std::mutex error_mutex_;
+    std::exception_ptr error_;
+};
+
+} // namespace apical

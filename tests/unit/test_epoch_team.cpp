@@ -1,0 +1,85 @@
+// EpochTeam (core/epoch_team.hpp): the persistent thread team the engine runs epochs on.
+// Invariants: every item runs exactly once per phase, whatever the thread count (also more
+// threads than items or than cores); serial work between phases sees every item's effects;
+// an item's exception reaches the caller and leaves the team joinable.
+#include "core/epoch_team.hpp"
+
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
+using apical::EpochTeam;
+
+TEST_CASE("EpochTeam runs every item once per phase for any thread count", "[engine][threads]") {
+    for (int threads : {1, 2, 3, 4, 8}) {
+        for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{9}, std::size_t{64}}) {
+            CAPTURE(threads, n);
+            tbb::task_arena arena(threads);
+            std::vector<double> cost(n);
+            for (std::size_t i = 0; i < n; ++i) cost[i] = static_cast<double>(1 + i % 3);
+            std::vector<int> count(n, 0);
+            std::vector<long> seen; // per phase: the sum written by the items, read serially
+            int phase = 0;
+            auto item = [&](std::size_t i) { count[i] += phase + 1; };
+            EpochTeam::run(arena, threads, cost, item, [&](EpochTeam& team) {
+                for (phase = 0; phase < 200; ++phase) {
+                    team.parallel();
+                    long s = 0;
+                    for (int c : count) s += c;
+                    seen.push_back(s);
+                }
+            });
+            // After phase p every item has added 1 + 2 + ... + (p + 1).
+            for (int p = 0; p < 200; ++p)
+                REQUIRE(seen[static_cast<std::size_t>(p)] == static_cast<long>(n) * (p + 1) * (p + 2) / 2);
+        }
+    }
+}
+
+TEST_CASE("EpochTeam finishes when TBB has fewer workers than lanes", "[engine][threads]") {
+    // One worker thread in the whole process: helpers beyond it never start, and lane 0
+    // must run their blocks itself.
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    tbb::task_arena arena(6);
+    std::vector<double> cost(12, 1.0);
+    std::vector<int> count(12, 0);
+    auto item = [&](std::size_t i) { ++count[i]; };
+    EpochTeam::run(arena, 6, cost, item, [&](EpochTeam& team) {
+        for (int p = 0; p < 50; ++p) team.parallel();
+    });
+    for (int c : count) REQUIRE(c == 50);
+}
+
+TEST_CASE("EpochTeam passes an item's exception to the caller", "[engine][threads]") {
+    for (int threads : {1, 2, 4}) {
+        CAPTURE(threads);
+        tbb::task_arena arena(threads);
+        std::vector<double> cost(8, 1.0);
+        std::atomic<int> ran{0};
+        int phase = 0;
+        auto item = [&](std::size_t i) {
+            ran.fetch_add(1);
+            if (phase == 3 && i == 5) throw std::runtime_error("item 5 failed");
+        };
+        int phases_done = 0;
+        REQUIRE_THROWS_WITH(EpochTeam::run(arena, threads, cost, item,
+                                           [&](EpochTeam& team) {
+                                               for (phase = 0; phase < 10; ++phase) {
+                                                   team.parallel();
+                                                   ++phases_done;
+                                               }
+                                           }),
+                            "item 5 failed");
+        // The failing phase still ran all its items (no half-finished phase is left behind).
+        REQUIRE(phases_done == 3);
+        REQUIRE(ran.load() == 4 * 8);
+        // The arena is usable again afterwards.
+        std::vector<int> count(8, 0);
+        auto ok = [&](std::size_t i) { ++count[i]; };
+        EpochTeam::run(arena, threads, cost, ok, [&](EpochTeam& team) { team.parallel(); });
+        for (int c : count) REQUIRE(c == 1);
+    }
+}
