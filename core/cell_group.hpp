@@ -38,15 +38,40 @@ struct Event {
 };
 static_assert(sizeof(Event) == 16, "events are streamed by the million: keep them 16 bytes");
 
+// The synapses of one spike onto one cell group that arrive together, handed over as one
+// row of the projection's storage instead of one Event per synapse: the engine does this
+// with grid event times, for static projections (no plasticity) with a constant delay, to
+// groups whose model says it can take them (CellGroup::takes_rows). Synapse k acts on cell
+// target[k] through `slot` with weight `weight ? weight[k] : w`, multiplied in float by
+// `gain` when gain != 1 (short-term plasticity): exactly the Events it stands for.
+struct SynapseRow {
+    const std::uint16_t* target;
+    const float* weight; // null: every synapse weighs w
+    float w, gain;
+    std::uint32_t count;
+    std::uint16_t slot;
+    float weight_of(std::uint32_t k) const {
+        const float x = weight ? weight[k] : w;
+        return gain == 1.0f ? x : x * gain;
+    }
+};
+
 // A group's events for one epoch, by integration step: step(s) holds the events with time
 // in [t_s, t_s + dt) (with grid event times: exactly t_s), in arrival order. Arrival order
 // is fixed by the network, not by threads or group layout: spikes in (time, gid) order,
 // each through its synapses in storage order, then stimulus events. Models that want each
 // cell's events in time order build a CellEvents view.
+// For models that take rows, rows(s) holds the step's synaptic rows, in arrival order; they
+// act before the step's Events (which are then stimulus events and synapses with drawn
+// delays or plastic weights).
 struct EventSpan {
     std::span<const std::span<const Event>> steps;
+    std::span<const std::span<const SynapseRow>> row_steps = {}; // empty unless the model takes rows
     std::size_t size() const { return steps.size(); }
     std::span<const Event> step(std::size_t s) const { return steps[s]; }
+    std::span<const SynapseRow> rows(std::size_t s) const {
+        return row_steps.empty() ? std::span<const SynapseRow>{} : row_steps[s];
+    }
 };
 
 // Cell-major view of an epoch's events: cell c's events sorted by (time, slot, weight), a
@@ -128,6 +153,10 @@ public:
     // Samples: for every step n in [step0, step1) with n % stride == 0, the state at
     // time n*dt (after events strictly before it) goes to `sample(n, cell, var)`.
     virtual void advance(const Epoch& e, const EventSpan& events, std::vector<LocalSpike>& spikes) = 0;
+    // Whether advance() applies EventSpan::rows (asked once, after construction). A model
+    // says yes only where every synaptic event of a step acts at the step start, in order,
+    // the same whether it comes as an Event or inside a row (grid event times).
+    virtual bool takes_rows() const { return false; }
     // Current value of a state variable (model variable index) of a group-local cell.
     virtual double get(int variable, std::uint32_t cell) const = 0;
     // A state gone bad: non-finite, or outside the model's sane range (a runaway). Checked by

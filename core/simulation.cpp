@@ -53,6 +53,7 @@ struct InBlock {
     std::vector<std::uint16_t> target; // group-local cell
     std::vector<float> weight;         // empty: const_weight
     std::vector<float> delay;          // empty: const_delay
+    bool as_rows = false;              // delivered as SynapseRows (see Group::takes_rows)
     float weight_of(std::uint32_t k) const { return weight.empty() ? const_weight : weight[k]; }
     // Plastic projections only: the rule's state for this group, the synapses by target,
     // and a scratch list of the epoch's pre/post spikes.
@@ -71,13 +72,20 @@ struct Group {
     // Ring of pending events, one bin per integration step (step n in bin n % size).
     std::vector<PodBuffer<Event>> bins;
     std::vector<std::span<const Event>> epoch_steps; // this epoch's bins, handed to the model
-    std::vector<Event> stim;                         // this epoch's stimulus events
+    // Grid event times, a model that takes rows (CellGroup::takes_rows): each spike's
+    // synapses of a static constant-delay projection wait as one SynapseRow in a ring like
+    // `bins`, instead of one 16-byte Event per synapse written now and read back later.
+    bool takes_rows = false;
+    std::vector<PodBuffer<SynapseRow>> row_bins;
+    std::vector<std::span<const SynapseRow>> epoch_rows;
+    std::vector<Event> stim; // this epoch's stimulus events
     // Per InBlock (constant delay): the bin of the last spike time delivered, reused by the
     // following spikes of the same time (spikes come in time order; on the grid a whole
     // step's spikes share one time).
     struct BinCache {
         double time = -1.0, arrival = 0.0;
         PodBuffer<Event>* bin = nullptr;
+        PodBuffer<SynapseRow>* rows = nullptr;
     };
     std::vector<BinCache> bin_cache;
     std::vector<LocalSpike> spikes;
@@ -150,8 +158,37 @@ void load_projection_state(InBlock& b, StateReader& r) {
 }
 
 // 2: spike-hook state (classifiers, STP, transmission gains, weight probe times) and plastic
-// projections' weights and rule state.
-constexpr std::uint32_t engine_state_version = 2;
+// projections' weights and rule state. 3: synaptic rows in flight (SynapseRow).
+constexpr std::uint32_t engine_state_version = 3;
+
+// A SynapseRow in flight as saved in checkpoints: its projection block (index into the
+// group's InBlocks), first synapse and count; the pointers are rebuilt on restore.
+struct SavedRow {
+    std::uint32_t block, first, count;
+    float gain;
+};
+
+SavedRow save_row(const Group& g, const SynapseRow& x) {
+    for (std::uint32_t bi = 0; bi < g.in.size(); ++bi) {
+        const auto& t = g.in[bi].target;
+        if (x.target >= t.data() && x.target < t.data() + t.size())
+            return {bi, static_cast<std::uint32_t>(x.target - t.data()), x.count, x.gain};
+    }
+    throw std::logic_error("checkpoint: a queued synaptic row points into no projection of its group");
+}
+
+SynapseRow load_row(const Group& g, const SavedRow& x) {
+    if (x.block >= g.in.size() || x.count == 0 || x.first > g.in[x.block].target.size() ||
+        x.count > g.in[x.block].target.size() - x.first || !g.in[x.block].as_rows)
+        throw CheckpointError("checkpoint: a queued synaptic row names synapses that do not exist here");
+    const InBlock& b = g.in[x.block];
+    return {b.target.data() + x.first,
+            b.weight.empty() ? nullptr : b.weight.data() + x.first,
+            b.const_weight,
+            x.gain,
+            x.count,
+            b.slot};
+}
 
 } // namespace
 
@@ -311,6 +348,7 @@ struct Simulation::Impl {
         build_groups();
         build_probes();
         build_hooks();
+        build_rows();
     }
 
     // Burst classifiers for the populations that need them, STP per projection, and
@@ -371,6 +409,20 @@ struct Simulation::Impl {
             if (wp.projection >= net.projections.size() || !(wp.interval > 0))
                 throw std::invalid_argument("weight probe: bad projection or interval");
             next_weight_sample.push_back(0.0);
+        }
+    }
+
+    // Which groups take synaptic rows (CellGroup::takes_rows) and which of their projections
+    // deliver that way: grid event times, static projections (a plastic one's weights change
+    // while spikes are in flight) with a constant delay.
+    void build_rows() {
+        if (net.event_times != NetworkDesc::EventTimes::grid || !opt.synapse_rows) return;
+        for (auto gi : local) {
+            Group& g = groups[gi];
+            if (!g.cells || !g.cells->takes_rows()) continue;
+            g.takes_rows = true;
+            g.row_bins.resize(ring);
+            for (auto& b : g.in) b.as_rows = b.delay.empty() && !b.rule;
         }
     }
 
@@ -617,12 +669,13 @@ struct Simulation::Impl {
     void collect_events(Group& g, const Epoch& e) {
         const bool grid = net.event_times == NetworkDesc::EventTimes::grid;
         const auto R = static_cast<std::int64_t>(ring);
-        auto bin_of = [&](double t) -> PodBuffer<Event>& {
+        auto bin_index = [&](double t) {
             // Delays >= epoch length put every arrival after this epoch's start; the clamp
             // only guards against rounding.
             const std::int64_t n = std::max(step_of(t), e.step0);
-            return g.bins[static_cast<std::size_t>(n % R)];
+            return static_cast<std::size_t>(n % R);
         };
+        auto bin_of = [&](double t) -> PodBuffer<Event>& { return g.bins[bin_index(t)]; };
         g.bin_cache.assign(g.in.size(), Group::BinCache{});
         for (const GSpike& s : pending) {
             for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
@@ -631,7 +684,19 @@ struct Simulation::Impl {
                 const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
                 const auto& gn = gain[b.projection];
-                if (!gn.empty() && gn[s.idx] != 1.0f) {
+                if (b.as_rows) {
+                    // Transmission filtered (0: not carried) or scaled by short-term plasticity.
+                    const float f = gn.empty() ? 1.0f : gn[s.idx];
+                    if (f == 0.0f) continue;
+                    Group::BinCache& bc = g.bin_cache[bi];
+                    if (s.time != bc.time) {
+                        bc.time = s.time;
+                        bc.arrival = to_grid(s.time + b.const_delay); // (rows: grid event times only)
+                        bc.rows = &g.row_bins[bin_index(bc.arrival)];
+                    }
+                    bc.rows->push_back({b.target.data() + r0, b.weight.empty() ? nullptr : b.weight.data() + r0,
+                                        b.const_weight, f, r1 - r0, b.slot});
+                } else if (!gn.empty() && gn[s.idx] != 1.0f) {
                     // Transmission filtered (0: not carried) or scaled by short-term plasticity.
                     const float f = gn[s.idx];
                     if (f == 0.0f) continue;
@@ -674,9 +739,14 @@ struct Simulation::Impl {
         }
         g.stim.clear();
         g.epoch_steps.clear();
+        g.epoch_rows.clear();
         for (std::int64_t n = e.step0; n < e.step1; ++n) {
             auto& bin = g.bins[static_cast<std::size_t>(n % R)];
             g.epoch_steps.emplace_back(bin.data(), bin.size());
+            if (g.takes_rows) {
+                auto& rows = g.row_bins[static_cast<std::size_t>(n % R)];
+                g.epoch_rows.emplace_back(rows.data(), rows.size());
+            }
         }
     }
 
@@ -813,7 +883,10 @@ struct Simulation::Impl {
     // After the model has consumed them, this epoch's bins are emptied for reuse.
     void release_events(Group& g, const Epoch& e) {
         const auto R = static_cast<std::int64_t>(ring);
-        for (std::int64_t n = e.step0; n < e.step1; ++n) g.bins[static_cast<std::size_t>(n % R)].clear();
+        for (std::int64_t n = e.step0; n < e.step1; ++n) {
+            g.bins[static_cast<std::size_t>(n % R)].clear();
+            if (g.takes_rows) g.row_bins[static_cast<std::size_t>(n % R)].clear();
+        }
     }
 
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop) {
@@ -837,7 +910,7 @@ struct Simulation::Impl {
             g.spikes.clear();
             g.cells->samples().clear();
             for (auto& r : g.cells->records()) r.clear();
-            EventSpan span{g.epoch_steps};
+            EventSpan span{g.epoch_steps, g.epoch_rows};
             g.cells->advance(e, span, g.spikes);
             release_events(g, e);
             g.bad = g.cells->find_bad_state(g.bad_state);
@@ -1150,12 +1223,19 @@ void Simulation::save_state(StateWriter& w) const {
     w.put(m.next_weight_sample);
     w.end();
     std::vector<Event> bin;
+    std::vector<SavedRow> saved_rows;
     for (auto& g : m.groups) {
         w.begin("group");
         w.put(g.pop), w.put(g.first), w.put(g.count);
         for (auto& b : g.bins) {
             bin.assign(b.begin(), b.end());
             w.put(bin);
+        }
+        w.put(std::uint8_t{g.takes_rows});
+        for (auto& rb : g.row_bins) {
+            saved_rows.clear();
+            for (const SynapseRow& x : rb) saved_rows.push_back(save_row(g, x));
+            w.put(saved_rows);
         }
         w.begin("cells");
         g.cells->save_state(w);
@@ -1231,6 +1311,7 @@ void Simulation::load_state(StateReader& r) {
     r.get(m.next_weight_sample);
     r.end();
     std::vector<Event> bin;
+    std::vector<SavedRow> saved_rows;
     for (auto& g : m.groups) {
         r.begin("group");
         expect(r.get<std::uint32_t>(), g.pop, "a group's population");
@@ -1242,6 +1323,14 @@ void Simulation::load_state(StateReader& r) {
                 if (e.cell >= g.count) throw CheckpointError("checkpoint: a queued event names a cell out of range");
             b.clear();
             if (!bin.empty()) std::memcpy(b.extend(bin.size()), bin.data(), bin.size() * sizeof(Event));
+        }
+        if ((r.get<std::uint8_t>() != 0) != g.takes_rows)
+            throw CheckpointError("checkpoint: a group's synapses were queued as rows in one run and as events in "
+                                  "the other (saved by another network or event-time mode?)");
+        for (auto& rb : g.row_bins) {
+            r.get_vector(saved_rows, true);
+            rb.clear();
+            for (const SavedRow& x : saved_rows) rb.push_back(load_row(g, x));
         }
         r.begin("cells");
         g.cells->load_state(r);

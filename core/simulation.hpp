@@ -25,6 +25,10 @@ struct SimulationOptions {
     // the RecordingSink (every spike, sample and record of the whole network); the others
     // pass any sink, which receives nothing. nullptr: a single process.
     Exchange* exchange = nullptr;
+    // Grid event times: hand a spike's synapses of a static constant-delay projection to
+    // models that take them as one SynapseRow (core/cell_group.hpp) instead of one Event per
+    // synapse. Off only for tests that check both ways give the same result.
+    bool synapse_rows = true;
 };
 
 struct Spike {

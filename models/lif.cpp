@@ -338,6 +338,9 @@ public:
     }
 
     std::uint32_t count() const override { return n_; }
+    // With grid event times and no voltage-jump synapses, every synaptic event is one add to
+    // a synaptic variable at the step start: a row does exactly what its events would.
+    bool takes_rows() const override { return grid_ && !volt_; }
 
     // Non-finite state, or a membrane potential beyond +-10 V: the RK4 path went unstable
     // (e.g. C_m / g_L far below dt). The exact path cannot blow up.
@@ -405,8 +408,19 @@ public:
             inside_.clear();
             bool volt_inside = false;
             if (grid_ && !volt_) {
-                // Synaptic jumps only (the common case): one indexed add per event.
+                // Synaptic jumps only (the common case): one indexed add per synapse, rows
+                // (recurrent synapses, see takes_rows) first, then events.
                 double* const var[4] = {ge_.data(), gi_.data(), ie_.data(), ii_.data()};
+                for (const SynapseRow& r : events.rows(s)) {
+                    double* const x = var[r.slot];
+                    const std::uint16_t* const tg = r.target;
+                    if (r.gain != 1.0f || r.weight) {
+                        for (std::uint32_t k = 0; k < r.count; ++k) x[tg[k]] += r.weight_of(k);
+                    } else {
+                        const double w = r.w;
+                        for (std::uint32_t k = 0; k < r.count; ++k) x[tg[k]] += w;
+                    }
+                }
                 for (const Event& x : evs) var[x.slot][x.cell] += x.weight;
             } else
                 for (std::uint32_t q = 0; q < evs.size(); ++q) {
