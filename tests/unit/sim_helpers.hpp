@@ -2,6 +2,7 @@
 #pragma once
 #include "core/recording.hpp"
 #include "core/simulation.hpp"
+#include "core/state_io.hpp"
 #include "models/builtin.hpp"
 
 #include <map>
@@ -27,6 +28,34 @@ struct MemorySink : RecordingSink {
         r.insert(r.end(), rows.begin(), rows.end());
     }
 };
+
+// Runs `net` from the start to t (ms) and returns what it recorded.
+inline MemorySink run_network(const NetworkDesc& net, SimulationOptions o, double t) {
+    const Registry r = models::builtin_registry();
+    Simulation sim(net, r, o);
+    MemorySink sink;
+    sim.run(t, sink);
+    return sink;
+}
+
+// Runs `net` to t_save with options `first`, saves its state, restores it into a new
+// simulation with options `second` and runs that to t_end: the spikes of both parts, joined,
+// as one uninterrupted run would record them.
+inline MemorySink run_with_restart(const NetworkDesc& net, SimulationOptions first, SimulationOptions second,
+                                   double t_save, double t_end) {
+    const Registry r = models::builtin_registry();
+    Simulation a(net, r, first);
+    MemorySink out;
+    a.run(t_save, out);
+    StateWriter w;
+    a.save_state(w);
+    Simulation b(net, r, second);
+    StateReader in(w.bytes());
+    b.load_state(in);
+    if (!in.at_end()) throw CheckpointError("run_with_restart: the state holds more than the network read");
+    b.run(t_end, out);
+    return out;
+}
 
 inline PopulationDesc population(const Registry& r, const std::string& name, const std::string& model,
                                  std::uint32_t size, std::map<std::string, double> params = {}) {

@@ -46,11 +46,7 @@ NetworkDesc coba_like(std::uint32_t n_exc, std::uint32_t n_inh, bool random_dela
 }
 
 MemorySink run(const NetworkDesc& net, int threads, double t, std::uint32_t group_size = 64) {
-    const Registry r = models::builtin_registry();
-    Simulation sim(net, r, {threads, group_size});
-    MemorySink sink;
-    sim.run(t, sink);
-    return sink;
+    return run_network(net, {threads, group_size}, t);
 }
 
 } // namespace

@@ -4,7 +4,6 @@
 // bit, with constant and drawn weights, several delays landing in one step, short-term
 // plasticity scaling the row, and drawn-delay (event) synapses beside the rows; for any
 // thread count; and across a checkpoint taken while rows are in flight.
-#include "core/state_io.hpp"
 #include "models/builtin.hpp"
 #include "sim_helpers.hpp"
 
@@ -52,14 +51,10 @@ NetworkDesc rows_net(const Registry& r) {
     return net;
 }
 
-MemorySink run_rows(const NetworkDesc& net, int threads, bool rows, double t) {
-    const Registry r = models::builtin_registry();
+SimulationOptions with_rows(int threads, bool rows) {
     SimulationOptions o{threads, 64};
     o.synapse_rows = rows;
-    Simulation sim(net, r, o);
-    MemorySink sink;
-    sim.run(t, sink);
-    return sink;
+    return o;
 }
 
 } // namespace
@@ -68,12 +63,12 @@ TEST_CASE("synaptic rows deliver exactly what one event per synapse does", "[eng
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     const Registry r = models::builtin_registry();
     const NetworkDesc net = rows_net(r);
-    const auto events = run_rows(net, 1, false, 300.0);
+    const auto events = run_network(net, with_rows(1, false), 300.0);
     REQUIRE(events.pops.at(0).times.size() > 500); // both populations are active
     REQUIRE(events.pops.at(1).times.size() > 200);
     for (int threads : {1, 2, 4}) {
         CAPTURE(threads);
-        const auto rows = run_rows(net, threads, true, 300.0);
+        const auto rows = run_network(net, with_rows(threads, true), 300.0);
         for (std::uint32_t p = 0; p < 2; ++p) {
             CHECK(rows.pops.at(p).times == events.pops.at(p).times); // bitwise
             CHECK(rows.pops.at(p).ids == events.pops.at(p).ids);
@@ -84,33 +79,22 @@ TEST_CASE("synaptic rows deliver exactly what one event per synapse does", "[eng
 TEST_CASE("a checkpoint taken with synaptic rows in flight continues bit for bit", "[checkpoint][rows]") {
     const Registry r = models::builtin_registry();
     const NetworkDesc net = rows_net(r);
-    const auto all = run_rows(net, 2, true, 200.0);
-
-    Simulation first(net, r, {1, 64});
-    MemorySink before;
-    first.run(73.0, before); // the 2.3 ms rows of the last epochs are still queued
-    StateWriter w;
-    first.save_state(w);
-    Simulation second(net, r, {2, 64});
-    StateReader in(w.bytes());
-    second.load_state(in);
-    CHECK(in.at_end());
-    MemorySink after;
-    second.run(200.0, after);
+    const auto all = run_network(net, with_rows(2, true), 200.0);
+    // At 73 ms the 2.3 ms rows of the last epochs are still queued.
+    const auto restarted = run_with_restart(net, with_rows(1, true), with_rows(2, true), 73.0, 200.0);
     for (std::uint32_t p = 0; p < 2; ++p) {
-        auto t = before.pops[p].times;
-        t.insert(t.end(), after.pops[p].times.begin(), after.pops[p].times.end());
-        auto id = before.pops[p].ids;
-        id.insert(id.end(), after.pops[p].ids.begin(), after.pops[p].ids.end());
-        CHECK(t == all.pops.at(p).times);
-        CHECK(id == all.pops.at(p).ids);
+        CHECK(restarted.pops.at(p).times == all.pops.at(p).times);
+        CHECK(restarted.pops.at(p).ids == all.pops.at(p).ids);
     }
 
     // Rows and events are not interchangeable in a checkpoint: a network that queues events
     // refuses a state with queued rows.
-    SimulationOptions no_rows{1, 64};
-    no_rows.synapse_rows = false;
-    Simulation third(net, r, no_rows);
-    StateReader in2(w.bytes());
-    CHECK_THROWS_AS(third.load_state(in2), CheckpointError);
+    Simulation first(net, r, with_rows(1, true));
+    MemorySink sink;
+    first.run(73.0, sink);
+    StateWriter w;
+    first.save_state(w);
+    Simulation events_only(net, r, with_rows(1, false));
+    StateReader in(w.bytes());
+    CHECK_THROWS_AS(events_only.load_state(in), CheckpointError);
 }
