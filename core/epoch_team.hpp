@@ -71,6 +71,24 @@ public:
     }
 
     void parallel() {
+        start();
+        finish();
+    }
+
+    // parallel() in two halves, so that lane 0 can do serial work that the items do not
+    // depend on (and that does not touch their data) while the helpers already run them:
+    // start() lets the helpers begin; finish() joins them and returns when all items are done.
+    // Every start() is followed by one finish().
+    void start() {
+        if (lanes_.size() == 1) return; // (finish() runs the items)
+        // No item of the last phase is running (done_ reached n_), so nothing else touches
+        // done_ or error_ until the new phase is published below.
+        done_.store(0, std::memory_order_relaxed);
+        error_ = nullptr;
+        publish(false);
+    }
+
+    void finish() {
         if (lanes_.size() == 1) {
             // As with a team: every item runs, then the first exception is rethrown.
             std::exception_ptr error;
@@ -84,11 +102,6 @@ public:
             if (error) std::rethrow_exception(error);
             return;
         }
-        // No item of the last phase is running (done_ reached n_), so nothing else touches
-        // done_ or error_ until the new phase is published below.
-        done_.store(0, std::memory_order_relaxed);
-        error_ = nullptr;
-        publish(false);
         work(0);
         for (unsigned k = 0; done_.load(std::memory_order_acquire) != n_; ++k) relax(k);
         if (error_) std::rethrow_exception(error_);

@@ -917,14 +917,24 @@ struct Simulation::Impl {
         };
         // One team for the whole run (core/epoch_team.hpp): the serial phases run on this
         // thread, the helpers wait between epochs instead of being started for each.
+        // The next epoch's phase 1+2 may start before this one's phase 4 (spike recording):
+        // the items only read the sorted spikes that phase 4 reads, and touch no sink.
+        auto start_epoch = [&](EpochTeam& team) {
+            e.step0 = step;
+            e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
+            e.dt = net.dt;
+            team.start();
+        };
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
+            bool started = false; // the next epoch's phase 1+2 was started during phase 4
             while (step < n_stop) {
-                // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
-                if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
-                e.step0 = step;
-                e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
-                e.dt = net.dt;
-                team.parallel();
+                if (!started) {
+                    // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
+                    if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
+                    start_epoch(team);
+                }
+                team.finish();
+                started = false;
                 // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
                 // are delivered at the start of the next epoch (delays >= epoch length). A bad
                 // state anywhere stops every rank at the end of this epoch; nothing of it is
@@ -979,8 +989,19 @@ struct Simulation::Impl {
                 // rank 0 reports.
                 RecordingSink& out = rank == 0 ? sink : discard;
                 classify_and_transmit(static_cast<double>(step) * net.dt, out);
-                // Phase 4 (serial): recording (rank 0 reports for the whole network).
-                if (rank == 0)
+                // Phase 4 (serial): recording (rank 0 reports for the whole network). Samples,
+                // records and weights first: the next epoch overwrites what they read.
+                emit_samples(e, sink, rows);
+                emit_records(sink);
+                emit_weights(static_cast<double>(step) * net.dt, out);
+                // Then the next epoch's phase 1+2 starts, and the spikes are recorded meanwhile.
+                // (If the sink throws now, the run is abandoned with that epoch half done:
+                // the caller reports the failure and keeps what reached the disk.)
+                if (step < n_stop && !stop_all && !(!ex && stop && stop->load(std::memory_order_relaxed))) {
+                    start_epoch(team);
+                    started = true;
+                }
+                if (rank == 0) {
                     for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
                         times.clear();
                         ids.clear();
@@ -991,12 +1012,11 @@ struct Simulation::Impl {
                             }
                         sink.spikes(p, times, ids);
                     }
-                emit_samples(e, sink, rows);
-                emit_records(sink);
-                emit_weights(static_cast<double>(step) * net.dt, out);
-                if (rank == 0) sink.reached(static_cast<double>(step) * net.dt);
+                    sink.reached(static_cast<double>(step) * net.dt);
+                }
                 if (stop_all) break;
             }
+            // (An epoch is started only when the loop goes on to finish it.)
         });
         return static_cast<double>(step) * net.dt;
     }
