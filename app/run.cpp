@@ -1,8 +1,7 @@
 // `apical run` and `apical validate`.
 #include "app/commands.hpp"
-#include "app/mpi_exchange.hpp"
+#include "app/mpi_world.hpp"
 #include "app/run_scenario.hpp"
-#include "app/sweep_mpi.hpp"
 #include "core/simulation.hpp"
 #include "io/checkpoint_file.hpp"
 #include "io/h5_error.hpp"
@@ -166,7 +165,7 @@ int cmd_run(const RunOptions& o) {
         s.net.threads =
             std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node());
 
-    std::unique_ptr<Exchange> exchange = world ? make_mpi_exchange(*world) : nullptr;
+    std::unique_ptr<Exchange> exchange = world ? world->exchange() : nullptr;
     const StopOnSignal stop;
     RunOutcome r;
     try {

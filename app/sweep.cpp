@@ -2,8 +2,8 @@
 // into a sweep directory (io/sweep_dir), in parallel in this process, across MPI ranks,
 // or as one task of a Slurm job array, then summarise (io/sweep_summary).
 #include "app/commands.hpp"
+#include "app/mpi_world.hpp"
 #include "app/run_scenario.hpp"
-#include "app/sweep_mpi.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/source_map.hpp"
 #include "io/suggest.hpp"

@@ -1,17 +1,20 @@
-#include "app/mpi_exchange.hpp"
+// The MPI transport of a distributed `apical run` (mpirun -n K): core's Exchange over
+// MPI_COMM_WORLD, Allgather of the byte counts then Allgatherv (Gather/Gatherv to rank 0).
+// Part of the module apical_mpi.so (app/mpi_world.hpp).
+#include "core/exchange.hpp"
 
 #include <climits>
+#include <memory>
 #include <stdexcept>
 
-#ifdef APICAL_HAVE_MPI
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
-#endif
 
 namespace apical::app {
 
-#ifdef APICAL_HAVE_MPI
+std::unique_ptr<Exchange> make_mpi_exchange(int rank, int size);
+
 namespace {
 
 class MpiExchange final : public Exchange {
@@ -62,11 +65,6 @@ private:
 
 } // namespace
 
-std::unique_ptr<Exchange> make_mpi_exchange(const MpiWorld& world) {
-    return std::make_unique<MpiExchange>(world.rank(), world.size());
-}
-#else
-std::unique_ptr<Exchange> make_mpi_exchange(const MpiWorld&) { return nullptr; }
-#endif
+std::unique_ptr<Exchange> make_mpi_exchange(int rank, int size) { return std::make_unique<MpiExchange>(rank, size); }
 
 } // namespace apical::app
