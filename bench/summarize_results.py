@@ -63,9 +63,10 @@ print("\n".join(rows))
 print("""
 Bytes per synapse: 2.45 on these networks (printed by `apical run`: uint16 target and CSR
 row offsets per source and cell group; a constant weight and a constant delay are stored once
-per static projection). Peak RSS: about 12 MiB of Apical's is the baseline of any run (a
-1-cell 10 ms run peaks at 12 MiB: libstdc++, libc, TBB, yaml-cpp, Open MPI and the statically
-linked HDF5), and it does not grow with simulated time.
+per static projection). Peak RSS: about 9.6 MiB of Apical's is the baseline of any run (a
+1-cell 1 ms run: apical's code, libstdc++, libc, TBB, yaml-cpp and the statically linked HDF5;
+Open MPI is loaded only under mpirun), and it does not grow with simulated time. What it is
+made of: bench/README.md, "Memory".
 """)
 for path in sys.argv[1:]:
     print()
