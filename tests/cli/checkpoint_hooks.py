@@ -19,24 +19,13 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from cli_checks import Checks  # noqa: E402
+
 apical, src = sys.argv[1], os.path.abspath(sys.argv[2])
 tmp = tempfile.mkdtemp(prefix="apical_ckhooks_")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
-    return cond
-
-
-def run(*args, expect=0):
-    p = subprocess.run([apical, *args], capture_output=True, text=True, timeout=900)
-    if p.returncode != expect:
-        print("FAIL: apical", " ".join(args), "exited", p.returncode, "expected", expect, "\n", p.stderr)
-        failures.append("exit status of " + " ".join(args))
-    return p
+checks = Checks(apical)
+check, run, failures = checks.check, checks.run, checks.failures
 
 
 def read(path):
@@ -271,5 +260,4 @@ case("htm_mixed", os.path.join(src, "scenarios", "htm_mixed.yaml"), ["--set", "s
      "313 ms", 2, 1)
 
 subprocess.run(["rm", "-rf", tmp])
-print(f"{len(failures)} failures")
-sys.exit(1 if failures else 0)
+checks.finish()

@@ -14,23 +14,13 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from cli_checks import Checks  # noqa: E402
+
 apical, src = sys.argv[1], sys.argv[2]
 tmp = tempfile.mkdtemp(prefix="apical_ckpt_")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
-
-
-def run(*args, expect=0):
-    p = subprocess.run([apical, *args], capture_output=True, text=True, timeout=600)
-    if p.returncode != expect:
-        print("FAIL: apical", " ".join(args), "exited", p.returncode, "expected", expect, "\n", p.stderr)
-        failures.append("exit status of " + " ".join(args))
-    return p
+checks = Checks(apical, timeout=600)
+check, run, failures = checks.check, checks.run, checks.failures
 
 
 def spikes(path):
@@ -195,5 +185,4 @@ refused(["run", "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/x.h5", "--set"
         "after simulation.duration", "restart past the end", f"{tmp}/x.h5")
 
 subprocess.run(["rm", "-rf", tmp])
-print(f"{len(failures)} failures")
-sys.exit(1 if failures else 0)
+checks.finish()
