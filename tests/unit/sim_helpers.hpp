@@ -106,6 +106,17 @@ inline StimulusDesc stimulus(const Registry& r, const NetworkDesc& net, const st
     return s;
 }
 
+// Every population's first state variable (v of lif) starts uniform in [lo, hi] mV, drawn per
+// cell: activity that does not start in lockstep.
+inline void uniform_initial_v(NetworkDesc& net, double lo, double hi) {
+    for (auto& p : net.populations) {
+        Distribution v;
+        v.kind = Distribution::Kind::uniform;
+        v.a = lo, v.b = hi;
+        p.initial.push_back({0, v});
+    }
+}
+
 // Two LIF populations with every spike hook: a -> b with STP and payeur2021, b -> a
 // transmitting bursts with STDP, a -> a transmitting events with STP, Poisson drive on both,
 // both populations burst-classified, weight probes on the two plastic projections. The
@@ -124,12 +135,7 @@ inline NetworkDesc hooked_network(const Registry& r, const HookedNet& h) {
     if (!h.burst_rule.empty()) net.burst_rule = h.burst_rule;
     net.populations.push_back(population(r, "a", "lif", 300));
     net.populations.push_back(population(r, "b", "lif", 300));
-    for (auto& p : net.populations) {
-        Distribution v;
-        v.kind = Distribution::Kind::uniform;
-        v.a = -60, v.b = -50;
-        p.initial.push_back({0, v});
-    }
+    uniform_initial_v(net, -60.0, -50.0);
     auto ab = projection(r, net, 0, 1, "exc", "fixed_probability", {0.1}, h.w_ab, 1.0);
     ab.stp = "tsodyks_markram";
     ab.stp_params = {0.02, 0.1, 100.0, 100.0};

@@ -24,12 +24,7 @@ NetworkDesc coba_like(std::uint32_t n_exc, std::uint32_t n_inh, bool random_dela
     net.dt = 0.1;
     net.populations.push_back(population(r, "exc", "lif", n_exc));
     net.populations.push_back(population(r, "inh", "lif", n_inh));
-    for (auto& p : net.populations) {
-        Distribution v;
-        v.kind = Distribution::Kind::uniform;
-        v.a = -60, v.b = -50;
-        p.initial.push_back({0, v});
-    }
+    uniform_initial_v(net, -60.0, -50.0);
     for (std::uint32_t s = 0; s < 2; ++s)
         for (std::uint32_t t = 0; t < 2; ++t) {
             auto p =

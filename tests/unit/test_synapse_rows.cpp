@@ -22,12 +22,7 @@ NetworkDesc rows_net(const Registry& r) {
     net.event_times = NetworkDesc::EventTimes::grid;
     net.populations.push_back(population(r, "a", "lif", 400));
     net.populations.push_back(population(r, "b", "lif", 200));
-    for (auto& p : net.populations) {
-        Distribution v;
-        v.kind = Distribution::Kind::uniform;
-        v.a = -60, v.b = -50;
-        p.initial.push_back({0, v});
-    }
+    uniform_initial_v(net, -60.0, -50.0);
     // Two projections onto b's excitatory slot, 1.0 and 2.3 ms: rows of spikes from
     // different epochs meet in one step. The second draws its weights.
     net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_probability", {0.05}, 3.0, 1.0));
