@@ -157,6 +157,27 @@ void load_projection_state(InBlock& b, StateReader& r) {
     r.end();
 }
 
+// A hook a population or projection may or may not have (burst classifier, STP), in
+// checkpoints: a presence byte, then the hook's own section. `mismatch(has)` words the
+// refusal when the checkpoint has one and this network not, or the other way round.
+template <class Hook> void save_optional(StateWriter& w, const char* section, const Hook* h) {
+    w.put(std::uint8_t{h != nullptr});
+    if (!h) return;
+    w.begin(section);
+    h->save_state(w);
+    w.end();
+}
+
+template <class Hook, class Mismatch>
+void load_optional(StateReader& r, const char* section, Hook* h, Mismatch&& mismatch) {
+    const bool has = r.get<std::uint8_t>() != 0;
+    if (has != (h != nullptr)) throw CheckpointError(mismatch(has));
+    if (!h) return;
+    r.begin(section);
+    h->load_state(r);
+    r.end();
+}
+
 // 2: spike-hook state (classifiers, STP, transmission gains, weight probe times) and plastic
 // projections' weights and rule state. 3: synaptic rows in flight (SynapseRow).
 constexpr std::uint32_t engine_state_version = 3;
@@ -1224,21 +1245,11 @@ void Simulation::save_state(StateWriter& w) const {
     // delivered) and its short-term plasticity; the weight probes' next sample times.
     w.begin("hooks");
     w.put(std::uint64_t{m.classifiers.size()});
-    for (auto& c : m.classifiers) {
-        w.put(std::uint8_t{c != nullptr});
-        if (!c) continue;
-        w.begin("classifier");
-        c->save_state(w);
-        w.end();
-    }
+    for (auto& c : m.classifiers) save_optional(w, "classifier", c.get());
     w.put(std::uint64_t{m.stp.size()});
     for (std::size_t pi = 0; pi < m.stp.size(); ++pi) {
         w.put(m.gain[pi]);
-        w.put(std::uint8_t{m.stp[pi] != nullptr});
-        if (!m.stp[pi]) continue;
-        w.begin("stp");
-        m.stp[pi]->save_state(w);
-        w.end();
+        save_optional(w, "stp", m.stp[pi].get());
     }
     w.put(m.next_weight_sample);
     w.end();
@@ -1296,17 +1307,12 @@ void Simulation::load_state(StateReader& r) {
             throw CheckpointError("checkpoint: a spike in flight names a cell this network does not have");
     r.begin("hooks");
     expect(r.get<std::uint64_t>(), m.classifiers.size(), "the number of populations");
-    for (std::size_t p = 0; p < m.classifiers.size(); ++p) {
-        const bool has = r.get<std::uint8_t>() != 0;
-        if (has != (m.classifiers[p] != nullptr))
-            throw CheckpointError("checkpoint: population '" + m.net.populations[p].name + "' is " +
-                                  (has ? "" : "not ") + "burst-classified in the checkpoint, but " +
-                                  (has ? "not " : "") + "here (saved by another network?)");
-        if (!has) continue;
-        r.begin("classifier");
-        m.classifiers[p]->load_state(r);
-        r.end();
-    }
+    for (std::size_t p = 0; p < m.classifiers.size(); ++p)
+        load_optional(r, "classifier", m.classifiers[p].get(), [&](bool has) {
+            return "checkpoint: population '" + m.net.populations[p].name + "' is " + (has ? "" : "not ") +
+                   "burst-classified in the checkpoint, but " + (has ? "not " : "") +
+                   "here (saved by another network?)";
+        });
     expect(r.get<std::uint64_t>(), m.stp.size(), "the number of projections");
     std::vector<std::uint64_t> spikes_of(m.net.populations.size(), 0);
     for (auto& s : m.pending) ++spikes_of[s.pop];
@@ -1318,15 +1324,11 @@ void Simulation::load_state(StateReader& r) {
         if (!m.gain[pi].empty())
             expect(m.gain[pi].size(), spikes_of[m.net.projections[pi].source],
                    "the number of spikes in flight of a projection's source");
-        const bool has = r.get<std::uint8_t>() != 0;
-        if (has != (m.stp[pi] != nullptr))
-            throw CheckpointError("checkpoint: projection '" + m.net.projections[pi].name + "' has " +
-                                  (has ? "" : "no ") + "short-term plasticity in the checkpoint, but " +
-                                  (has ? "none" : "some") + " here (saved by another network?)");
-        if (!has) continue;
-        r.begin("stp");
-        m.stp[pi]->load_state(r);
-        r.end();
+        load_optional(r, "stp", m.stp[pi].get(), [&](bool has) {
+            return "checkpoint: projection '" + m.net.projections[pi].name + "' has " + (has ? "" : "no ") +
+                   "short-term plasticity in the checkpoint, but " + (has ? "none" : "some") +
+                   " here (saved by another network?)";
+        });
     }
     r.get(m.next_weight_sample);
     r.end();
