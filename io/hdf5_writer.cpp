@@ -340,8 +340,8 @@ void Hdf5Writer::spikes(std::uint32_t population, std::span<const double> times,
     if (w.finished) throw std::logic_error("Hdf5Writer: spikes() after finish()");
     if (population >= w.obj->spikes.size())
         throw std::out_of_range("Hdf5Writer: population index " + std::to_string(population) + " out of range");
-    // No H5Quiet here: this runs every epoch, and HDF5 is called (quieted) only when a
-    // buffer fills (AppendableDataset::flush).
+    // The per-epoch calls (spikes, samples, records, classified, bursts, weights, reached)
+    // only buffer rows; HDF5 is called, quieted, when a buffer fills (AppendableDataset::flush).
     w.guarded([&] {
         if (auto& s = w.obj->spikes[population]) s->append(times, node_ids);
         if (auto& r = w.obj->rates[population]) r->add(times);
@@ -353,7 +353,6 @@ void Hdf5Writer::samples(std::uint32_t probe, std::span<const float> rows, std::
     if (w.finished) throw std::logic_error("Hdf5Writer: samples() after finish()");
     if (probe >= w.obj->reports.size())
         throw std::out_of_range("Hdf5Writer: probe index " + std::to_string(probe) + " out of range");
-    H5Quiet quiet;
     w.guarded([&] { w.obj->reports[probe].append(rows, n_rows); });
 }
 
@@ -364,7 +363,6 @@ void Hdf5Writer::records(std::uint32_t population, std::uint32_t record, std::sp
     if (population >= w.obj->records.size() || record >= w.obj->records[population].size())
         throw std::out_of_range("Hdf5Writer: record " + std::to_string(record) + " of population " +
                                 std::to_string(population) + " was not declared");
-    H5Quiet quiet;
     w.guarded([&] { w.obj->records[population][record]->append(times, ids, values); });
 }
 
@@ -372,7 +370,6 @@ void Hdf5Writer::classified(std::uint32_t population, std::span<const double> ev
                             std::span<const double> burst_times) {
     Impl& w = *impl_;
     if (w.finished) throw std::logic_error("Hdf5Writer: classified() after finish()");
-    H5Quiet quiet;
     if (population < w.obj->rates.size() && w.obj->rates[population])
         w.obj->rates[population]->add_classified(event_times, burst_times);
 }
@@ -380,7 +377,6 @@ void Hdf5Writer::classified(std::uint32_t population, std::span<const double> ev
 void Hdf5Writer::bursts(std::uint32_t population, std::span<const BurstRecord> bursts) {
     Impl& w = *impl_;
     if (w.finished) throw std::logic_error("Hdf5Writer: bursts() after finish()");
-    H5Quiet quiet;
     if (population < w.obj->bursts.size() && w.obj->bursts[population]) w.obj->bursts[population]->append(bursts);
 }
 
@@ -389,7 +385,6 @@ void Hdf5Writer::weights(std::uint32_t probe, double t, double sum, std::span<co
     if (w.finished) throw std::logic_error("Hdf5Writer: weights() after finish()");
     if (probe >= w.obj->weights.size())
         throw std::out_of_range("Hdf5Writer: weight probe " + std::to_string(probe) + " was not declared");
-    H5Quiet quiet;
     w.obj->weights[probe]->append(t, sum, samples);
 }
 
@@ -407,7 +402,7 @@ void Hdf5Writer::final_weights(const std::string& projection, std::span<const st
 void Hdf5Writer::reached(double t) {
     Impl& w = *impl_;
     if (w.finished) throw std::logic_error("Hdf5Writer: reached() after finish()");
-    w.t_reached = t; // (HDF5 calls quiet themselves: AppendableDataset::flush, flush())
+    w.t_reached = t;
     w.guarded([&] {
         for (auto& r : w.obj->rates)
             if (r) r->complete_until(t);
