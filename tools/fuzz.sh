@@ -41,9 +41,9 @@ for t in ${TARGETS:-scenario hdf5_reader}; do
         n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         execs=$((execs + ${n:-0}))
         [ $rc -eq 0 ] && break
-        # The innermost frame that is neither the sanitizer, libFuzzer nor libc/malloc.
-        # (glibc's string functions show as __memset_avx2... in sysdeps/.)
-        top=$(grep -E '^ *#[0-9]+ ' "$log" | grep -v -E 'sanitizer|fuzzer::|libc\.so|libclang_rt|interceptor|sysdeps/|in (malloc|calloc|realloc|free|operator new|memset|memcpy|memmove) ' | head -1 || true)
+        # The innermost frame that is neither the sanitizer (its interceptors included),
+        # libFuzzer nor libc: whose code made the bad access.
+        top=$(bash ../tools/fuzz_innermost_frame.sh "$log")
         if [ "$t" = hdf5_reader ] && [[ "$top" == *libhdf5* ]]; then
             library=$((library + 1))
             mv "artifacts_$t"/* hdf5_library_crashes/ 2>/dev/null || true
