@@ -179,8 +179,9 @@ void load_optional(StateReader& r, const char* section, Hook* h, Mismatch&& mism
 }
 
 // 2: spike-hook state (classifiers, STP, transmission gains, weight probe times) and plastic
-// projections' weights and rule state. 3: synaptic rows in flight (SynapseRow).
-constexpr std::uint32_t engine_state_version = 3;
+// projections' weights and rule state. 3: synaptic rows in flight (SynapseRow). 4: equal
+// cell groups per population (the groups' sections follow that layout).
+constexpr std::uint32_t engine_state_version = 4;
 
 // A SynapseRow in flight as saved in checkpoints: its projection block (index into the
 // group's InBlocks), first synapse and count; the pointers are rebuilt on restore.
@@ -296,12 +297,17 @@ struct Simulation::Impl {
             if (m->whole_population && pd.size > 65536)
                 throw std::invalid_argument("population '" + pd.name + "' of model " + m->name + " has " +
                                             std::to_string(pd.size) + " cells; at most 65536 are allowed");
-            for (std::uint32_t first = 0; first < pd.size; first += gsize) {
+            // As few groups as group_size allows, of equal size (they differ by at most one
+            // cell): a remainder group would be cheap and leave the thread that ends with it
+            // idle, since threads share out groups, not cells.
+            const std::uint32_t n_groups = pd.size == 0 ? 0 : (pd.size - 1) / gsize + 1;
+            for (std::uint32_t k = 0, first = 0; k < n_groups; ++k) {
                 Group g;
                 g.pop = p;
                 g.first = first;
-                g.count = std::min(gsize, pd.size - first);
+                g.count = pd.size / n_groups + (k < pd.size % n_groups ? 1 : 0);
                 g.gid0 = gid + first;
+                first += g.count;
                 pop_groups[p].push_back(static_cast<std::uint32_t>(groups.size()));
                 groups.push_back(std::move(g));
             }
@@ -511,6 +517,16 @@ struct Simulation::Impl {
             std::vector<std::uint32_t> src, all_src;
             std::vector<std::uint16_t> all_tgt;
             std::vector<float> all_w, all_d;
+            // Room for the expected synapses (plus a few standard deviations): growing these
+            // by doubling costs more than drawing them (fresh pages each time).
+            if (rule->expected_synapses) {
+                const ConnectCheck cc = connect_check(net, pr);
+                const double mean = rule->expected_synapses(cc) * g.count / std::max<double>(1, cc.n_target);
+                const auto n = static_cast<std::size_t>(mean + 4.0 * std::sqrt(mean) + 16.0);
+                all_src.reserve(n), all_tgt.reserve(n);
+                if (!const_weight) all_w.reserve(n);
+                if (!const_delay) all_d.reserve(n);
+            }
             for (std::uint32_t c = 0; c < g.count; ++c) {
                 const std::uint64_t tgid = g.gid0 + c;
                 RandomStream conn(net.seed, purpose_key(Purpose::connectivity, pi), tgid);

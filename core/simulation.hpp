@@ -19,7 +19,10 @@ class Exchange;
 
 struct SimulationOptions {
     int threads = 0;                // 0: all cores
-    std::uint32_t group_size = 512; // cells per cell group (fixed: results do not depend on threads)
+    // At most this many cells per cell group; each population is cut into as few groups as
+    // that allows, of equal size. Fixed, not derived from the thread count; results do not
+    // depend on it.
+    std::uint32_t group_size = 512;
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
     // the RecordingSink (every spike, sample and record of the whole network); the others

@@ -64,6 +64,26 @@ TEST_CASE("spikes are bitwise identical for 1, 2 and 4 threads", "[engine][deter
     }
 }
 
+TEST_CASE("spikes do not depend on how populations are split into cell groups", "[engine][determinism]") {
+    // Populations are cut into groups of at most group_size cells, of equal size; only
+    // the split, never the results, may change with it (Simulation's group layout).
+    for (auto times : {NetworkDesc::EventTimes::exact, NetworkDesc::EventTimes::grid})
+        for (bool random_delays : {false, true}) {
+            NetworkDesc net = coba_like(800, 200, random_delays);
+            net.event_times = times;
+            const auto a = run(net, 2, 200.0, 64);   // exc: 13 groups of 61-62 cells
+            const auto b = run(net, 2, 200.0, 300);  // exc: 3 groups of 266-267; inh: 1 of 200
+            const auto c = run(net, 1, 200.0, 1000); // one group per population
+            REQUIRE(a.pops.at(0).times.size() > 500);
+            for (std::uint32_t p = 0; p < 2; ++p) {
+                CHECK(a.pops.at(p).times == b.pops.at(p).times);
+                CHECK(a.pops.at(p).ids == b.pops.at(p).ids);
+                CHECK(a.pops.at(p).times == c.pops.at(p).times);
+                CHECK(a.pops.at(p).ids == c.pops.at(p).ids);
+            }
+        }
+}
+
 TEST_CASE("spikes arrive sorted by (time, node id) per population", "[engine]") {
     const auto a = run(coba_like(400, 100, true), 2, 200.0);
     for (auto& [p, x] : a.pops)
