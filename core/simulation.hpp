@@ -18,7 +18,7 @@ namespace apical {
 class Exchange;
 
 struct SimulationOptions {
-    int threads = 0;                // 0: all cores
+    int threads = 0; // 0: all cores
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Fixed, not derived from the thread count; results do not
     // depend on it.
