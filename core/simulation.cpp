@@ -249,6 +249,7 @@ struct Simulation::Impl {
     std::vector<std::vector<std::uint32_t>> pop_spikes; // per population: indices into pending
     std::vector<BurstRecord> bursts_done;
     std::vector<double> next_weight_sample; // per weight probe
+    std::vector<std::size_t> head;          // merge_spikes: per local group, its next spike
     bool finished = false;
     bool hooks_active = false; // any classifier, STP or transmit mode
     DiscardSink discard;
@@ -949,6 +950,10 @@ struct Simulation::Impl {
             for (auto& r : g.cells->records()) r.clear();
             EventSpan span{g.epoch_steps, g.epoch_rows};
             g.cells->advance(e, span, g.spikes);
+            // Phase 3 merges the groups' spikes into (time, gid) order; each group's own
+            // list is put into (time, cell) order here, in parallel (usually it already is).
+            if (!std::is_sorted(g.spikes.begin(), g.spikes.end(), by_time_cell))
+                std::sort(g.spikes.begin(), g.spikes.end(), by_time_cell);
             release_events(g, e);
             g.bad = g.cells->find_bad_state(g.bad_state);
         };
@@ -985,11 +990,7 @@ struct Simulation::Impl {
                         bad = bad_state_message(groups[gi], e);
                         break;
                     }
-                next.clear();
-                for (auto gi : local) {
-                    const Group& g = groups[gi];
-                    for (auto& s : g.spikes) next.push_back({s.time, g.gid0 + s.cell, g.pop, g.first + s.cell});
-                }
+                merge_spikes(next);
                 bool stop_all = false;
                 const auto x0 = std::chrono::steady_clock::now();
                 if (ex) {
@@ -1016,9 +1017,12 @@ struct Simulation::Impl {
                     }
                 }
                 if (!bad.empty()) throw NumericalError(bad);
-                std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
-                    return a.time != b.time ? a.time < b.time : a.gid < b.gid;
-                });
+                // (One process: merge_spikes already gave this order. Ranks: each rank's
+                // spikes are in order, the concatenation is not.)
+                if (ex)
+                    std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
+                        return a.time != b.time ? a.time < b.time : a.gid < b.gid;
+                    });
                 stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
                 pending.swap(next);
                 step = e.step1;
@@ -1056,6 +1060,40 @@ struct Simulation::Impl {
             // (An epoch is started only when the loop goes on to finish it.)
         });
         return static_cast<double>(step) * net.dt;
+    }
+
+    static bool by_time_cell(const LocalSpike& a, const LocalSpike& b) {
+        return a.time != b.time ? a.time < b.time : a.cell < b.cell;
+    }
+
+    // This rank's spikes of the epoch in (time, gid) order, from the groups' lists in (time,
+    // cell) order: take the earliest time among the lists' heads, then that time's spikes
+    // from every group in group order (local groups are in gid order). One pass over the
+    // groups per distinct spike time: on the grid at most one per step, far cheaper than
+    // sorting the concatenation.
+    void merge_spikes(std::vector<GSpike>& out) {
+        out.clear();
+        head.assign(local.size(), 0);
+        for (;;) {
+            double t = std::numeric_limits<double>::infinity();
+            for (std::size_t k = 0; k < local.size(); ++k) {
+                const auto& sp = groups[local[k]].spikes;
+                if (head[k] < sp.size()) t = std::min(t, sp[head[k]].time);
+            }
+            if (t == std::numeric_limits<double>::infinity()) {
+                for (std::size_t k = 0; k < local.size(); ++k)
+                    if (head[k] < groups[local[k]].spikes.size()) // (only a NaN time is left behind)
+                        throw std::logic_error("population '" + net.populations[groups[local[k]].pop].name +
+                                               "': a cell model emitted a spike without a valid time");
+                return;
+            }
+            for (std::size_t k = 0; k < local.size(); ++k) {
+                const Group& g = groups[local[k]];
+                std::size_t& h = head[k];
+                for (; h < g.spikes.size() && g.spikes[h].time == t; ++h)
+                    out.push_back({t, g.gid0 + g.spikes[h].cell, g.pop, g.first + g.spikes[h].cell});
+            }
+        }
     }
 
     std::string bad_state_message(const Group& g, const Epoch& e) const {
