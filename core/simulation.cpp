@@ -990,7 +990,7 @@ struct Simulation::Impl {
                         bad = bad_state_message(groups[gi], e);
                         break;
                     }
-                merge_spikes(next);
+                const std::string unmerged = merge_spikes(next);
                 bool stop_all = false;
                 const auto x0 = std::chrono::steady_clock::now();
                 if (ex) {
@@ -1017,6 +1017,9 @@ struct Simulation::Impl {
                     }
                 }
                 if (!bad.empty()) throw NumericalError(bad);
+                if (!unmerged.empty()) // a model bug, not a user error: its bad-state check missed it
+                    throw std::logic_error("population '" + unmerged +
+                                           "': a cell model emitted a spike without a valid time");
                 // (One process: merge_spikes already gave this order. Ranks: each rank's
                 // spikes are in order, the concatenation is not.)
                 if (ex)
@@ -1070,8 +1073,9 @@ struct Simulation::Impl {
     // cell) order: take the earliest time among the lists' heads, then that time's spikes
     // from every group in group order (local groups are in gid order). One pass over the
     // groups per distinct spike time: on the grid at most one per step, far cheaper than
-    // sorting the concatenation.
-    void merge_spikes(std::vector<GSpike>& out) {
+    // sorting the concatenation. Returns the population of a spike it could not place (a
+    // NaN time), or "" when all were merged.
+    std::string merge_spikes(std::vector<GSpike>& out) {
         out.clear();
         head.assign(local.size(), 0);
         for (;;) {
@@ -1083,9 +1087,8 @@ struct Simulation::Impl {
             if (t == std::numeric_limits<double>::infinity()) {
                 for (std::size_t k = 0; k < local.size(); ++k)
                     if (head[k] < groups[local[k]].spikes.size()) // (only a NaN time is left behind)
-                        throw std::logic_error("population '" + net.populations[groups[local[k]].pop].name +
-                                               "': a cell model emitted a spike without a valid time");
-                return;
+                        return net.populations[groups[local[k]].pop].name;
+                return {};
             }
             for (std::size_t k = 0; k < local.size(); ++k) {
                 const Group& g = groups[local[k]];
