@@ -35,8 +35,10 @@ for t in ${TARGETS:-scenario hdf5_reader}; do
         [ $left -ge 1 ] || break # (-max_total_time=0 would mean: no limit)
         runs=$((runs + 1)); log=fuzz_$t.$runs.log
         rc=0
-        ASAN_OPTIONS=$opts ./fuzz_$t -max_total_time=$left -timeout=10 -rss_limit_mb=2048 \
-            -max_len=65536 -print_final_stats=1 -artifact_prefix="artifacts_$t/" "corpus_$t" "../tests/fuzz/corpus_$t" \
+        # (In a subshell whose stderr is the log too, so that bash's own "Aborted" line for a
+        # crashing fuzzer goes there instead of cluttering the output.)
+        (ASAN_OPTIONS=$opts ./fuzz_$t -max_total_time=$left -timeout=10 -rss_limit_mb=2048 \
+            -max_len=65536 -print_final_stats=1 -artifact_prefix="artifacts_$t/" "corpus_$t" "../tests/fuzz/corpus_$t") \
             2>"$log" || rc=$?
         n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         execs=$((execs + ${n:-0}))
