@@ -36,10 +36,11 @@ for t in ${TARGETS:-scenario hdf5_reader}; do
         runs=$((runs + 1)); log=fuzz_$t.$runs.log
         rc=0
         # (In a subshell whose stderr is the log too, so that bash's own "Aborted" line for a
-        # crashing fuzzer goes there instead of cluttering the output.)
+        # crashing fuzzer goes there instead of cluttering the output; the `exit` keeps bash
+        # from exec'ing the fuzzer in place of the subshell, which would move the line back.)
         (ASAN_OPTIONS=$opts ./fuzz_$t -max_total_time=$left -timeout=10 -rss_limit_mb=2048 \
-            -max_len=65536 -print_final_stats=1 -artifact_prefix="artifacts_$t/" "corpus_$t" "../tests/fuzz/corpus_$t") \
-            2>"$log" || rc=$?
+            -max_len=65536 -print_final_stats=1 -artifact_prefix="artifacts_$t/" "corpus_$t" "../tests/fuzz/corpus_$t"
+            exit $?) 2>"$log" || rc=$?
         n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         execs=$((execs + ${n:-0}))
         [ $rc -eq 0 ] && break
