@@ -721,11 +721,11 @@ struct Simulation::Impl {
                 if (b.source_pop != s.pop) continue;
                 const auto [r0, r1] = b.range(s.local);
                 if (r0 == r1) continue;
+                // Transmission filtered (0: not carried) or scaled by short-term plasticity.
                 const auto& gn = gain[b.projection];
+                const float f = gn.empty() ? 1.0f : gn[s.idx];
+                if (f == 0.0f) continue;
                 if (b.as_rows) {
-                    // Transmission filtered (0: not carried) or scaled by short-term plasticity.
-                    const float f = gn.empty() ? 1.0f : gn[s.idx];
-                    if (f == 0.0f) continue;
                     Group::BinCache& bc = g.bin_cache[bi];
                     if (s.time != bc.time) {
                         bc.time = s.time;
@@ -734,10 +734,7 @@ struct Simulation::Impl {
                     }
                     bc.rows->push_back({b.target.data() + r0, b.weight.empty() ? nullptr : b.weight.data() + r0,
                                         b.const_weight, f, r1 - r0, b.slot});
-                } else if (!gn.empty() && gn[s.idx] != 1.0f) {
-                    // Transmission filtered (0: not carried) or scaled by short-term plasticity.
-                    const float f = gn[s.idx];
-                    if (f == 0.0f) continue;
+                } else if (f != 1.0f) {
                     for (std::uint32_t k = r0; k < r1; ++k) {
                         const double d = b.delay.empty() ? b.const_delay : static_cast<double>(b.delay[k]);
                         const double t = grid ? to_grid(s.time + d) : s.time + d;
@@ -961,6 +958,9 @@ struct Simulation::Impl {
         // thread, the helpers wait between epochs instead of being started for each.
         // The next epoch's phase 1+2 may start before this one's phase 4 (spike recording):
         // the items only read the sorted spikes that phase 4 reads, and touch no sink.
+        // A stop request seen by this process alone (distributed runs agree on stopping in
+        // phase 3 instead: no rank leaves alone).
+        auto stop_here = [&] { return !ex && stop && stop->load(std::memory_order_relaxed); };
         auto start_epoch = [&](EpochTeam& team) {
             e.step0 = step;
             e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
@@ -971,8 +971,7 @@ struct Simulation::Impl {
             bool started = false; // the next epoch's phase 1+2 was started during phase 4
             while (step < n_stop) {
                 if (!started) {
-                    // (Distributed runs agree on stopping in phase 3 instead: no rank leaves alone.)
-                    if (!ex && stop && stop->load(std::memory_order_relaxed)) break;
+                    if (stop_here()) break;
                     start_epoch(team);
                 }
                 team.finish();
@@ -1041,7 +1040,7 @@ struct Simulation::Impl {
                 // Then the next epoch's phase 1+2 starts, and the spikes are recorded meanwhile.
                 // (If the sink throws now, the run is abandoned with that epoch half done:
                 // the caller reports the failure and keeps what reached the disk.)
-                if (step < n_stop && !stop_all && !(!ex && stop && stop->load(std::memory_order_relaxed))) {
+                if (step < n_stop && !stop_all && !stop_here()) {
                     start_epoch(team);
                     started = true;
                 }
