@@ -18,6 +18,7 @@ Timing is wall time around the whole process (Python's perf_counter around subpr
 the fixed cost includes process start and exit, as in bench/run_bench.sh.
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -43,7 +44,6 @@ def run(apical, model, seed, duration, threads, cpu=None):
 
 
 def rate(apical, path):
-    import json
     info = json.loads(subprocess.run([apical, "inspect", path, "--json"], check=True, capture_output=True,
                                      text=True).stdout)
     pops = info["populations"]

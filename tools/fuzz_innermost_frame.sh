@@ -11,6 +11,5 @@
 set -euo pipefail
 grep -E '^ *#[0-9]+ ' "$1" |
     grep -v -E 'sanitizer|fuzzer::|libc\.so|libclang_rt|interceptor|sysdeps/' |
-    grep -v -E 'in (malloc|calloc|realloc|free|operator new|operator delete) ' |
     grep -v -E '\(/[^ ]*/fuzz_[a-z0-9_]+\+0x[0-9a-f]+\)' |
     head -1 || true
