@@ -89,22 +89,62 @@ public:
     }
 
     void finish() {
+        finish([](std::size_t) {});
+    }
+
+    // finish() that also calls done(i) on this thread (lane 0) once for every item i, as
+    // soon as it sees the item finished: right after running it itself, or while it waits
+    // for the other lanes. Serial work on the items' results (merging their outputs) thus
+    // fills lane 0's idle time at the end of a phase instead of following the phase. done(i)
+    // may read item i's results; it must not touch those of items it has not been given.
+    // An exception from done() is passed on like an item's, once every item has finished.
+    template <class Done> void finish(Done&& done) {
+        std::exception_ptr error;
+        auto report = [&](std::size_t i) {
+            try {
+                done(i);
+            } catch (...) {
+                if (!error) error = std::current_exception();
+            }
+        };
         if (lanes_.size() == 1) {
             // As with a team: every item runs, then the first exception is rethrown.
-            std::exception_ptr error;
             for (std::size_t i = 0; i < n_; ++i) {
                 try {
                     call_(ctx_, i);
                 } catch (...) {
                     if (!error) error = std::current_exception();
                 }
+                report(i);
             }
             if (error) std::rethrow_exception(error);
             return;
         }
-        work(0);
+        const std::uint32_t p = phase_.load(std::memory_order_relaxed);
+        reported_.assign(n_, 0);
+        std::size_t left = n_;
+        work(0, [&](std::size_t i) {
+            reported_[i] = 1;
+            --left;
+            report(i);
+        });
+        // Report the others as they finish (an item's flag is set after its work, with
+        // release: acquiring it makes its results visible here).
+        for (unsigned k = 0; left > 0; ++k) {
+            bool any = false;
+            for (std::size_t i = 0; i < n_; ++i)
+                if (!reported_[i] && item_done_[i].load(std::memory_order_acquire) == p) {
+                    reported_[i] = 1;
+                    --left;
+                    any = true;
+                    report(i);
+                }
+            if (any) k = 0;
+            else relax(k);
+        }
         for (unsigned k = 0; done_.load(std::memory_order_acquire) != n_; ++k) relax(k);
         if (error_) std::rethrow_exception(error_);
+        if (error) std::rethrow_exception(error);
     }
 
 private:
@@ -119,7 +159,7 @@ private:
     };
 
     EpochTeam(std::span<const double> cost, int lanes, void* ctx, void (*call)(void*, std::size_t))
-        : n_(cost.size()), ctx_(ctx), call_(call), lanes_(static_cast<std::size_t>(lanes)) {
+        : n_(cost.size()), ctx_(ctx), call_(call), lanes_(static_cast<std::size_t>(lanes)), item_done_(cost.size()) {
         if (n_ > index_mask) throw std::invalid_argument("EpochTeam: too many work items");
         // Blocks of about equal cost: block l ends at the item boundary nearest to
         // (l + 1) / lanes of the total cost.
@@ -152,20 +192,23 @@ private:
     // A successful claim acquires what lane 0 wrote before publishing the phase; lane 0
     // writes the next phase's inputs only after every item of this one has counted itself
     // done.
-    void work(std::size_t self) {
+    template <class After> void work(std::size_t self, After&& after) {
         for (std::size_t k = 0; k < lanes_.size(); ++k) {
             Lane& l = lanes_[(self + k) % lanes_.size()];
             std::uint64_t w = l.word.load(std::memory_order_acquire);
             while ((w & index_mask) < l.end) {
                 if (!l.word.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire))
                     continue;
+                const auto i = static_cast<std::size_t>(w & index_mask);
                 try {
-                    call_(ctx_, static_cast<std::size_t>(w & index_mask));
+                    call_(ctx_, i);
                 } catch (...) {
                     std::lock_guard<std::mutex> lock(error_mutex_);
                     if (!error_) error_ = std::current_exception();
                 }
+                item_done_[i].store(static_cast<std::uint32_t>(w >> 32), std::memory_order_release);
                 done_.fetch_add(1, std::memory_order_release);
+                after(i);
                 w = l.word.load(std::memory_order_acquire);
             }
         }
@@ -181,7 +224,7 @@ private:
                 continue;
             }
             seen = p;
-            work(self);
+            work(self, [](std::size_t) {});
         }
     }
 
@@ -213,6 +256,9 @@ private:
     void* const ctx_;
     void (*const call_)(void*, std::size_t);
     std::vector<Lane> lanes_;
+    // Per item: the number of the last phase in which it finished (phase numbers start at 1).
+    std::vector<std::atomic<std::uint32_t>> item_done_;
+    std::vector<char> reported_; // lane 0, per item: given to finish()'s done() this phase
     alignas(64) std::atomic<std::uint32_t> phase_{0};
     alignas(64) std::atomic<std::size_t> done_{0};
     alignas(64) std::atomic<int> sleepers_{0};

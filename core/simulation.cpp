@@ -249,7 +249,8 @@ struct Simulation::Impl {
     std::vector<std::vector<std::uint32_t>> pop_spikes; // per population: indices into pending
     std::vector<BurstRecord> bursts_done;
     std::vector<double> next_weight_sample; // per weight probe
-    std::vector<std::size_t> head;          // merge_spikes: per local group, its next spike
+    std::vector<GSpike> merged;             // take_spikes: scratch
+    std::size_t unplaced = SIZE_MAX;        // take_spikes: first local group with a NaN spike time
     bool finished = false;
     bool hooks_active = false; // any classifier, STP or transmit mode
     DiscardSink discard;
@@ -965,6 +966,7 @@ struct Simulation::Impl {
             e.step0 = step;
             e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
             e.dt = net.dt;
+            next.clear(); // (the spikes of the epoch before last: read by no one any more)
             team.start();
         };
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
@@ -974,10 +976,11 @@ struct Simulation::Impl {
                     if (stop_here()) break;
                     start_epoch(team);
                 }
-                team.finish();
+                team.finish([&](std::size_t k) { take_spikes(k, next); });
                 started = false;
-                // Phase 3 (serial): exchange. Spikes of all groups sorted by (time, gid); they
-                // are delivered at the start of the next epoch (delays >= epoch length). A bad
+                // Phase 3 (serial): exchange. Spikes of all groups in (time, gid) order (merged
+                // by take_spikes as each group finished, above); they are delivered at the
+                // start of the next epoch (delays >= epoch length). A bad
                 // state anywhere stops every rank at the end of this epoch; nothing of it is
                 // recorded.
                 // Phase 3b (serial, needs the sorted spikes): burst classification and per-
@@ -989,7 +992,9 @@ struct Simulation::Impl {
                         bad = bad_state_message(groups[gi], e);
                         break;
                     }
-                const std::string unmerged = merge_spikes(next);
+                std::string unmerged;
+                if (unplaced != SIZE_MAX) unmerged = net.populations[groups[local[unplaced]].pop].name;
+                unplaced = SIZE_MAX;
                 bool stop_all = false;
                 const auto x0 = std::chrono::steady_clock::now();
                 if (ex) {
@@ -1019,7 +1024,7 @@ struct Simulation::Impl {
                 if (!unmerged.empty()) // a model bug, not a user error: its bad-state check missed it
                     throw std::logic_error("population '" + unmerged +
                                            "': a cell model emitted a spike without a valid time");
-                // (One process: merge_spikes already gave this order. Ranks: each rank's
+                // (One process: take_spikes already gave this order. Ranks: each rank's
                 // spikes are in order, the concatenation is not.)
                 if (ex)
                     std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
@@ -1068,34 +1073,30 @@ struct Simulation::Impl {
         return a.time != b.time ? a.time < b.time : a.cell < b.cell;
     }
 
-    // This rank's spikes of the epoch in (time, gid) order, from the groups' lists in (time,
-    // cell) order: take the earliest time among the lists' heads, then that time's spikes
-    // from every group in group order (local groups are in gid order). One pass over the
-    // groups per distinct spike time: on the grid at most one per step, far cheaper than
-    // sorting the concatenation. Returns the population of a spike it could not place (a
-    // NaN time), or "" when all were merged.
-    std::string merge_spikes(std::vector<GSpike>& out) {
-        out.clear();
-        head.assign(local.size(), 0);
-        for (;;) {
-            double t = std::numeric_limits<double>::infinity();
-            for (std::size_t k = 0; k < local.size(); ++k) {
-                const auto& sp = groups[local[k]].spikes;
-                if (head[k] < sp.size()) t = std::min(t, sp[head[k]].time);
+    // Phase 3, one group at a time: EpochTeam::finish hands each group over as soon as its
+    // item has finished (lane 0 merges while the other lanes still work), in whatever order
+    // the items finish. The group's spikes, in (time, cell) order, are merged into `out`,
+    // which stays in (time, gid) order. Groups hold disjoint gids, so no tie crosses groups
+    // and the result does not depend on the order the groups come in. A spike without a
+    // valid time (NaN) is left out and its group remembered (`unplaced`): the run stops
+    // after this epoch, reporting it (after any bad state, which explains it better).
+    void take_spikes(std::size_t k, std::vector<GSpike>& out) {
+        const Group& g = groups[local[k]];
+        if (g.spikes.empty()) return;
+        merged.clear();
+        auto a = out.cbegin();
+        const auto end = out.cend();
+        for (const LocalSpike& sp : g.spikes) {
+            if (std::isnan(sp.time)) {
+                unplaced = std::min(unplaced, k);
+                continue;
             }
-            if (t == std::numeric_limits<double>::infinity()) {
-                for (std::size_t k = 0; k < local.size(); ++k)
-                    if (head[k] < groups[local[k]].spikes.size()) // (only a NaN time is left behind)
-                        return net.populations[groups[local[k]].pop].name;
-                return {};
-            }
-            for (std::size_t k = 0; k < local.size(); ++k) {
-                const Group& g = groups[local[k]];
-                std::size_t& h = head[k];
-                for (; h < g.spikes.size() && g.spikes[h].time == t; ++h)
-                    out.push_back({t, g.gid0 + g.spikes[h].cell, g.pop, g.first + g.spikes[h].cell});
-            }
+            const std::uint64_t gid = g.gid0 + sp.cell;
+            for (; a != end && (a->time < sp.time || (a->time == sp.time && a->gid < gid)); ++a) merged.push_back(*a);
+            merged.push_back({sp.time, gid, g.pop, g.first + sp.cell});
         }
+        merged.insert(merged.end(), a, end);
+        out.swap(merged);
     }
 
     std::string bad_state_message(const Group& g, const Epoch& e) const {

@@ -83,3 +83,55 @@ TEST_CASE("EpochTeam passes an item's exception to the caller", "[engine][thread
         for (int c : count) REQUIRE(c == 1);
     }
 }
+
+TEST_CASE("EpochTeam::finish(done) hands lane 0 every item once, after the item's work", "[engine][threads]") {
+    for (int threads : {1, 2, 3, 4}) {
+        for (std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{9}, std::size_t{40}}) {
+            CAPTURE(threads, n);
+            tbb::task_arena arena(threads);
+            std::vector<double> cost(n, 1.0);
+            std::vector<int> value(n, -1); // written by the item, read by done() on lane 0
+            int phase = 0;
+            auto item = [&](std::size_t i) {
+                volatile double x = 0.0; // uneven, so items finish in varying order
+                for (std::size_t k = 0; k < 200 * (i % 7); ++k) x = x + 1.0;
+                value[i] = phase;
+            };
+            long handed = 0, stale = 0, twice = 0;
+            std::vector<int> seen_in(n, -1);
+            EpochTeam::run(arena, threads, cost, item, [&](EpochTeam& team) {
+                for (phase = 0; phase < 300; ++phase) {
+                    team.start();
+                    team.finish([&](std::size_t i) {
+                        ++handed;
+                        if (value[i] != phase) ++stale;   // the item's result is visible
+                        if (seen_in[i] == phase) ++twice; // once per phase
+                        seen_in[i] = phase;
+                    });
+                }
+            });
+            REQUIRE(handed == 300 * static_cast<long>(n));
+            REQUIRE(stale == 0);
+            REQUIRE(twice == 0);
+        }
+    }
+}
+
+TEST_CASE("EpochTeam::finish(done) passes done()'s exception on after the phase", "[engine][threads]") {
+    for (int threads : {1, 2, 4}) {
+        CAPTURE(threads);
+        tbb::task_arena arena(threads);
+        std::vector<double> cost(8, 1.0);
+        std::atomic<int> ran{0};
+        auto item = [&](std::size_t) { ran.fetch_add(1); };
+        REQUIRE_THROWS_WITH(EpochTeam::run(arena, threads, cost, item,
+                                           [&](EpochTeam& team) {
+                                               team.start();
+                                               team.finish([](std::size_t i) {
+                                                   if (i == 2) throw std::runtime_error("done 2 failed");
+                                               });
+                                           }),
+                            "done 2 failed");
+        REQUIRE(ran.load() == 8); // every item of the phase ran
+    }
+}
