@@ -6,18 +6,12 @@
 # /usr/bin/time. Output: ${OUT:-.}/compare.txt (name, wall s, RSS KiB, one line per run).
 # MODELS (default "naud2018 coba cuba") selects the networks, REPS (default 3) the repetitions.
 set -u
-OUT=${OUT:-.}
-export LD_LIBRARY_PATH=$PWD/.bundle/lib
-T=$PWD/.bundle/bin/time
-A=$PWD/.bundle/apical
+MODELS=${MODELS:-naud2018 coba cuba}
+B2_MODELS=$MODELS
+. "$(dirname "$0")/device_env.sh"
 R=$OUT/compare.txt
 : >"$R"
-nproc; lscpu | grep -E "Model name|^CPU\(s\)" || true
-MODELS=${MODELS:-naud2018 coba cuba}
 has() { case " $MODELS " in *" $1 "*) return 0;; esac; return 1; }
-for m in $MODELS; do p=.b2/${m}_project
-  (cd "$p" && mkdir -p results && make -s -j"$(nproc)" >/dev/null 2>&1) || echo "make failed in $p" | tee -a "$R"
-done
 run() { local name=$1; shift; "$T" -f "$name %e %M" -a -o "$R" "$@" >/dev/null 2>>"$OUT/errors.txt" || echo "$name FAILED" >>"$R"; }
 b2() { local name=$1 dir=$2; (cd "$dir" && "$T" -f "$name %e %M" -a -o "$R" ./main >/dev/null 2>>"$OUT/errors.txt" || echo "$name FAILED" >>"$R"); }
 D="--set simulation.duration=10s"
