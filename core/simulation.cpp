@@ -937,6 +937,7 @@ struct Simulation::Impl {
         } clock{stats, t_run};
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
         std::vector<GSpike> next;
+        unplaced = SIZE_MAX; // (a run abandoned by an exception may have left it set)
         std::vector<double> times;
         std::vector<std::uint64_t> ids;
         std::vector<float> rows;
