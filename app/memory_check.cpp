@@ -63,7 +63,7 @@ std::string format_bytes(double b) {
 }
 
 void check_memory(const NetworkDesc& net, const Registry& reg) {
-    const MemoryEstimate e = estimate_memory(net, reg);
+    const MemoryEstimate e = estimate_memory(net, reg, net.group_size);
     const std::uint64_t avail = available_memory_bytes();
     if (avail == 0 || e.total() <= static_cast<double>(avail)) return;
     std::uint64_t cells = 0;

@@ -57,6 +57,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     check_memory(s.net, reg);
     SimulationOptions so;
     so.threads = s.net.threads;
+    so.group_size = s.net.group_size;
     so.exchange = exchange;
     Simulation sim(s.net, reg, so);
     const bool checkpoints = plan.every > 0.0;

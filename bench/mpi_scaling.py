@@ -49,6 +49,10 @@ def run(args, apical, mpirun, ranks, threads, cells, duration, tmp):
     m = re.search(r"rank 0: ([\d.e+-]+) s in the run loop, ([\d.e+-]+) s of it exchanging", p.stdout)
     if m:
         rec["loop_s"], rec["exchange_s"] = float(m.group(1)), float(m.group(2))
+    else:  # one process: the summary gives the run loop alone
+        m = re.search(r"([\d.e+-]+) s in the run loop, ([\d.e+-]+) s setting up", p.stdout)
+        if m:
+            rec["loop_s"] = float(m.group(1))
     rss = []
     for f in sorted(os.listdir(tmp)):
         if f.startswith("time."):

@@ -94,6 +94,9 @@ struct NetworkDesc {
     double dt = 0.1;          // ms
     std::uint64_t seed = 1;
     int threads = 0; // 0: all cores
+    // Cells per cell group, the unit of work a thread takes (SimulationOptions::group_size):
+    // a performance setting; results do not depend on it.
+    std::uint32_t group_size = 512;
     // exact: events keep their times, spike times are located inside steps (default).
     // grid: events act at the first step boundary at or after their time and spikes are
     // stamped at the end of the step that crossed threshold (as Brian2, NEST's grid models

@@ -70,7 +70,7 @@ public:
 
 private:
     void simulation(const Node& n, NetworkDesc& net) {
-        c_.keys(n, "simulation", {"duration", "dt", "seed", "threads", "event_times"});
+        c_.keys(n, "simulation", {"duration", "dt", "seed", "threads", "event_times", "group_size"});
         if (const Node d = n["event_times"]) {
             const std::string v = c_.scalar(d, "simulation.event_times");
             if (v == "exact") net.event_times = NetworkDesc::EventTimes::exact;
@@ -82,6 +82,8 @@ private:
         if (const Node d = n["seed"])
             net.seed = c_.whole(d, "simulation.seed", 0, std::numeric_limits<std::uint64_t>::max());
         if (const Node d = n["threads"]) net.threads = static_cast<int>(c_.whole(d, "simulation.threads", 0, 65535));
+        if (const Node d = n["group_size"])
+            net.group_size = static_cast<std::uint32_t>(c_.whole(d, "simulation.group_size", 1, 65535));
         if (net.duration < net.dt)
             c_.fail(n["duration"] ? n["duration"] : n["dt"],
                     "simulation.duration (" + format_quantity(net.duration, Dim::time) +

@@ -47,4 +47,16 @@ for p in ('exc', 'inh'):
     assert np.array_equal(a['spikes'][p]['node_ids'][:], b['spikes'][p]['node_ids'][:])
 assert not np.array_equal(a['spikes']['exc']['timestamps'][:], c['spikes']['exc']['timestamps'][:])
 PYEOF"
+# simulation.group_size is used (the summary names the groups) and changes no spike.
+"$APICAL" run "$S" -o "$tmp/g.h5" --seed 5 --set "simulation.duration=100 ms" --set simulation.group_size=1024 \
+    --threads 2 >"$tmp/out"
+check "group_size 1024: 3200 + 800 cells in 5 groups" "grep -q '4000 cells in 5 groups' $tmp/out"
+check "group_size changes no spike" "$PY - <<PYEOF
+import h5py, numpy as np
+a, g = h5py.File('$tmp/s1.h5', 'r'), h5py.File('$tmp/g.h5', 'r')
+for p in ('exc', 'inh'):
+    assert len(a['spikes'][p]['timestamps']) > 0
+    assert np.array_equal(a['spikes'][p]['timestamps'][:], g['spikes'][p]['timestamps'][:])
+    assert np.array_equal(a['spikes'][p]['node_ids'][:], g['spikes'][p]['node_ids'][:])
+PYEOF"
 exit $fail

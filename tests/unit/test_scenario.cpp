@@ -35,7 +35,7 @@ std::string error_of(const std::string& text, const std::vector<std::string>& se
 }
 
 const char* const kFull = R"(name: coba
-simulation: {duration: 0.5 s, dt: 0.1 ms, seed: 7, threads: 2}
+simulation: {duration: 0.5 s, dt: 0.1 ms, seed: 7, threads: 2, group_size: 300}
 populations:
   exc:
     model: lif
@@ -88,6 +88,7 @@ TEST_CASE("a full scenario lowers into NetworkDesc with canonical numbers", "[sc
     CHECK(n.dt == 0.1);
     CHECK(n.seed == 7);
     CHECK(n.threads == 2);
+    CHECK(n.group_size == 300);
     CHECK(s.output_file == "out/coba_run.h5");
 
     REQUIRE(n.populations.size() == 2);
@@ -230,6 +231,7 @@ TEST_CASE("defaults fill what the scenario leaves out", "[scenario]") {
     CHECK(s.net.dt == 0.1);
     CHECK(s.net.seed == 1);
     CHECK(s.net.threads == 0);
+    CHECK(s.net.group_size == 512);
     CHECK(s.net.populations.at(0).params == default_values(reg.model("lif")->parameters));
     CHECK(s.net.projections.empty());
     CHECK(s.net.stimuli.empty());
@@ -369,7 +371,7 @@ TEST_CASE("set override (--set) errors point into the argument", "[scenario][set
                Contains("<--set>:1:20: populations.a.size: expected a whole number"));
     CHECK_THAT(error_of(kMinimal, {"simulation.seed=2", "simulation.durration=200ms"}),
                Contains("<--set>:2:12: unknown key 'durration'; did you mean 'duration'? allowed: duration, dt, seed, "
-                        "threads, event_times (in simulation)"));
+                        "threads, event_times, group_size (in simulation)"));
 }
 
 TEST_CASE("errors carry the file position of the offending node", "[scenario]") {
