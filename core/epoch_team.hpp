@@ -16,6 +16,10 @@
 //     EpochTeam::run(arena, threads, n_groups, item, [&](EpochTeam& team) {
 //         while (...) { /* serial */ team.parallel(); /* serial */ }
 //     });
+//
+// team.start() / team.finish(done) split parallel() so that lane 0 can work while the
+// helpers run items: serial work that the items do not need after start(), and done(i) on
+// each finished item's results inside finish() (the engine merges each group's spikes so).
 
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
