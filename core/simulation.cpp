@@ -14,6 +14,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <iterator>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -249,8 +250,12 @@ struct Simulation::Impl {
     std::vector<std::vector<std::uint32_t>> pop_spikes; // per population: indices into pending
     std::vector<BurstRecord> bursts_done;
     std::vector<double> next_weight_sample; // per weight probe
-    std::vector<GSpike> merged;             // take_spikes: scratch
-    std::size_t unplaced = SIZE_MAX;        // take_spikes: first local group with a NaN spike time
+    // take_spikes: sorted runs not yet merged (each at most half as long as the one below
+    // it), spare vectors for runs (their capacity kept across epochs), a merge scratch, and
+    // the first local group with a NaN spike time.
+    std::vector<std::vector<GSpike>> runs, spare_runs;
+    std::vector<GSpike> merge_scratch;
+    std::size_t unplaced = SIZE_MAX;
     bool finished = false;
     bool hooks_active = false; // any classifier, STP or transmit mode
     DiscardSink discard;
@@ -937,7 +942,11 @@ struct Simulation::Impl {
         } clock{stats, t_run};
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
         std::vector<GSpike> next;
-        unplaced = SIZE_MAX; // (a run abandoned by an exception may have left it set)
+        unplaced = SIZE_MAX; // (a run abandoned by an exception may have left these set)
+        while (!runs.empty()) {
+            spare_runs.push_back(std::move(runs.back()));
+            runs.pop_back();
+        }
         std::vector<double> times;
         std::vector<std::uint64_t> ids;
         std::vector<float> rows;
@@ -970,7 +979,6 @@ struct Simulation::Impl {
             e.step0 = step;
             e.step1 = std::min((step / epoch_steps + 1) * epoch_steps, n_stop);
             e.dt = net.dt;
-            next.clear(); // (the spikes of the epoch before last: read by no one any more)
             team.start();
         };
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
@@ -980,10 +988,11 @@ struct Simulation::Impl {
                     if (stop_here()) break;
                     start_epoch(team);
                 }
-                team.finish([&](std::size_t k) { take_spikes(k, next); });
+                team.finish([&](std::size_t k) { take_spikes(k); });
+                merge_runs(next);
                 started = false;
                 // Phase 3 (serial): exchange. Spikes of all groups in (time, gid) order (merged
-                // by take_spikes as each group finished, above); they are delivered at the
+                // by take_spikes as each group finished, and merge_runs); they are delivered at the
                 // start of the next epoch (delays >= epoch length). A bad
                 // state anywhere stops every rank at the end of this epoch; nothing of it is
                 // recorded.
@@ -1028,12 +1037,9 @@ struct Simulation::Impl {
                 if (!unmerged.empty()) // a model bug, not a user error: its bad-state check missed it
                     throw std::logic_error("population '" + unmerged +
                                            "': a cell model emitted a spike without a valid time");
-                // (One process: take_spikes already gave this order. Ranks: each rank's
+                // (One process: take_spikes and merge_runs already gave this order. Ranks: each rank's
                 // spikes are in order, the concatenation is not.)
-                if (ex)
-                    std::sort(next.begin(), next.end(), [](const GSpike& a, const GSpike& b) {
-                        return a.time != b.time ? a.time < b.time : a.gid < b.gid;
-                    });
+                if (ex) std::sort(next.begin(), next.end(), by_time_gid);
                 stats.exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - x0).count();
                 pending.swap(next);
                 step = e.step1;
@@ -1079,28 +1085,58 @@ struct Simulation::Impl {
 
     // Phase 3, one group at a time: EpochTeam::finish hands each group over as soon as its
     // item has finished (lane 0 merges while the other lanes still work), in whatever order
-    // the items finish. The group's spikes, in (time, cell) order, are merged into `out`,
-    // which stays in (time, gid) order. Groups hold disjoint gids, so no tie crosses groups
-    // and the result does not depend on the order the groups come in. A spike without a
-    // valid time (NaN) is left out and its group remembered (`unplaced`): the run stops
-    // after this epoch, reporting it (after any bad state, which explains it better).
-    void take_spikes(std::size_t k, std::vector<GSpike>& out) {
+    // the items finish. The group's spikes, in (time, cell) order, become a sorted run of
+    // GSpikes; runs are merged pairwise as they come, keeping each run at most half as long
+    // as the one below it, so an epoch's N spikes from G groups cost O(N log G) however the
+    // groups finish (merging every group into one growing list would cost O(N G): with
+    // thousands of groups, far more than the epoch itself). merge_runs() merges what is left.
+    // Groups hold disjoint gids, so no tie crosses runs and the result, in (time, gid) order,
+    // does not depend on the order the groups come in. A spike without a valid time (NaN) is
+    // left out and its group remembered (`unplaced`): the run stops after this epoch,
+    // reporting it (after any bad state, which explains it better).
+    static bool by_time_gid(const GSpike& a, const GSpike& b) {
+        return a.time != b.time ? a.time < b.time : a.gid < b.gid;
+    }
+
+    void take_spikes(std::size_t k) {
         const Group& g = groups[local[k]];
         if (g.spikes.empty()) return;
-        merged.clear();
-        auto a = out.cbegin();
-        const auto end = out.cend();
+        std::vector<GSpike> run;
+        if (!spare_runs.empty()) {
+            run = std::move(spare_runs.back());
+            spare_runs.pop_back();
+        }
+        run.clear();
         for (const LocalSpike& sp : g.spikes) {
             if (std::isnan(sp.time)) {
                 unplaced = std::min(unplaced, k);
                 continue;
             }
-            const std::uint64_t gid = g.gid0 + sp.cell;
-            for (; a != end && (a->time < sp.time || (a->time == sp.time && a->gid < gid)); ++a) merged.push_back(*a);
-            merged.push_back({sp.time, gid, g.pop, g.first + sp.cell});
+            run.push_back({sp.time, g.gid0 + sp.cell, g.pop, g.first + sp.cell});
         }
-        merged.insert(merged.end(), a, end);
-        out.swap(merged);
+        runs.push_back(std::move(run));
+        while (runs.size() >= 2 && runs[runs.size() - 2].size() <= 2 * runs.back().size()) merge_top_runs();
+    }
+
+    // The two runs on top of the stack become one.
+    void merge_top_runs() {
+        std::vector<GSpike>& a = runs[runs.size() - 2];
+        std::vector<GSpike>& b = runs.back();
+        merge_scratch.clear();
+        std::merge(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(merge_scratch), by_time_gid);
+        a.swap(merge_scratch);
+        spare_runs.push_back(std::move(b));
+        runs.pop_back();
+    }
+
+    // The epoch's spikes in (time, gid) order into `out` (its old contents are dropped).
+    void merge_runs(std::vector<GSpike>& out) {
+        out.clear();
+        if (runs.empty()) return;
+        while (runs.size() >= 2) merge_top_runs();
+        out.swap(runs.back());
+        spare_runs.push_back(std::move(runs.back()));
+        runs.pop_back();
     }
 
     std::string bad_state_message(const Group& g, const Epoch& e) const {
