@@ -213,8 +213,8 @@ int cmd_run(const RunOptions& o) {
              << (r.stats.synapses ? static_cast<double>(r.stats.synapse_bytes) / static_cast<double>(r.stats.synapses)
                                   : 0.0)
              << " bytes per synapse)\n";
-    // Where the time went: the run loop (simulated time) against set-up (parsing, network
-    // build, output file) and finishing; with ranks, also the spike exchange.
+    // Where the time went: the run loop (simulated time) against set-up (network build,
+    // output file; parsing came before) and finishing; with ranks, also the spike exchange.
     if (!o.quiet && r.ranks > 1)
         said << "  rank 0: " << r.stats.run_seconds << " s in the run loop, " << r.stats.exchange_seconds
              << " s of it exchanging spikes ("

@@ -1079,8 +1079,13 @@ struct Simulation::Impl {
         return static_cast<double>(step) * net.dt;
     }
 
+    // A NaN time (a model bug, reported after the epoch by take_spikes) orders after every
+    // valid time, so that the order stays a strict weak ordering: std::sort with a plain
+    // `<` on NaN may run past the end of the list.
     static bool by_time_cell(const LocalSpike& a, const LocalSpike& b) {
-        return a.time != b.time ? a.time < b.time : a.cell < b.cell;
+        if (a.time == b.time) return a.cell < b.cell;
+        if (std::isnan(a.time) || std::isnan(b.time)) return std::isnan(b.time) && !std::isnan(a.time);
+        return a.time < b.time;
     }
 
     // Phase 3, one group at a time: EpochTeam::finish hands each group over as soon as its
