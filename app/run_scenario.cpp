@@ -11,6 +11,9 @@
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <future>
+#include <optional>
+#include <thread>
 
 namespace apical::app {
 namespace {
@@ -59,7 +62,18 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     so.threads = s.net.threads;
     so.group_size = s.net.group_size;
     so.exchange = exchange;
+    // With two or more threads the result file is started (HDF5's start-up and the file's
+    // creation, a few ms) on another thread while the network is built, which needs no HDF5.
+    // One thread keeps to one: a 1-thread run uses one core throughout.
+    const int threads =
+        so.threads > 0 ? so.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::future<io::EarlyFile> early_file;
+    if (threads > 1 && (!exchange || exchange->rank() == 0))
+        early_file = std::async(std::launch::async, [&out] { return io::EarlyFile(out); });
+    // (If the build throws, the future's destructor waits for the file and removes it.)
     Simulation sim(s.net, reg, so);
+    std::optional<io::EarlyFile> early;
+    if (early_file.valid()) early.emplace(early_file.get());
     const bool checkpoints = plan.every > 0.0;
     if (checkpoints || plan.restart) {
         if (const std::string why = sim.checkpoint_unsupported(); !why.empty())
@@ -121,7 +135,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         meta.weight_probes[w].sample_source.assign(l.source.begin(), l.source.begin() + static_cast<std::ptrdiff_t>(k));
         meta.weight_probes[w].sample_target.assign(l.target.begin(), l.target.begin() + static_cast<std::ptrdiff_t>(k));
     }
-    io::Hdf5Writer writer(out, std::move(meta));
+    io::Hdf5Writer writer(out, std::move(meta), std::move(early));
     // APICAL_FLUSH_INTERVAL: seconds of wall time between flushes of the result file (default
     // 10; what a killed run keeps is what was flushed). docs/output.md.
     if (const char* f = std::getenv("APICAL_FLUSH_INTERVAL"); f && *f) writer.set_flush_interval(std::atof(f));

@@ -194,7 +194,63 @@ struct Hdf5Writer::Impl {
     }
 };
 
-Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_unique<Impl>()) {
+namespace {
+
+// Creates (truncating) the result file `name`, in the formats and with the caches the writer
+// needs.
+H5Id create_file(const std::string& name) {
+    H5Quiet quiet;
+    // Memory must not grow with simulated time: with the 1.8 file format every appended chunk
+    // adds a B-tree entry kept in the (adaptive, growing) metadata cache. The 1.10 format
+    // indexes extendible datasets with extensible arrays, and the cache is capped.
+    // HDF5 keeps freed blocks on internal free lists without bound by default; cap them
+    // (a library-wide setting, harmless to set again).
+    H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
+    H5Id fapl(h5_check(H5Pcreate(H5P_FILE_ACCESS), name, "", "create file access list"));
+    // The file is created with the 1.8 superblock, which has no "open for writing" flag:
+    // with the 1.10 superblock a file whose writer was killed cannot be opened by h5py at
+    // all until `h5clear -s`. The objects inside are then made in the 1.10 format.
+    h5_check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), name, "", "set format");
+    H5AC_cache_config_t mdc;
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    h5_check(H5Pget_mdc_config(fapl.get(), &mdc), name, "", "read cache config");
+    mdc.set_initial_size = true;
+    mdc.initial_size = 1 << 20;
+    mdc.max_size = 2 << 20;
+    mdc.min_size = 1 << 20;
+    h5_check(H5Pset_mdc_config(fapl.get(), &mdc), name, "", "set cache config");
+    // No raw-data chunk cache: data is appended in whole buffers, never re-read, and the
+    // default 1 MiB per dataset would be most of the writer's memory.
+    h5_check(H5Pset_cache(fapl.get(), 0, 0, 0, 1.0), name, "", "set chunk cache");
+    H5Id file(h5_check(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), name, "", "create file"));
+    h5_check(H5Fset_libver_bounds(file.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), name, "", "set format");
+    return file;
+}
+
+} // namespace
+
+struct EarlyFile::Impl {
+    std::string name;
+    H5Id file;
+    ~Impl() {
+        if (!file.valid()) return;
+        file.reset();
+        std::error_code ec;
+        std::filesystem::remove(name, ec);
+    }
+};
+
+EarlyFile::EarlyFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
+    impl_->name = partial_path_for(path) + "-" + std::to_string(::getpid());
+    impl_->file = create_file(impl_->name);
+}
+EarlyFile::~EarlyFile() = default;
+EarlyFile::EarlyFile(EarlyFile&&) noexcept = default;
+EarlyFile& EarlyFile::operator=(EarlyFile&&) noexcept = default;
+const std::string& EarlyFile::name() const { return impl_->name; }
+
+Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta, std::optional<EarlyFile> early)
+    : impl_(std::make_unique<Impl>()) {
     validate(meta);
     H5Quiet quiet;
     Impl& w = *impl_;
@@ -202,32 +258,14 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta) : impl_(std::make_uniq
     w.partial = partial_path_for(w.path);
     w.meta = std::move(meta);
     const OutputMeta& m = w.meta;
-
-    // Memory must not grow with simulated time: with the 1.8 file format every appended chunk
-    // adds a B-tree entry kept in the (adaptive, growing) metadata cache. The 1.10 format
-    // indexes extendible datasets with extensible arrays, and the cache is capped.
-    // HDF5 keeps freed blocks on internal free lists without bound by default; cap them
-    // (a library-wide setting, harmless to set again).
-    H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
-    H5Id fapl(h5_check(H5Pcreate(H5P_FILE_ACCESS), w.partial, "", "create file access list"));
-    // The file is created with the 1.8 superblock, which has no "open for writing" flag:
-    // with the 1.10 superblock a file whose writer was killed cannot be opened by h5py at
-    // all until `h5clear -s`. The objects inside are then made in the 1.10 format.
-    h5_check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), w.partial, "", "set format");
-    H5AC_cache_config_t mdc;
-    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
-    h5_check(H5Pget_mdc_config(fapl.get(), &mdc), w.partial, "", "read cache config");
-    mdc.set_initial_size = true;
-    mdc.initial_size = 1 << 20;
-    mdc.max_size = 2 << 20;
-    mdc.min_size = 1 << 20;
-    h5_check(H5Pset_mdc_config(fapl.get(), &mdc), w.partial, "", "set cache config");
-    // No raw-data chunk cache: data is appended in whole buffers, never re-read, and the
-    // default 1 MiB per dataset would be most of the writer's memory.
-    h5_check(H5Pset_cache(fapl.get(), 0, 0, 0, 1.0), w.partial, "", "set chunk cache");
-    w.file = H5Id(
-        h5_check(H5Fcreate(w.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), w.partial, "", "create file"));
-    h5_check(H5Fset_libver_bounds(w.file.get(), H5F_LIBVER_V110, H5F_LIBVER_LATEST), w.partial, "", "set format");
+    if (early && early->impl_ && early->impl_->file.valid()) {
+        // Taken over under the name every writer uses (replacing a killed run's file only now).
+        if (::rename(early->impl_->name.c_str(), w.partial.c_str()) != 0)
+            throw Hdf5Error(w.partial, "", "rename " + early->impl_->name + " to it", std::strerror(errno));
+        w.file = std::move(early->impl_->file);
+    } else {
+        w.file = create_file(w.partial);
+    }
     try {
         w.obj = std::make_unique<Objects>();
         Objects& o = *w.obj;

@@ -7,9 +7,32 @@
 #include "io/output_meta.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace apical::io {
+
+// The part of a writer's start that needs nothing but the output path: starting the HDF5
+// library and creating the file (together a few ms). Made on another thread while the
+// network is built (app/run_scenario.cpp, runs with two or more threads); no other HDF5 call
+// may run meanwhile. The file is created as `<path>.partial-<pid>`, so that a killed run's
+// `<path>.partial` is replaced only when a writer takes the file over (renaming it to
+// `<path>.partial`). Destroyed without being taken, it closes and removes its file.
+class EarlyFile {
+public:
+    explicit EarlyFile(const std::string& path); // throws Hdf5Error
+    ~EarlyFile();
+    EarlyFile(EarlyFile&&) noexcept;
+    EarlyFile& operator=(EarlyFile&&) noexcept;
+    EarlyFile(const EarlyFile&) = delete;
+    EarlyFile& operator=(const EarlyFile&) = delete;
+    const std::string& name() const; // where it is until a writer takes it
+
+private:
+    friend class Hdf5Writer;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 class Hdf5Writer : public RecordingSink {
 public:
@@ -17,7 +40,9 @@ public:
     // groups, empty datasets, completed = 0. Throws std::invalid_argument for an
     // inconsistent `meta`, Hdf5Error when the file cannot be created.
     // Whether an existing `<path>` may be replaced is the caller's decision (--force).
-    Hdf5Writer(std::string path, OutputMeta meta);
+    // With `early` (made for the same path), the writer takes that file over instead of
+    // creating one; otherwise (and when it cannot be used) its file is closed and removed.
+    Hdf5Writer(std::string path, OutputMeta meta, std::optional<EarlyFile> early = std::nullopt);
     // Without finish(): flushes what it can and closes, leaving `<path>.partial`.
     ~Hdf5Writer() override;
     Hdf5Writer(const Hdf5Writer&) = delete;

@@ -99,4 +99,23 @@ for p in ('exc', 'inh'):
 assert n > 0
 PYEOF"
 fi
+
+# 4. With two threads the result file is created while the network is built, under a name of
+# its own (OUT.h5.partial-PID), and taken over as OUT.h5.partial when the run starts: a killed
+# run's OUT.h5.partial survives a run that fails before that, and a finished run leaves
+# nothing but OUT.h5.
+mkdir "$tmp/two"
+echo "a killed run's results" >"$tmp/two/t.h5.partial"
+# A restart refused after the network is built (its checkpoint lies after the new duration).
+"$APICAL" run "$S" -o "$tmp/c.h5" --quiet --threads 1 "${short[@]}" --checkpoint-every "20 ms" --checkpoint "$tmp/c.ckpt"
+"$APICAL" run --restart "$tmp/c.ckpt" -o "$tmp/two/t.h5" --quiet --threads 2 --set "simulation.duration=10 ms" \
+    2>"$tmp/err"; rc=$?
+check "2 threads, refused restart: exit $rc, expected 2" "[ $rc -eq 2 ] && grep -q 'after simulation.duration' $tmp/err"
+check "2 threads, failed start: the old partial file is untouched and nothing else is there" \
+    "[ \"\$(ls $tmp/two)\" = t.h5.partial ] && grep -q 'a killed run' $tmp/two/t.h5.partial"
+"$APICAL" run "$S" -o "$tmp/two/t.h5" --quiet --threads 2 "${short[@]}"; rc=$?
+check "2 threads: exit $rc, expected 0" "[ $rc -eq 0 ]"
+check "2 threads: only the output is left ($(ls "$tmp/two" | tr '\n' ' '))" "[ \"\$(ls $tmp/two)\" = t.h5 ]"
+check "2 threads: the output reads back as completed" \
+    "$PY -c \"import h5py; assert h5py.File('$tmp/two/t.h5', 'r')['apical'].attrs['completed'] == 1\""
 exit $fail

@@ -8,12 +8,15 @@
 #include <catch2/catch.hpp>
 
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <vector>
 
 using namespace apical;
@@ -205,6 +208,59 @@ TEST_CASE("Hdf5Writer writes <path>.partial and renames it at finish", "[hdf5]")
     CHECK(output_exists(path));
     CHECK_FALSE(fs::exists(path + ".partial"));
     CHECK_THROWS_AS(w.flush(), std::logic_error);
+}
+
+TEST_CASE("EarlyFile: created beside the output, taken over by the writer, removed if not", "[hdf5]") {
+    TempDir tmp("early");
+    const std::string path = tmp.file("run.h5");
+    const std::string own = path + ".partial-" + std::to_string(::getpid());
+    // A killed run's .partial file, which must survive until a writer takes a new file over.
+    const std::string old_partial = tmp.write("run.h5.partial", "results of a killed run");
+    auto files = [&] {
+        std::vector<std::string> v;
+        for (auto& e : fs::directory_iterator(tmp.dir)) v.push_back(e.path().filename().string());
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+
+    SECTION("not taken: closed and removed") {
+        {
+            EarlyFile early(path);
+            CHECK(early.name() == own);
+            CHECK(fs::exists(own));
+        }
+        CHECK(files() == std::vector<std::string>{"run.h5.partial"});
+    }
+    SECTION("made on another thread, taken over by a writer that finishes") {
+        auto f = std::async(std::launch::async, [&] { return EarlyFile(path); });
+        EarlyFile early = f.get();
+        auto inode = [](const std::string& p) {
+            struct stat st {};
+            REQUIRE(::stat(p.c_str(), &st) == 0);
+            return st.st_ino;
+        };
+        const auto made = inode(own);
+        Hdf5Writer w(path, sample_meta(), std::move(early));
+        CHECK(files() == std::vector<std::string>{"run.h5.partial"});
+        CHECK(inode(path + ".partial") == made); // the early file, renamed (not a new one)
+        CHECK(w.partial_path() == path + ".partial");
+        write_sample_run(w);
+        w.finish(true, 25.0, 0.5);
+        CHECK(files() == std::vector<std::string>{"run.h5"});
+        Hdf5Reader r(path);
+        CHECK(r.meta().completed);
+        CHECK(r.spikes("exc").node_ids == std::vector<std::uint64_t>{0, 1, 3, 2, 0, 0});
+    }
+    SECTION("a writer that refuses its metadata removes the early file, not the old .partial") {
+        OutputMeta bad = sample_meta();
+        bad.rate_bin = 0.0;
+        CHECK_THROWS_AS(Hdf5Writer(path, bad, EarlyFile(path)), std::invalid_argument);
+        CHECK(files() == std::vector<std::string>{"run.h5.partial"});
+        std::ifstream in(old_partial);
+        std::string text;
+        std::getline(in, text);
+        CHECK(text == "results of a killed run");
+    }
 }
 
 TEST_CASE("Hdf5Writer destroyed without finish leaves a readable .partial file", "[hdf5]") {
