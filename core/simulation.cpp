@@ -31,8 +31,10 @@ namespace {
 // Synapses of one projection onto one cell group, stored by source cell (CSR): 2 bytes per
 // synapse (the target) when weight and delay are constant across the projection (a static
 // projection: no plasticity), plus 4 for a weight and 4 for a delay drawn per synapse. Rows are dense (row[s] ..
-// row[s+1] for every source cell s) when most source cells reach the group; sparse (the sorted ids of the sources that
-// do, and their rows) otherwise, so that a large sparse network does not pay 4 bytes per source cell per group.
+// row[s+1] for every source cell s) when a third or more of the source cells reach the group; sparse otherwise:
+// rows only for the sources that do, found through the source population's routing table (Impl::route), so that a
+// large sparse network pays neither 4 bytes per source cell per group nor, when spikes are delivered, a look at every
+// spike of the epoch by every group.
 struct InBlock {
     std::uint32_t projection = 0;
     std::uint32_t source_pop = 0;
@@ -40,17 +42,10 @@ struct InBlock {
     double const_delay = 0.0;
     float const_weight = 0.0f; // the weight of every synapse when `weight` is empty
     bool sparse = false;
-    std::vector<std::uint32_t> src_ids; // sparse: the sources with synapses here, ascending
-    std::vector<std::uint32_t> row;     // dense: n_source + 1 entries; sparse: src_ids.size() + 1
-    // The synapses of source cell s: [first, second).
-    std::pair<std::uint32_t, std::uint32_t> range(std::uint32_t s) const {
-        if (!sparse) return {row[s], row[s + 1]};
-        const auto it = std::lower_bound(src_ids.begin(), src_ids.end(), s);
-        if (it == src_ids.end() || *it != s) return {0, 0};
-        const auto i = static_cast<std::size_t>(it - src_ids.begin());
-        return {row[i], row[i + 1]};
-    }
-    std::uint32_t source_of_row(std::size_t i) const { return sparse ? src_ids[i] : static_cast<std::uint32_t>(i); }
+    // Sparse, while the network is built: the sources with synapses here, ascending (moved
+    // into the routing table, then released).
+    std::vector<std::uint32_t> src_ids;
+    std::vector<std::uint32_t> row;    // dense: n_source + 1 entries; sparse: one per source with synapses here, + 1
     std::vector<std::uint16_t> target; // group-local cell
     std::vector<float> weight;         // empty: const_weight
     std::vector<float> delay;          // empty: const_delay
@@ -90,6 +85,13 @@ struct Group {
     };
     std::vector<BinCache> bin_cache;
     std::vector<LocalSpike> spikes;
+    // Sparse blocks: this epoch's spikes that reach them, in (spike, block) order, written by
+    // route_spikes() between epochs. `scans`: the group has dense blocks, which look at every spike.
+    struct Routed {
+        std::uint32_t spike, block, row; // index into `pending`, into `in`, and row of that block
+    };
+    std::vector<Routed> inbox;
+    bool routed = false, scans = false;
     bool bad = false; // the model reported a bad state this epoch
     CellGroup::BadState bad_state;
 };
@@ -239,6 +241,15 @@ struct Simulation::Impl {
     std::int64_t epoch_steps = 1; // L: epoch length in steps (<= min delay)
     std::size_t ring = 2;
     std::vector<GSpike> pending; // spikes of the last epoch, sorted by (time, gid)
+    // Spikes to sparse blocks (see InBlock): per source population, for each of its cells the
+    // (sparse block, row) pairs it reaches, ordered by group and block. A sparse block is a
+    // (group, index in its `in`) pair of sparse_blocks.
+    struct Route {
+        std::uint32_t block, row;
+    };
+    std::vector<std::vector<std::uint64_t>> route_offset; // per population: size + 1 entries, or none
+    std::vector<std::vector<Route>> route;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sparse_blocks;
     std::vector<std::int64_t> probe_stride;
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
@@ -328,6 +339,7 @@ struct Simulation::Impl {
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
         // the same network for any thread count or (later) any rank layout.
         parallel_groups([&](Group& g) { connect_group(g); });
+        build_routes();
 
         double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
         for (auto& g : groups)
@@ -344,10 +356,11 @@ struct Simulation::Impl {
                     }
                 }
                 stats.synapses += b.target.size();
-                stats.synapse_bytes += (b.row.size() + b.src_ids.size()) * sizeof(std::uint32_t) +
-                                       b.target.size() * sizeof(std::uint16_t) + b.weight.size() * sizeof(float) +
-                                       b.delay.size() * sizeof(float);
+                stats.synapse_bytes += b.row.size() * sizeof(std::uint32_t) + b.target.size() * sizeof(std::uint16_t) +
+                                       b.weight.size() * sizeof(float) + b.delay.size() * sizeof(float);
             }
+        for (std::size_t p = 0; p < route.size(); ++p)
+            stats.synapse_bytes += route[p].size() * sizeof(Route) + route_offset[p].size() * sizeof(std::uint64_t);
         if (ex) {
             // Every rank must step with the same epochs: the network-wide delay range.
             send_buf.clear();
@@ -570,8 +583,12 @@ struct Simulation::Impl {
                 if (!const_weight) b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
-            // Sparse rows when they take less than half the memory of dense ones (not for
-            // plastic projections: their rules walk the rows by source cell).
+            // Sparse rows when fewer than a quarter of the source cells reach the group (not for
+            // plastic projections: their rules walk the rows by source cell). They then take
+            // less memory (4 bytes for the row and 8 in the routing table per source that
+            // reaches the group, against 4 per source cell), and delivery is faster: spikes are
+            // routed to the groups they reach (route_spikes, serial), instead of every group
+            // looking at every spike (parallel), which is cheaper where most spikes do reach it.
             std::size_t distinct = 0;
             for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
             if (pr.plasticity.empty() && 2 * (2 * distinct + 1) < n_src + 1) {
@@ -585,6 +602,60 @@ struct Simulation::Impl {
                 b.sparse = true;
             }
             g.in.push_back(std::move(b));
+        }
+    }
+
+    // The routing table of the sparse blocks (built from their src_ids, which are then released):
+    // per source cell, its (sparse block, row) pairs in group and block order, which is the order
+    // in which collect_events delivers a spike's synapses.
+    void build_routes() {
+        const std::size_t np = net.populations.size();
+        route_offset.assign(np, {});
+        route.assign(np, {});
+        sparse_blocks.clear();
+        for (auto gi : local)
+            for (std::uint32_t bi = 0; bi < groups[gi].in.size(); ++bi) {
+                const InBlock& b = groups[gi].in[bi];
+                if (!b.sparse) continue;
+                auto& off = route_offset[b.source_pop];
+                if (off.empty()) off.assign(std::size_t{net.populations[b.source_pop].size} + 1, 0);
+                for (auto src : b.src_ids) ++off[src + 1];
+                sparse_blocks.emplace_back(gi, bi);
+            }
+        for (std::size_t p = 0; p < np; ++p) {
+            auto& off = route_offset[p];
+            std::partial_sum(off.begin(), off.end(), off.begin());
+            route[p].resize(off.empty() ? 0 : off.back());
+        }
+        std::vector<std::vector<std::uint64_t>> fill(np);
+        for (std::size_t p = 0; p < np; ++p)
+            if (!route_offset[p].empty()) fill[p].assign(route_offset[p].begin(), route_offset[p].end() - 1);
+        for (std::uint32_t sb = 0; sb < sparse_blocks.size(); ++sb) {
+            Group& g = groups[sparse_blocks[sb].first];
+            InBlock& b = g.in[sparse_blocks[sb].second];
+            for (std::uint32_t i = 0; i < b.src_ids.size(); ++i)
+                route[b.source_pop][fill[b.source_pop][b.src_ids[i]]++] = {sb, i};
+            b.src_ids = {};
+            g.routed = true;
+        }
+        for (auto gi : local)
+            for (const InBlock& b : groups[gi].in) groups[gi].scans = groups[gi].scans || !b.sparse;
+    }
+
+    // Between epochs (after the exchange; phase 3c): each pending spike's pairs of the routing
+    // table go to the inboxes of their groups, in spike order.
+    void route_spikes() {
+        if (sparse_blocks.empty()) return;
+        for (auto gi : local) groups[gi].inbox.clear();
+        for (std::uint32_t i = 0; i < pending.size(); ++i) {
+            const GSpike& s = pending[i];
+            const auto& off = route_offset[s.pop];
+            if (off.empty()) continue;
+            const Route* r = route[s.pop].data();
+            for (std::uint64_t k = off[s.local]; k < off[s.local + 1]; ++k) {
+                const auto [gi, bi] = sparse_blocks[r[k].block];
+                groups[gi].inbox.push_back({i, bi, r[k].row});
+            }
         }
     }
 
@@ -721,53 +792,78 @@ struct Simulation::Impl {
         };
         auto bin_of = [&](double t) -> PodBuffer<Event>& { return g.bins[bin_index(t)]; };
         g.bin_cache.assign(g.in.size(), Group::BinCache{});
-        for (const GSpike& s : pending) {
-            for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
-                const InBlock& b = g.in[bi];
-                if (b.source_pop != s.pop) continue;
-                const auto [r0, r1] = b.range(s.local);
-                if (r0 == r1) continue;
-                // Transmission filtered (0: not carried) or scaled by short-term plasticity.
-                const auto& gn = gain[b.projection];
-                const float f = gn.empty() ? 1.0f : gn[s.idx];
-                if (f == 0.0f) continue;
-                if (b.as_rows) {
-                    // The model reads the row's targets when it applies the row, later in
-                    // this epoch; fetching them now overlaps the misses of all rows.
-                    __builtin_prefetch(b.target.data() + r0);
-                    Group::BinCache& bc = g.bin_cache[bi];
-                    if (s.time != bc.time) {
-                        bc.time = s.time;
-                        bc.arrival = to_grid(s.time + b.const_delay); // (rows: grid event times only)
-                        bc.rows = &g.row_bins[bin_index(bc.arrival)];
-                    }
-                    bc.rows->push_back({b.target.data() + r0, b.weight.empty() ? nullptr : b.weight.data() + r0,
-                                        b.const_weight, f, r1 - r0, b.slot});
-                } else if (f != 1.0f) {
-                    for (std::uint32_t k = r0; k < r1; ++k) {
-                        const double d = b.delay.empty() ? b.const_delay : static_cast<double>(b.delay[k]);
-                        const double t = grid ? to_grid(s.time + d) : s.time + d;
-                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k) * f});
-                    }
-                } else if (b.delay.empty()) {
-                    Group::BinCache& bc = g.bin_cache[bi];
-                    if (s.time != bc.time) {
-                        bc.time = s.time;
-                        bc.arrival = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
-                        bc.bin = &bin_of(bc.arrival);
-                    }
-                    const double t = bc.arrival;
-                    Event* out = bc.bin->extend(r1 - r0);
-                    if (b.weight.empty()) {
-                        const float w = b.const_weight;
-                        for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, w};
-                    } else {
-                        for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
-                    }
+        // Spike s's synapses [r0, r1) of block bi into the bins.
+        auto deliver = [&](const GSpike& s, std::size_t bi, std::uint32_t r0, std::uint32_t r1) {
+            const InBlock& b = g.in[bi];
+            if (r0 == r1) return;
+            // Transmission filtered (0: not carried) or scaled by short-term plasticity.
+            const auto& gn = gain[b.projection];
+            const float f = gn.empty() ? 1.0f : gn[s.idx];
+            if (f == 0.0f) return;
+            if (b.as_rows) {
+                // The model reads the row's targets when it applies the row, later in
+                // this epoch; fetching them now overlaps the misses of all rows.
+                __builtin_prefetch(b.target.data() + r0);
+                Group::BinCache& bc = g.bin_cache[bi];
+                if (s.time != bc.time) {
+                    bc.time = s.time;
+                    bc.arrival = to_grid(s.time + b.const_delay); // (rows: grid event times only)
+                    bc.rows = &g.row_bins[bin_index(bc.arrival)];
+                }
+                bc.rows->push_back({b.target.data() + r0, b.weight.empty() ? nullptr : b.weight.data() + r0,
+                                    b.const_weight, f, r1 - r0, b.slot});
+            } else if (f != 1.0f) {
+                for (std::uint32_t k = r0; k < r1; ++k) {
+                    const double d = b.delay.empty() ? b.const_delay : static_cast<double>(b.delay[k]);
+                    const double t = grid ? to_grid(s.time + d) : s.time + d;
+                    bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k) * f});
+                }
+            } else if (b.delay.empty()) {
+                Group::BinCache& bc = g.bin_cache[bi];
+                if (s.time != bc.time) {
+                    bc.time = s.time;
+                    bc.arrival = grid ? to_grid(s.time + b.const_delay) : s.time + b.const_delay;
+                    bc.bin = &bin_of(bc.arrival);
+                }
+                const double t = bc.arrival;
+                Event* out = bc.bin->extend(r1 - r0);
+                if (b.weight.empty()) {
+                    const float w = b.const_weight;
+                    for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, w};
                 } else {
-                    for (std::uint32_t k = r0; k < r1; ++k) {
-                        const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];
-                        bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k)});
+                    for (std::uint32_t k = r0; k < r1; ++k) *out++ = Event{t, b.target[k], b.slot, b.weight[k]};
+                }
+            } else {
+                for (std::uint32_t k = r0; k < r1; ++k) {
+                    const double t = grid ? to_grid(s.time + b.delay[k]) : s.time + b.delay[k];
+                    bin_of(t).push_back({t, b.target[k], b.slot, b.weight_of(k)});
+                }
+            }
+        };
+        // Every spike in (time, gid) order, and for each its blocks in order: dense blocks by
+        // their rows, sparse ones from the inbox (route_spikes), which holds exactly the
+        // (spike, block) pairs with synapses, in that same order.
+        if (!g.routed) {
+            for (const GSpike& s : pending)
+                for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
+                    const InBlock& b = g.in[bi];
+                    if (b.source_pop == s.pop) deliver(s, bi, b.row[s.local], b.row[s.local + 1]);
+                }
+        } else if (!g.scans) {
+            for (const Group::Routed& x : g.inbox)
+                deliver(pending[x.spike], x.block, g.in[x.block].row[x.row], g.in[x.block].row[x.row + 1]);
+        } else {
+            const Group::Routed* x = g.inbox.data();
+            const Group::Routed* const x_end = x + g.inbox.size();
+            for (std::uint32_t i = 0; i < pending.size(); ++i) {
+                const GSpike& s = pending[i];
+                for (std::uint32_t bi = 0; bi < g.in.size(); ++bi) {
+                    const InBlock& b = g.in[bi];
+                    if (b.source_pop != s.pop) continue;
+                    if (!b.sparse) deliver(s, bi, b.row[s.local], b.row[s.local + 1]);
+                    else if (x != x_end && x->spike == i && x->block == bi) {
+                        deliver(s, bi, b.row[x->row], b.row[x->row + 1]);
+                        ++x;
                     }
                 }
             }
@@ -981,6 +1077,9 @@ struct Simulation::Impl {
             e.dt = net.dt;
             team.start();
         };
+        // The spikes in flight (of the last epoch of an earlier run() call, or of a checkpoint)
+        // reach their sparse blocks through the inboxes too.
+        route_spikes();
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
             bool started = false; // the next epoch's phase 1+2 was started during phase 4
             while (step < n_stop) {
@@ -1047,6 +1146,7 @@ struct Simulation::Impl {
                 // rank 0 reports.
                 RecordingSink& out = rank == 0 ? sink : discard;
                 classify_and_transmit(static_cast<double>(step) * net.dt, out);
+                route_spikes(); // phase 3c (serial, needs the sorted spikes)
                 // Phase 4 (serial): recording (rank 0 reports for the whole network). Samples,
                 // records and weights first: the next epoch overwrites what they read.
                 emit_samples(e, sink, rows);
@@ -1551,13 +1651,34 @@ SynapseList Simulation::synapses(std::uint32_t projection) const {
 }
 
 SynapseList Simulation::local_synapses(std::uint32_t projection) const {
+    const Impl& m = *impl_;
+    // The source of each row of the projection's sparse blocks, from the routing table.
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::uint32_t>> sparse_source;
+    const std::uint32_t src_pop = m.net.projections.at(projection).source;
+    if (!m.route_offset[src_pop].empty()) {
+        const auto& off = m.route_offset[src_pop];
+        for (std::uint32_t s = 0; s + 1 < off.size(); ++s)
+            for (std::uint64_t k = off[s]; k < off[s + 1]; ++k) {
+                const auto& r = m.route[src_pop][k];
+                const auto [gi, bi] = m.sparse_blocks[r.block];
+                const InBlock& b = m.groups[gi].in[bi];
+                if (b.projection != projection) continue;
+                auto& v = sparse_source[{gi, bi}];
+                if (v.empty()) v.resize(b.row.size() - 1);
+                v[r.row] = s;
+            }
+    }
     SynapseList out;
-    for (auto& g : impl_->groups)
-        for (auto& b : g.in) {
+    for (std::uint32_t gi = 0; gi < m.groups.size(); ++gi)
+        for (std::uint32_t bi = 0; bi < m.groups[gi].in.size(); ++bi) {
+            const Group& g = m.groups[gi];
+            const InBlock& b = g.in[bi];
             if (b.projection != projection) continue;
+            if (b.sparse && b.row.size() < 2) continue; // no synapses
+            const std::vector<std::uint32_t>* src = b.sparse ? &sparse_source.at({gi, bi}) : nullptr;
             for (std::size_t i = 0; i + 1 < b.row.size(); ++i)
                 for (std::uint32_t k = b.row[i]; k < b.row[i + 1]; ++k) {
-                    out.source.push_back(b.source_of_row(i));
+                    out.source.push_back(src ? (*src)[i] : static_cast<std::uint32_t>(i));
                     out.target.push_back(g.first + b.target[k]);
                     out.weight.push_back(b.weight_of(k));
                     out.delay.push_back(b.delay.empty() ? static_cast<float>(b.const_delay) : b.delay[k]);
