@@ -79,6 +79,24 @@ public:
         finish();
     }
 
+    // The items' split into lanes' blocks of about equal cost, as run() makes it: block l is
+    // [first[l], first[l + 1]), ending at the item boundary nearest to (l + 1) / lanes of the
+    // total cost. (The engine routes spikes per block, so that a lane's first item does it
+    // for the items the lane will run.)
+    static std::vector<std::size_t> blocks(std::span<const double> cost, std::size_t lanes) {
+        double total = 0.0;
+        for (double c : cost) total += c;
+        std::vector<std::size_t> first{0};
+        std::size_t i = 0;
+        double acc = 0.0;
+        for (std::size_t l = 0; l < lanes; ++l) {
+            const double target = total * static_cast<double>(l + 1) / static_cast<double>(lanes);
+            while (i < cost.size() && (l + 1 == lanes || acc + 0.5 * cost[i] <= target)) acc += cost[i++];
+            first.push_back(i);
+        }
+        return first;
+    }
+
     // parallel() in two halves, so that lane 0 can do serial work that the items do not
     // depend on (and that does not touch their data) while the helpers already run them:
     // start() lets the helpers begin; finish() joins them and returns when all items are done.
@@ -165,18 +183,11 @@ private:
     EpochTeam(std::span<const double> cost, int lanes, void* ctx, void (*call)(void*, std::size_t))
         : n_(cost.size()), ctx_(ctx), call_(call), lanes_(static_cast<std::size_t>(lanes)), item_done_(cost.size()) {
         if (n_ > index_mask) throw std::invalid_argument("EpochTeam: too many work items");
-        // Blocks of about equal cost: block l ends at the item boundary nearest to
-        // (l + 1) / lanes of the total cost.
-        double total = 0.0;
-        for (double c : cost) total += c;
-        std::size_t i = 0;
-        double acc = 0.0;
+        const std::vector<std::size_t> first = blocks(cost, lanes_.size());
         for (std::size_t l = 0; l < lanes_.size(); ++l) {
-            lanes_[l].begin = i;
-            const double target = total * static_cast<double>(l + 1) / static_cast<double>(lanes_.size());
-            while (i < n_ && (l + 1 == lanes_.size() || acc + 0.5 * cost[i] <= target)) acc += cost[i++];
-            lanes_[l].end = i;
-            lanes_[l].word.store(i, std::memory_order_relaxed); // phase 0: nothing to claim
+            lanes_[l].begin = first[l];
+            lanes_[l].end = first[l + 1];
+            lanes_[l].word.store(first[l + 1], std::memory_order_relaxed); // phase 0: nothing to claim
         }
     }
 

@@ -250,6 +250,19 @@ struct Simulation::Impl {
     std::vector<std::vector<std::uint64_t>> route_offset; // per population: size + 1 entries, or none
     std::vector<std::vector<Route>> route;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sparse_blocks;
+    // Routing is done per chunk of local groups (the EpochTeam's blocks, so that a lane routes
+    // for the groups it runs), in parallel: the first item of a chunk that needs its spikes
+    // routes them for the whole chunk, other items of the chunk wait for it (route_chunk).
+    // `state`: 2 x stamp + 2 once the spikes of `route_stamp` are routed, 2 x stamp + 1 while
+    // they are being routed.
+    struct alignas(64) RouteChunk {
+        std::size_t first = 0, last = 0; // local group positions [first, last)
+        std::uint32_t sb0 = 0, sb1 = 0;  // its sparse blocks [sb0, sb1)
+        std::atomic<std::uint64_t> state{0};
+    };
+    std::vector<std::unique_ptr<RouteChunk>> route_chunks;
+    std::vector<std::uint32_t> chunk_of; // per local group position
+    std::uint64_t route_stamp = 0;       // bumped by the simulation loop whenever `pending` changes
     std::vector<std::int64_t> probe_stride;
     std::vector<std::uint32_t> probe_width; // elements per probe row
     NetworkStats stats;
@@ -640,21 +653,65 @@ struct Simulation::Impl {
         }
         for (auto gi : local)
             for (const InBlock& b : groups[gi].in) groups[gi].scans = groups[gi].scans || !b.sparse;
+        // Chunks: the EpochTeam's blocks for this many lanes (see Simulation::Impl::run).
+        const std::size_t lanes = local.size() > 1 ? static_cast<std::size_t>(std::max(1, n_threads)) : 1;
+        const std::vector<std::size_t> first = EpochTeam::blocks(local_cost, lanes);
+        std::vector<std::uint32_t> local_pos(groups.size(), 0);
+        for (std::uint32_t i = 0; i < local.size(); ++i) local_pos[local[i]] = i;
+        route_chunks.clear();
+        chunk_of.assign(local.size(), 0);
+        for (std::size_t c = 0; c + 1 < first.size(); ++c) {
+            auto rc = std::make_unique<RouteChunk>();
+            rc->first = first[c], rc->last = first[c + 1];
+            for (std::size_t i = rc->first; i < rc->last; ++i) chunk_of[i] = static_cast<std::uint32_t>(c);
+            // Sparse blocks are numbered in local group order: the chunk's are contiguous.
+            rc->sb0 = rc->sb1 = static_cast<std::uint32_t>(
+                std::partition_point(sparse_blocks.begin(), sparse_blocks.end(),
+                                     [&](const auto& x) { return local_pos[x.first] < rc->first; }) -
+                sparse_blocks.begin());
+            while (rc->sb1 < sparse_blocks.size() && local_pos[sparse_blocks[rc->sb1].first] < rc->last) ++rc->sb1;
+            route_chunks.push_back(std::move(rc));
+        }
     }
 
-    // Between epochs (after the exchange; phase 3c): each pending spike's pairs of the routing
-    // table go to the inboxes of their groups, in spike order.
-    void route_spikes() {
-        if (sparse_blocks.empty()) return;
-        for (auto gi : local) groups[gi].inbox.clear();
+    // Phase 1, before a group with sparse blocks collects its events: the pending spikes'
+    // pairs of the routing table that belong to the groups of its chunk go to those groups'
+    // inboxes, in spike order, once per chunk and epoch (whichever of the chunk's items comes
+    // first does it; the others wait).
+    void route_for(std::size_t local_index) {
+        RouteChunk& rc = *route_chunks[chunk_of[local_index]];
+        const std::uint64_t done = 2 * route_stamp + 2, claimed = done - 1;
+        std::uint64_t v = rc.state.load(std::memory_order_acquire);
+        if (v == done) return;
+        if (v < claimed && rc.state.compare_exchange_strong(v, claimed, std::memory_order_acq_rel)) {
+            // Done even when routing throws: the run then stops with that error, and no item
+            // of the chunk may wait for ever.
+            struct Mark {
+                std::atomic<std::uint64_t>& state;
+                std::uint64_t done;
+                ~Mark() { state.store(done, std::memory_order_release); }
+            } mark{rc.state, done};
+            route_chunk(rc);
+            return;
+        }
+        for (unsigned k = 0; rc.state.load(std::memory_order_acquire) != done; ++k)
+            if (k > 1000) std::this_thread::yield();
+    }
+
+    void route_chunk(const RouteChunk& rc) {
+        for (std::size_t i = rc.first; i < rc.last; ++i) groups[local[i]].inbox.clear();
+        if (rc.sb0 == rc.sb1) return;
         for (std::uint32_t i = 0; i < pending.size(); ++i) {
             const GSpike& s = pending[i];
             const auto& off = route_offset[s.pop];
             if (off.empty()) continue;
-            const Route* r = route[s.pop].data();
-            for (std::uint64_t k = off[s.local]; k < off[s.local + 1]; ++k) {
-                const auto [gi, bi] = sparse_blocks[r[k].block];
-                groups[gi].inbox.push_back({i, bi, r[k].row});
+            // A source's pairs are in sparse block order: this chunk's are a contiguous run.
+            const Route* r = route[s.pop].data() + off[s.local];
+            const Route* const r_end = route[s.pop].data() + off[s.local + 1];
+            if (rc.sb0 > 0) r = std::partition_point(r, r_end, [&](const Route& x) { return x.block < rc.sb0; });
+            for (; r != r_end && r->block < rc.sb1; ++r) {
+                const auto [gi, bi] = sparse_blocks[r->block];
+                groups[gi].inbox.push_back({i, bi, r->row});
             }
         }
     }
@@ -1051,6 +1108,7 @@ struct Simulation::Impl {
         // exchanged spikes), then advance the cells. Groups touch only their own state.
         auto advance_group = [&](std::size_t i) {
             Group& g = groups[local[i]];
+            if (g.routed) route_for(i);
             collect_events(g, e);
             g.spikes.clear();
             g.cells->samples().clear();
@@ -1078,8 +1136,8 @@ struct Simulation::Impl {
             team.start();
         };
         // The spikes in flight (of the last epoch of an earlier run() call, or of a checkpoint)
-        // reach their sparse blocks through the inboxes too.
-        route_spikes();
+        // are routed again (the same as routing them once).
+        ++route_stamp;
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
             bool started = false; // the next epoch's phase 1+2 was started during phase 4
             while (step < n_stop) {
@@ -1146,7 +1204,7 @@ struct Simulation::Impl {
                 // rank 0 reports.
                 RecordingSink& out = rank == 0 ? sink : discard;
                 classify_and_transmit(static_cast<double>(step) * net.dt, out);
-                route_spikes(); // phase 3c (serial, needs the sorted spikes)
+                ++route_stamp; // new spikes to route (in phase 1, route_for)
                 // Phase 4 (serial): recording (rank 0 reports for the whole network). Samples,
                 // records and weights first: the next epoch overwrites what they read.
                 emit_samples(e, sink, rows);
