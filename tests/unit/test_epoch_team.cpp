@@ -135,3 +135,18 @@ TEST_CASE("EpochTeam::finish(done) passes done()'s exception on after the phase"
         REQUIRE(ran.load() == 8); // every item of the phase ran
     }
 }
+
+TEST_CASE("EpochTeam::blocks splits items into contiguous blocks of about equal cost", "[engine][threads]") {
+    using V = std::vector<std::size_t>;
+    const std::vector<double> equal(8, 1.0);
+    CHECK(EpochTeam::blocks(equal, 1) == V{0, 8});
+    CHECK(EpochTeam::blocks(equal, 2) == V{0, 4, 8});
+    CHECK(EpochTeam::blocks(equal, 4) == V{0, 2, 4, 6, 8});
+    // Each block ends at the item boundary nearest to its share of the total (here 4 of 8).
+    const std::vector<double> uneven{3.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+    CHECK(EpochTeam::blocks(uneven, 2) == V{0, 2, 6});
+    // More lanes than items: some lanes get nothing (here those whose share ends at 1/4 and
+    // 3/4 of the cost, nearer the start of an item than its end); every item is in one block.
+    CHECK(EpochTeam::blocks(std::vector<double>{1.0, 1.0}, 4) == V{0, 1, 1, 2, 2});
+    CHECK(EpochTeam::blocks(std::vector<double>{}, 2) == V{0, 0, 0});
+}
