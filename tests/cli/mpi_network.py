@@ -1,6 +1,7 @@
 """One network across MPI ranks (`mpirun -n K apical run`): the result file must be bitwise the
 same as a single process's, for 2 and 3 ranks and 1 or 2 threads per rank: spikes, traces
-(gathered from the ranks to rank 0), HTM records. Scenarios: COBA (LIF, 4000 cells), the
+(gathered from the ranks to rank 0), HTM records. Scenarios: COBA (LIF, 4000 cells; also in
+groups of 8 cells, whose synapses are all in sparse blocks, reached by routing), the
 multiplexing network (naud2018 pyramidal cells, reduced), BAC firing (5 cells: one group, so
 all but one rank own no cells), the mixed LIF -> HTM -> LIF network (the HTM population lives
 on one rank), the Fig. 3 microcircuit (reduced: burst detection and short-term plasticity
@@ -25,6 +26,8 @@ mpi_launch.require_runtime(apical)
 
 CASES = [
     ("coba.yaml", ["simulation.duration=300 ms"]),
+    # groups of 8 cells: every block sparse, spikes reach them through each rank's routing table
+    ("coba.yaml", ["simulation.duration=200 ms", "simulation.group_size=8"]),
     ("multiplexing.yaml", ["simulation.duration=1200 ms", "populations.pyr.size=1200"]),
     ("bac_firing.yaml", []),
     ("htm_mixed.yaml", ["simulation.duration=400 ms"]),
@@ -58,7 +61,7 @@ def run(cmd):
 
 with tempfile.TemporaryDirectory() as top:
     for scen, sets in CASES:
-        d = os.path.join(top, scen)
+        d = os.path.join(top, scen + "_".join(sets).replace(" ", "").replace("/", "_"))
         os.mkdir(d)
         args = [os.path.join(src, "scenarios", scen), "--quiet", "--force"]
         for s in sets:
