@@ -248,7 +248,7 @@ struct Simulation::Impl {
         std::uint32_t block, row;
     };
     std::vector<std::vector<std::uint64_t>> route_offset; // per population: size + 1 entries, or none
-    std::vector<std::vector<Route>> route;
+    std::vector<PodBuffer<Route>> route;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sparse_blocks;
     // Routing is done per chunk of local groups (the EpochTeam's blocks, so that a lane routes
     // for the groups it runs), in parallel: the first item of a chunk that needs its spikes
@@ -624,32 +624,51 @@ struct Simulation::Impl {
     void build_routes() {
         const std::size_t np = net.populations.size();
         route_offset.assign(np, {});
-        route.assign(np, {});
+        route.clear();
+        route.resize(np);
         sparse_blocks.clear();
+        std::vector<std::vector<std::uint32_t>> pop_blocks(np); // sparse block ids by source population
         for (auto gi : local)
             for (std::uint32_t bi = 0; bi < groups[gi].in.size(); ++bi) {
                 const InBlock& b = groups[gi].in[bi];
                 if (!b.sparse) continue;
-                auto& off = route_offset[b.source_pop];
-                if (off.empty()) off.assign(std::size_t{net.populations[b.source_pop].size} + 1, 0);
-                for (auto src : b.src_ids) ++off[src + 1];
+                if (route_offset[b.source_pop].empty())
+                    route_offset[b.source_pop].assign(std::size_t{net.populations[b.source_pop].size} + 1, 0);
+                pop_blocks[b.source_pop].push_back(static_cast<std::uint32_t>(sparse_blocks.size()));
                 sparse_blocks.emplace_back(gi, bi);
             }
+        // Counted and filled in parallel by ranges of source cells (each task writes only its
+        // sources' entries; a block's src_ids are ascending, so its part of a range is found by
+        // binary search), in sparse block order within each source.
+        auto by_source_range = [&](std::size_t p, auto&& f) {
+            const std::uint32_t n = net.populations[p].size;
+            const std::uint32_t parts = std::min<std::uint32_t>(n, 8u * static_cast<std::uint32_t>(n_threads));
+            arena.execute([&] {
+                tbb::parallel_for(std::uint32_t{0}, parts, [&](std::uint32_t k) {
+                    const auto s0 = static_cast<std::uint32_t>(std::uint64_t{n} * k / parts);
+                    const auto s1 = static_cast<std::uint32_t>(std::uint64_t{n} * (k + 1) / parts);
+                    for (auto sb : pop_blocks[p]) {
+                        const auto& ids = groups[sparse_blocks[sb].first].in[sparse_blocks[sb].second].src_ids;
+                        auto i = static_cast<std::uint32_t>(std::lower_bound(ids.begin(), ids.end(), s0) - ids.begin());
+                        for (; i < ids.size() && ids[i] < s1; ++i) f(sb, i, ids[i]);
+                    }
+                });
+            });
+        };
         for (std::size_t p = 0; p < np; ++p) {
             auto& off = route_offset[p];
+            if (off.empty()) continue;
+            by_source_range(p, [&](std::uint32_t, std::uint32_t, std::uint32_t src) { ++off[src + 1]; });
             std::partial_sum(off.begin(), off.end(), off.begin());
-            route[p].resize(off.empty() ? 0 : off.back());
+            route[p].resize_uninitialised(off.back()); // written in parallel below (pages too)
+            std::vector<std::uint64_t> fill(off.begin(), off.end() - 1);
+            by_source_range(p, [&](std::uint32_t sb, std::uint32_t i, std::uint32_t src) {
+                route[p][fill[src]++] = {sb, i};
+            });
         }
-        std::vector<std::vector<std::uint64_t>> fill(np);
-        for (std::size_t p = 0; p < np; ++p)
-            if (!route_offset[p].empty()) fill[p].assign(route_offset[p].begin(), route_offset[p].end() - 1);
-        for (std::uint32_t sb = 0; sb < sparse_blocks.size(); ++sb) {
-            Group& g = groups[sparse_blocks[sb].first];
-            InBlock& b = g.in[sparse_blocks[sb].second];
-            for (std::uint32_t i = 0; i < b.src_ids.size(); ++i)
-                route[b.source_pop][fill[b.source_pop][b.src_ids[i]]++] = {sb, i};
-            b.src_ids = {};
-            g.routed = true;
+        for (auto& [gi, bi] : sparse_blocks) {
+            groups[gi].in[bi].src_ids = {};
+            groups[gi].routed = true;
         }
         for (auto gi : local)
             for (const InBlock& b : groups[gi].in) groups[gi].scans = groups[gi].scans || !b.sparse;
