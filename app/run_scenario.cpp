@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <future>
 #include <optional>
-#include <thread>
 
 namespace apical::app {
 namespace {
@@ -65,10 +64,8 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     // With two or more threads the result file is started (HDF5's start-up and the file's
     // creation, a few ms) on another thread while the network is built, which needs no HDF5.
     // One thread keeps to one: a 1-thread run uses one core throughout.
-    const int threads =
-        so.threads > 0 ? so.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::future<io::EarlyFile> early_file;
-    if (threads > 1 && (!exchange || exchange->rank() == 0))
+    if (resolved_threads(so) > 1 && (!exchange || exchange->rank() == 0))
         early_file = std::async(std::launch::async, [&out] { return io::EarlyFile(out); });
     // (If the build throws, the future's destructor waits for the file and removes it.)
     Simulation sim(s.net, reg, so);

@@ -51,7 +51,7 @@ public:
     // blocks once its own are done.
     template <class Item, class Body>
     static void run(tbb::task_arena& arena, int threads, std::span<const double> cost, Item& item, Body&& body) {
-        const int lanes = cost.size() > 1 ? std::max(1, threads) : 1;
+        const int lanes = static_cast<int>(lanes_for(cost.size(), threads));
         EpochTeam team(cost, lanes, &item, [](void* c, std::size_t i) { (*static_cast<Item*>(c))(i); });
         if (lanes == 1) {
             body(team);
@@ -77,6 +77,12 @@ public:
     void parallel() {
         start();
         finish();
+    }
+
+    // How many lanes run() makes for n items and `threads` threads (one when there is at most
+    // one item).
+    static std::size_t lanes_for(std::size_t n, int threads) {
+        return n > 1 ? static_cast<std::size_t>(std::max(1, threads)) : 1;
     }
 
     // The items' split into lanes' blocks of about equal cost, as run() makes it: block l is

@@ -31,7 +31,7 @@ namespace {
 // Synapses of one projection onto one cell group, stored by source cell (CSR): 2 bytes per
 // synapse (the target) when weight and delay are constant across the projection (a static
 // projection: no plasticity), plus 4 for a weight and 4 for a delay drawn per synapse. Rows are dense (row[s] ..
-// row[s+1] for every source cell s) when a third or more of the source cells reach the group; sparse otherwise:
+// row[s+1] for every source cell s) when a quarter or more of the source cells reach the group; sparse otherwise:
 // rows only for the sources that do, found through the source population's routing table (Impl::route), so that a
 // large sparse network pays neither 4 bytes per source cell per group nor, when spikes are delivered, a look at every
 // spike of the epoch by every group.
@@ -86,7 +86,8 @@ struct Group {
     std::vector<BinCache> bin_cache;
     std::vector<LocalSpike> spikes;
     // Sparse blocks: this epoch's spikes that reach them, in (spike, block) order, written by
-    // route_spikes() between epochs. `scans`: the group has dense blocks, which look at every spike.
+    // route_chunk() at the start of the epoch. `scans`: the group has dense blocks, which look
+    // at every spike.
     struct Routed {
         std::uint32_t spike, block, row; // index into `pending`, into `in`, and row of that block
     };
@@ -285,9 +286,8 @@ struct Simulation::Impl {
     DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
-        : net(n), registry(r), opt(o),
-          n_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
-          ex(o.exchange), rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
+        : net(n), registry(r), opt(o), n_threads(resolved_threads(o)), ex(o.exchange),
+          rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
         arena.initialize(n_threads);
         build();
     }
@@ -600,8 +600,8 @@ struct Simulation::Impl {
             // plastic projections: their rules walk the rows by source cell). They then take
             // less memory (4 bytes for the row and 8 in the routing table per source that
             // reaches the group, against 4 per source cell), and delivery is faster: spikes are
-            // routed to the groups they reach (route_spikes, serial), instead of every group
-            // looking at every spike (parallel), which is cheaper where most spikes do reach it.
+            // routed to the groups they reach (route_for), instead of every group looking at
+            // every spike, which is cheaper only where most spikes do reach it.
             std::size_t distinct = 0;
             for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
             if (pr.plasticity.empty() && 2 * (2 * distinct + 1) < n_src + 1) {
@@ -673,8 +673,8 @@ struct Simulation::Impl {
         for (auto gi : local)
             for (const InBlock& b : groups[gi].in) groups[gi].scans = groups[gi].scans || !b.sparse;
         // Chunks: the EpochTeam's blocks for this many lanes (see Simulation::Impl::run).
-        const std::size_t lanes = local.size() > 1 ? static_cast<std::size_t>(std::max(1, n_threads)) : 1;
-        const std::vector<std::size_t> first = EpochTeam::blocks(local_cost, lanes);
+        const std::vector<std::size_t> first =
+            EpochTeam::blocks(local_cost, EpochTeam::lanes_for(local_cost.size(), n_threads));
         std::vector<std::uint32_t> local_pos(groups.size(), 0);
         for (std::uint32_t i = 0; i < local.size(); ++i) local_pos[local[i]] = i;
         route_chunks.clear();
@@ -684,11 +684,14 @@ struct Simulation::Impl {
             rc->first = first[c], rc->last = first[c + 1];
             for (std::size_t i = rc->first; i < rc->last; ++i) chunk_of[i] = static_cast<std::uint32_t>(c);
             // Sparse blocks are numbered in local group order: the chunk's are contiguous.
-            rc->sb0 = rc->sb1 = static_cast<std::uint32_t>(
-                std::partition_point(sparse_blocks.begin(), sparse_blocks.end(),
-                                     [&](const auto& x) { return local_pos[x.first] < rc->first; }) -
-                sparse_blocks.begin());
-            while (rc->sb1 < sparse_blocks.size() && local_pos[sparse_blocks[rc->sb1].first] < rc->last) ++rc->sb1;
+            auto first_block_at = [&](std::size_t pos) {
+                return static_cast<std::uint32_t>(
+                    std::partition_point(sparse_blocks.begin(), sparse_blocks.end(),
+                                         [&](const auto& x) { return local_pos[x.first] < pos; }) -
+                    sparse_blocks.begin());
+            };
+            rc->sb0 = first_block_at(rc->first);
+            rc->sb1 = first_block_at(rc->last);
             route_chunks.push_back(std::move(rc));
         }
     }
@@ -917,15 +920,10 @@ struct Simulation::Impl {
             }
         };
         // Every spike in (time, gid) order, and for each its blocks in order: dense blocks by
-        // their rows, sparse ones from the inbox (route_spikes), which holds exactly the
-        // (spike, block) pairs with synapses, in that same order.
-        if (!g.routed) {
-            for (const GSpike& s : pending)
-                for (std::size_t bi = 0; bi < g.in.size(); ++bi) {
-                    const InBlock& b = g.in[bi];
-                    if (b.source_pop == s.pop) deliver(s, bi, b.row[s.local], b.row[s.local + 1]);
-                }
-        } else if (!g.scans) {
+        // their rows, sparse ones from the inbox (route_for), which holds exactly the (spike,
+        // block) pairs with synapses, in that same order. A group with sparse blocks only reads
+        // just its inbox.
+        if (g.routed && !g.scans) {
             for (const Group::Routed& x : g.inbox)
                 deliver(pending[x.spike], x.block, g.in[x.block].row[x.row], g.in[x.block].row[x.row + 1]);
         } else {
@@ -1154,9 +1152,6 @@ struct Simulation::Impl {
             e.dt = net.dt;
             team.start();
         };
-        // The spikes in flight (of the last epoch of an earlier run() call, or of a checkpoint)
-        // are routed again (the same as routing them once).
-        ++route_stamp;
         EpochTeam::run(arena, n_threads, local_cost, advance_group, [&](EpochTeam& team) {
             bool started = false; // the next epoch's phase 1+2 was started during phase 4
             while (step < n_stop) {
@@ -1581,6 +1576,7 @@ void Simulation::load_state(StateReader& r) {
     expect(r.get<std::uint64_t>(), m.ring, "the event ring length");
     expect(r.get<std::uint64_t>(), m.groups.size(), "the number of cell groups");
     r.get_vector(m.pending, true);
+    ++m.route_stamp; // other spikes in flight: routed anew in the next epoch
     for (auto& s : m.pending)
         if (s.pop >= m.net.populations.size() || s.local >= m.net.populations[s.pop].size)
             throw CheckpointError("checkpoint: a spike in flight names a cell this network does not have");
@@ -1721,6 +1717,10 @@ std::vector<std::uint64_t> Simulation::cells_per_rank() const {
     return out;
 }
 std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
+
+int resolved_threads(const SimulationOptions& o) {
+    return o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {
     if (impl_->ex) return impl_->gather_synapses(projection, local_synapses(projection));

@@ -18,7 +18,7 @@ namespace apical {
 class Exchange;
 
 struct SimulationOptions {
-    int threads = 0; // 0: all cores
+    int threads = 0; // 0: all cores (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Fixed, not derived from the thread count; results do not
     // depend on it.
@@ -33,6 +33,10 @@ struct SimulationOptions {
     // synapse. Off only for tests that check both ways give the same result.
     bool synapse_rows = true;
 };
+
+// The number of threads a simulation with `options` runs on: options.threads, or every core
+// when it is 0.
+int resolved_threads(const SimulationOptions& options);
 
 struct Spike {
     double time;       // ms
