@@ -1260,6 +1260,10 @@ struct Simulation::Impl {
         return a.time < b.time;
     }
 
+    static bool by_time_gid(const GSpike& a, const GSpike& b) {
+        return a.time != b.time ? a.time < b.time : a.gid < b.gid;
+    }
+
     // Phase 3, one group at a time: EpochTeam::finish hands each group over as soon as its
     // item has finished (lane 0 merges while the other lanes still work), in whatever order
     // the items finish. The group's spikes, in (time, cell) order, become a sorted run of
@@ -1271,10 +1275,6 @@ struct Simulation::Impl {
     // does not depend on the order the groups come in. A spike without a valid time (NaN) is
     // left out and its group remembered (`unplaced`): the run stops after this epoch,
     // reporting it (after any bad state, which explains it better).
-    static bool by_time_gid(const GSpike& a, const GSpike& b) {
-        return a.time != b.time ? a.time < b.time : a.gid < b.gid;
-    }
-
     void take_spikes(std::size_t k) {
         const Group& g = groups[local[k]];
         if (g.spikes.empty()) return;
