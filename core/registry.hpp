@@ -152,7 +152,8 @@ struct KindInfo {
     // with their dimension; e.g. spike_times: {"times", time}.
     std::vector<ParamDecl> lists;
     // Exactly one of these is set, by the kind's registration in models/:
-    // connectivity rules: append the source cells of one target cell to `sources`.
+    // connectivity rules: append the source cells of one target cell to `sources`, in any
+    // order (the engine puts them in ascending order where the order matters).
     std::function<void(const ConnectRequest&, std::vector<std::uint32_t>& sources)> connect;
     // connectivity rules (optional): "" if the rule can be satisfied, else what is wrong.
     std::function<std::string(const ConnectCheck&)> check;

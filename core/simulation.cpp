@@ -5,6 +5,7 @@
 #include "core/exchange.hpp"
 #include "core/pod_buffer.hpp"
 #include "core/random.hpp"
+#include "core/stable_order.hpp"
 #include "core/state_io.hpp"
 #include "core/stimulus.hpp"
 
@@ -21,6 +22,7 @@
 #include <iomanip>
 #include <sstream>
 #include <cmath>
+#include <exception>
 #include <numeric>
 #include <stdexcept>
 #include <thread>
@@ -292,17 +294,28 @@ struct Simulation::Impl {
         build();
     }
 
+    // f(group) for every local group, in parallel. If any throw, the exception of the first
+    // such group in group order is passed on (the same one for any thread count).
     template <class F> void parallel_groups(F&& f) {
+        std::vector<std::exception_ptr> failed(local.size());
         arena.execute([&] {
-            // One task per group (simple partitioner, grain 1): groups are few and unequal,
-            // and the auto partitioner's chunking left one thread idle at the end of epochs.
+            // One task per group (simple partitioner, grain 1): groups are often few and of
+            // unequal cost, and chunks of them would leave a thread idle at the end.
             tbb::parallel_for(
                 tbb::blocked_range<std::size_t>(0, local.size(), 1),
                 [&](const tbb::blocked_range<std::size_t>& r) {
-                    for (std::size_t g = r.begin(); g != r.end(); ++g) f(groups[local[g]]);
+                    for (std::size_t g = r.begin(); g != r.end(); ++g) {
+                        try {
+                            f(groups[local[g]]);
+                        } catch (...) {
+                            failed[g] = std::current_exception();
+                        }
+                    }
                 },
                 tbb::simple_partitioner());
         });
+        for (auto& e : failed)
+            if (e) std::rethrow_exception(e);
     }
 
     void build() {
@@ -568,6 +581,9 @@ struct Simulation::Impl {
                 src.clear();
                 ConnectRequest req{pr, n_src, pops[pr.target].size, g.first + c, pr.source == pr.target, &conn};
                 rule->connect(req, src);
+                // Per-synapse weights and delays are drawn in ascending source order; the
+                // synapse lists themselves do not depend on the order of a target's sources.
+                if (!const_weight || !const_delay) std::sort(src.begin(), src.end());
                 for (auto s : src) {
                     all_src.push_back(s);
                     all_tgt.push_back(static_cast<std::uint16_t>(c));
@@ -581,11 +597,49 @@ struct Simulation::Impl {
                     }
                 }
             }
-            // Stable counting sort by source: within a row, targets stay in ascending order.
+            // Rows by source, stably: within a row, targets stay in ascending order.
+            //
+            // Sparse rows when fewer than a quarter of the source cells reach the group (not for
+            // plastic projections: their rules walk the rows by source cell). They then take
+            // less memory (4 bytes for the row and 8 in the routing table per source that
+            // reaches the group, against 4 per source cell), and delivery is faster: spikes are
+            // routed to the groups they reach (route_for), instead of every group looking at
+            // every spike, which is cheaper only where most spikes do reach it.
+            const std::size_t n = all_src.size();
+            const bool may_be_sparse = pr.plasticity.empty();
+            if (may_be_sparse && 2 * (2 * n + 1) < std::size_t{n_src} + 1) {
+                // Sparse whatever the sources are (there are at most n of them): sorted by a radix
+                // sort of the synapses, in O(synapses), not O(source cells) as the counting sort
+                // below (which, with many groups, would cost O(cells^2) in all).
+                std::vector<std::uint32_t> order = stable_order_by(all_src, n_src);
+                b.target.resize(n);
+                if (!const_weight) b.weight.resize(n);
+                if (!const_delay) b.delay.resize(n);
+                std::size_t distinct = 0;
+                for (std::size_t at = 0; at < n; ++at)
+                    distinct += at == 0 || all_src[order[at]] != all_src[order[at - 1]];
+                b.src_ids.reserve(distinct);
+                b.row.reserve(distinct + 1);
+                b.row.assign(1, 0);
+                for (std::size_t at = 0; at < n; ++at) {
+                    const std::uint32_t k = order[at], s = all_src[k];
+                    if (b.src_ids.empty() || b.src_ids.back() != s) {
+                        if (!b.src_ids.empty()) b.row.push_back(static_cast<std::uint32_t>(at));
+                        b.src_ids.push_back(s);
+                    }
+                    b.target[at] = all_tgt[k];
+                    if (!const_weight) b.weight[at] = all_w[k];
+                    if (!const_delay) b.delay[at] = all_d[k];
+                }
+                if (n > 0) b.row.push_back(static_cast<std::uint32_t>(n));
+                b.sparse = true;
+                g.in.push_back(std::move(b));
+                continue;
+            }
+            // A counting sort by source.
             b.row.assign(n_src + 1, 0);
             for (auto s : all_src) ++b.row[s + 1];
             std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
-            const std::size_t n = all_src.size();
             b.target.resize(n);
             if (!const_weight) b.weight.resize(n);
             if (!const_delay) b.delay.resize(n);
@@ -596,15 +650,9 @@ struct Simulation::Impl {
                 if (!const_weight) b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
-            // Sparse rows when fewer than a quarter of the source cells reach the group (not for
-            // plastic projections: their rules walk the rows by source cell). They then take
-            // less memory (4 bytes for the row and 8 in the routing table per source that
-            // reaches the group, against 4 per source cell), and delivery is faster: spikes are
-            // routed to the groups they reach (route_for), instead of every group looking at
-            // every spike, which is cheaper only where most spikes do reach it.
             std::size_t distinct = 0;
             for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
-            if (pr.plasticity.empty() && 2 * (2 * distinct + 1) < n_src + 1) {
+            if (may_be_sparse && 2 * (2 * distinct + 1) < n_src + 1) {
                 std::vector<std::uint32_t> row{0};
                 for (std::uint32_t s = 0; s < n_src; ++s)
                     if (b.row[s + 1] != b.row[s]) {
@@ -773,43 +821,45 @@ struct Simulation::Impl {
         // Decided per population, not per group, so every group of a population integrates
         // with the same method.
         const std::vector<std::vector<bool>> slots_used = all_slots_used();
-        for (auto gi : local) {
-            Group& g = groups[gi];
-            const auto& pd = net.populations[g.pop];
-            const ModelInfo& m = *models[g.pop];
-            GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
-            gb.receptor_used = slots_used[g.pop];
-            for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
-                const auto& sd = net.stimuli[si];
-                if (sd.target != g.pop) continue;
-                const KindInfo* k = registry.stimulus(sd.type);
-                if (!k) throw std::invalid_argument("unknown stimulus type '" + sd.type + "'");
-                // The stimulus's cells that fall into this group, group-local.
-                std::vector<std::uint32_t> local;
-                if (sd.cells.empty()) {
-                    local.resize(g.count);
-                    std::iota(local.begin(), local.end(), 0u);
-                } else {
-                    for (auto c : sd.cells)
-                        if (c >= g.first && c < g.first + g.count) local.push_back(c - g.first);
-                    if (local.empty()) continue;
-                }
-                if (k->emits_events) {
-                    const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
-                    StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
-                    g.sources.push_back(k->make_events(sb));
-                    g.source_stimulus.push_back(si);
-                } else {
-                    CurrentInput ci;
-                    ci.compartment = sd.compartment;
-                    ci.waveform = k->make_waveform(sd);
-                    if (!sd.cells.empty()) ci.cells = std::move(local);
-                    gb.currents.push_back(std::move(ci));
-                }
+        // In parallel: each group's cells and stimuli are drawn from their own streams.
+        parallel_groups([&](Group& g) { build_group(g, grid, slots_used); });
+    }
+
+    void build_group(Group& g, bool grid, const std::vector<std::vector<bool>>& slots_used) {
+        const auto& pd = net.populations[g.pop];
+        const ModelInfo& m = *models[g.pop];
+        GroupBuild gb{m, pd, g.pop, g.first, g.count, g.gid0, net.seed, net.dt, {}, grid, {}};
+        gb.receptor_used = slots_used[g.pop];
+        for (std::uint32_t si = 0; si < net.stimuli.size(); ++si) {
+            const auto& sd = net.stimuli[si];
+            if (sd.target != g.pop) continue;
+            const KindInfo* k = registry.stimulus(sd.type);
+            if (!k) throw std::invalid_argument("unknown stimulus type '" + sd.type + "'");
+            // The stimulus's cells that fall into this group, group-local.
+            std::vector<std::uint32_t> local;
+            if (sd.cells.empty()) {
+                local.resize(g.count);
+                std::iota(local.begin(), local.end(), 0u);
+            } else {
+                for (auto c : sd.cells)
+                    if (c >= g.first && c < g.first + g.count) local.push_back(c - g.first);
+                if (local.empty()) continue;
             }
-            g.cells = m.make(gb);
-            g.bins.resize(ring);
+            if (k->emits_events) {
+                const auto slot = static_cast<std::uint16_t>(sd.compartment * m.receptors.size() + sd.receptor);
+                StimulusBuild sb{sd, si, net.seed, g.gid0, local, slot};
+                g.sources.push_back(k->make_events(sb));
+                g.source_stimulus.push_back(si);
+            } else {
+                CurrentInput ci;
+                ci.compartment = sd.compartment;
+                ci.waveform = k->make_waveform(sd);
+                if (!sd.cells.empty()) ci.cells = std::move(local);
+                gb.currents.push_back(std::move(ci));
+            }
         }
+        g.cells = m.make(gb);
+        g.bins.resize(ring);
     }
 
     void build_probes() {
