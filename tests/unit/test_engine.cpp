@@ -88,7 +88,7 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
 
 TEST_CASE("spikes routed to sparse blocks arrive as those looked up in dense rows", "[engine][determinism]") {
     // Which blocks (a projection's synapses onto one group) are sparse depends on the group
-    // layout: sparse when fewer than a quarter of the source cells reach the group. Spikes reach
+    // layout: sparse when fewer than half of the source cells reach the group. Spikes reach
     // sparse blocks through the routing table, dense ones by every group looking at every spike;
     // both must deliver the same synapses in the same order, for any thread count.
     // exc -> * with p = 0.02 and inh -> * with p = 0.2: with 1 cell per group every block is
@@ -120,8 +120,8 @@ TEST_CASE("spikes routed to sparse blocks arrive as those looked up in dense row
             // A second exc -> exc projection, denser: at 8 cells per group its block is dense next
             // to the first one's sparse block, so each exc spike reaches both in one group, in
             // block order.
-            // (p = 0.05: about 330 of 1000 sources reach a group of 8, 50 reach a single cell.)
-            net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_probability", {0.05}, 1.0, 1.0));
+            // (p = 0.1: about 570 of 1000 sources reach a group of 8, 100 reach a single cell.)
+            net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_probability", {0.1}, 1.0, 1.0));
             for (std::uint32_t t = 0; t < 2; ++t)
                 net.stimuli.push_back(stimulus(r, net, "poisson", t, {{"rate", 300.0}}, "exc", 3.0));
             const auto ref = run(net, 1, 120.0, 1000);
