@@ -497,12 +497,11 @@ public:
 
             // Linear cells: events inside the step are added exactly by superposition.
             if (!cond_ && !inside_.empty()) {
+                Superposer sp(*this, t_end);
                 for (auto q : inside_) {
                     const Event& x = evs[q];
                     if (stamp_[x.cell] == n) continue;
-                    State st{v_[x.cell], ge_[x.cell], gi_[x.cell], ie_[x.cell], ii_[x.cell]};
-                    superpose(st, x, t_end, ref_[x.cell] >= t_end);
-                    store(x.cell, st);
+                    sp.add(x, ref_[x.cell] >= t_end, ie_[x.cell], ii_[x.cell], v_[x.cell]);
                 }
                 crossed = 0;
                 for (std::uint32_t c0 = 0; c0 < n_; c0 += kChunk) {
@@ -647,21 +646,33 @@ private:
         }
     }
 
-    // Exact contribution of an event inside the step to the state at t_end (linear path).
-    void superpose(State& s, const Event& e, double t_end, bool refractory) const {
-        const double d = t_end - e.time;
-        switch (e.slot) {
-        case R_EXC_CUR:
-            s.ie += e.weight * std::exp(-d / te_);
-            if (!refractory) s.v += e.weight * p21(te_, d);
-            break;
-        case R_INH_CUR:
-            s.ii += e.weight * std::exp(-d / ti_);
-            if (!refractory) s.v += e.weight * p21(ti_, d);
-            break;
-        default: break;
+    // Exact contribution of events inside the step to the state at t_end (linear path): an
+    // event of weight w at t_end - d adds w e^(-d/ts) to its current and w p21(ts, d) to V. The
+    // two factors depend only on the event's time and receptor, which all synapses of one
+    // spike share (they are consecutive in a step's events when the delay is constant), so
+    // they are computed once per run of such events.
+    class Superposer {
+    public:
+        Superposer(const LifGroup& g, double t_end) : g_(g), t_end_(t_end) {}
+        void add(const Event& e, bool refractory, double& ie, double& ii, double& v) {
+            if (e.slot != R_EXC_CUR && e.slot != R_INH_CUR) return;
+            if (e.time != time_ || e.slot != slot_) {
+                time_ = e.time, slot_ = e.slot;
+                const double ts = e.slot == R_EXC_CUR ? g_.te_ : g_.ti_, d = t_end_ - e.time;
+                decay_ = std::exp(-d / ts);
+                response_ = g_.p21(ts, d);
+            }
+            (e.slot == R_EXC_CUR ? ie : ii) += e.weight * decay_;
+            if (!refractory) v += e.weight * response_;
         }
-    }
+
+    private:
+        const LifGroup& g_;
+        double t_end_;
+        double time_ = std::numeric_limits<double>::quiet_NaN();
+        int slot_ = -1;
+        double decay_ = 0.0, response_ = 0.0;
+    };
 
     // Injected current over [a, b): piecewise values at a, sinusoids at the midpoint.
     static double current_at(const std::vector<CurrentInput>& in, double a, double b) {

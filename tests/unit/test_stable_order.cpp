@@ -24,8 +24,8 @@ std::vector<std::uint32_t> reference(const std::vector<std::uint32_t>& key) {
 
 TEST_CASE("stable_order_by equals a stable sort for any key range", "[engine][sort]") {
     std::mt19937 gen(5);
-    for (std::uint64_t n_keys : {1ull, 2ull, 2047ull, 2048ull, 2049ull, 300000ull, 4194304ull, 4194305ull,
-                                 0xffffffffull}) {
+    for (std::uint64_t n_keys :
+         {1ull, 2ull, 2047ull, 2048ull, 2049ull, 300000ull, 4194304ull, 4194305ull, 0xffffffffull}) {
         for (std::size_t n : {0u, 1u, 17u, 5000u}) {
             CAPTURE(n_keys, n);
             std::uniform_int_distribution<std::uint64_t> pick(0, n_keys - 1);
