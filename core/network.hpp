@@ -95,8 +95,8 @@ struct NetworkDesc {
     std::uint64_t seed = 1;
     int threads = 0; // 0: all cores
     // Cells per cell group, the unit of work a thread takes (SimulationOptions::group_size):
-    // a performance setting; results do not depend on it.
-    std::uint32_t group_size = 512;
+    // a performance setting; results do not depend on it. 0: automatic (resolved_group_size).
+    std::uint32_t group_size = 0;
     // exact: events keep their times, spike times are located inside steps (default).
     // grid: events act at the first step boundary at or after their time and spikes are
     // stamped at the end of the step that crossed threshold (as Brian2, NEST's grid models

@@ -321,8 +321,8 @@ struct Simulation::Impl {
     void build() {
         if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
         inv_dt = 1.0 / net.dt;
-        if (opt.group_size == 0 || opt.group_size > 65535)
-            throw std::invalid_argument("group_size must be in 1..65535");
+        if (opt.group_size > 65535) throw std::invalid_argument("group_size must be in 0..65535 (0: automatic)");
+        const std::uint32_t group_size = resolved_group_size(net, opt.group_size);
         // Populations -> groups of at most group_size cells; gids are contiguous per population.
         std::uint64_t gid = 0;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
@@ -337,7 +337,7 @@ struct Simulation::Impl {
             pop_groups.emplace_back();
             // Models with state shared by all cells (HTM columns) take the population whole;
             // group-local cell indices are 16 bits, so such a population has <= 65536 cells.
-            const std::uint32_t gsize = m->whole_population ? pd.size : opt.group_size;
+            const std::uint32_t gsize = m->whole_population ? pd.size : group_size;
             if (m->whole_population && pd.size > 65536)
                 throw std::invalid_argument("population '" + pd.name + "' of model " + m->name + " has " +
                                             std::to_string(pd.size) + " cells; at most 65536 are allowed");
@@ -1699,7 +1699,13 @@ void Simulation::load_state(StateReader& r) {
     m.step = step;
 }
 
+std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested) {
+    if (requested > 0) return requested;
+    return net.event_times == NetworkDesc::EventTimes::grid ? 2048 : 512;
+}
+
 MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry, std::uint32_t group_size) {
+    group_size = resolved_group_size(net, group_size);
     MemoryEstimate e;
     std::vector<std::uint64_t> n_groups;
     for (auto& pd : net.populations) {

@@ -20,9 +20,10 @@ class Exchange;
 struct SimulationOptions {
     int threads = 0; // 0: all cores (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
-    // that allows, of equal size. Fixed, not derived from the thread count; results do not
-    // depend on it.
-    std::uint32_t group_size = 512;
+    // that allows, of equal size. Results do not depend on it. 0: automatic
+    // (resolved_group_size), which depends on the event timing only, never on the thread
+    // count, so that a checkpoint restarts on any number of threads.
+    std::uint32_t group_size = 0;
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
     // the RecordingSink (every spike, sample and record of the whole network); the others
@@ -37,6 +38,12 @@ struct SimulationOptions {
 // The number of threads a simulation with `options` runs on: options.threads, or every core
 // when it is 0.
 int resolved_threads(const SimulationOptions& options);
+// The group size a simulation uses: `requested`, or for 0 the automatic size: 2048 cells with
+// grid event times, 512 with exact ones. With grid times a spike's synapses onto a group
+// arrive as one row, and the rows (spikes x groups reached) dominate the cost of small groups;
+// with exact times every synapse is an event anyway and larger groups stop fitting a core's
+// cache sooner (bench/RESULTS.md, "Group size").
+std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested);
 
 struct Spike {
     double time;       // ms
@@ -75,7 +82,7 @@ struct MemoryEstimate {
     double total() const { return cell_bytes + synapse_bytes; }
 };
 MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
-                               std::uint32_t group_size = SimulationOptions{}.group_size);
+                               std::uint32_t group_size = SimulationOptions{}.group_size); // 0: automatic
 
 class StateWriter;
 class StateReader;

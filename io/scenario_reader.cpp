@@ -83,7 +83,7 @@ private:
             net.seed = c_.whole(d, "simulation.seed", 0, std::numeric_limits<std::uint64_t>::max());
         if (const Node d = n["threads"]) net.threads = static_cast<int>(c_.whole(d, "simulation.threads", 0, 65535));
         if (const Node d = n["group_size"])
-            net.group_size = static_cast<std::uint32_t>(c_.whole(d, "simulation.group_size", 1, 65535));
+            net.group_size = static_cast<std::uint32_t>(c_.whole(d, "simulation.group_size", 0, 65535));
         if (net.duration < net.dt)
             c_.fail(n["duration"] ? n["duration"] : n["dt"],
                     "simulation.duration (" + format_quantity(net.duration, Dim::time) +

@@ -86,6 +86,29 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
         }
 }
 
+TEST_CASE("the automatic group size depends on the event timing only", "[engine]") {
+    // 0 asks for the automatic size: 2048 cells per group with grid event times (a spike's
+    // synapses onto a group arrive as one row, and small groups multiply the rows), 512 with
+    // exact ones. It never depends on the thread count, so a checkpoint restarts on any.
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.populations.push_back(population(r, "a", "lif", 5000));
+    net.populations.push_back(population(r, "b", "lif", 700));
+    // 5000 and 700 cells: 10 + 2 groups of at most 512, 3 + 1 of at most 2048, 5 + 1 of 1000.
+    const std::tuple<NetworkDesc::EventTimes, std::uint32_t, std::uint64_t> cases[] = {
+        {NetworkDesc::EventTimes::exact, 512, 12}, {NetworkDesc::EventTimes::grid, 2048, 4}};
+    for (auto [times, size, groups] : cases) {
+        net.event_times = times;
+        CHECK(resolved_group_size(net, 0) == size);
+        CHECK(resolved_group_size(net, 1000) == 1000);
+        for (int threads : {1, 2, 4}) {
+            CHECK(Simulation(net, r, {threads, 0}).stats().groups == groups);
+            CHECK(Simulation(net, r, {threads, 1000}).stats().groups == 6);
+        }
+    }
+}
+
 TEST_CASE("spikes routed to sparse blocks arrive as those looked up in dense rows", "[engine][determinism]") {
     // Which blocks (a projection's synapses onto one group) are sparse depends on the group
     // layout: sparse when fewer than half of the source cells reach the group. Spikes reach

@@ -231,7 +231,7 @@ TEST_CASE("defaults fill what the scenario leaves out", "[scenario]") {
     CHECK(s.net.dt == 0.1);
     CHECK(s.net.seed == 1);
     CHECK(s.net.threads == 0);
-    CHECK(s.net.group_size == 512);
+    CHECK(s.net.group_size == 0); // automatic: resolved_group_size
     CHECK(s.net.populations.at(0).params == default_values(reg.model("lif")->parameters));
     CHECK(s.net.projections.empty());
     CHECK(s.net.stimuli.empty());
