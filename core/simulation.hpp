@@ -39,10 +39,11 @@ struct SimulationOptions {
 // when it is 0.
 int resolved_threads(const SimulationOptions& options);
 // The group size a simulation uses: `requested`, or for 0 the automatic size: 2048 cells with
-// grid event times, 512 with exact ones. With grid times a spike's synapses onto a group
-// arrive as one row, and the rows (spikes x groups reached) dominate the cost of small groups;
-// with exact times every synapse is an event anyway and larger groups stop fitting a core's
-// cache sooner (bench/RESULTS.md, "Group size").
+// grid event times in a network with projections, 512 otherwise. With grid times a spike's
+// synapses onto a group arrive as one row, and the rows (spikes x groups reached) dominate the
+// cost of small groups; with exact times every synapse is an event anyway, and without
+// projections there are no rows: then larger groups only stop fitting a core's cache sooner
+// (bench/RESULTS.md, "Group size"). It depends on the network, never on the thread count.
 std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested);
 
 struct Spike {

@@ -86,20 +86,27 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
         }
 }
 
-TEST_CASE("the automatic group size depends on the event timing only", "[engine]") {
-    // 0 asks for the automatic size: 2048 cells per group with grid event times (a spike's
-    // synapses onto a group arrive as one row, and small groups multiply the rows), 512 with
-    // exact ones. It never depends on the thread count, so a checkpoint restarts on any.
+TEST_CASE("the automatic group size depends on the event timing and on projections only", "[engine]") {
+    // 0 asks for the automatic size: 2048 cells per group with grid event times where there
+    // are projections (a spike's synapses onto a group arrive as one row, and small groups
+    // multiply the rows), 512 otherwise. It never depends on the thread count, so a
+    // checkpoint restarts on any.
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     const Registry r = models::builtin_registry();
     NetworkDesc net;
     net.populations.push_back(population(r, "a", "lif", 5000));
     net.populations.push_back(population(r, "b", "lif", 700));
     // 5000 and 700 cells: 10 + 2 groups of at most 512, 3 + 1 of at most 2048, 5 + 1 of 1000.
-    const std::tuple<NetworkDesc::EventTimes, std::uint32_t, std::uint64_t> cases[] = {
-        {NetworkDesc::EventTimes::exact, 512, 12}, {NetworkDesc::EventTimes::grid, 2048, 4}};
-    for (auto [times, size, groups] : cases) {
+    const std::tuple<NetworkDesc::EventTimes, bool, std::uint32_t, std::uint64_t> cases[] = {
+        {NetworkDesc::EventTimes::exact, false, 512, 12},
+        {NetworkDesc::EventTimes::grid, false, 512, 12},
+        {NetworkDesc::EventTimes::exact, true, 512, 12},
+        {NetworkDesc::EventTimes::grid, true, 2048, 4}};
+    for (auto [times, connected, size, groups] : cases) {
+        CAPTURE(times == NetworkDesc::EventTimes::grid, connected);
         net.event_times = times;
+        net.projections.clear();
+        if (connected) net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
         CHECK(resolved_group_size(net, 0) == size);
         CHECK(resolved_group_size(net, 1000) == 1000);
         for (int threads : {1, 2, 4}) {
