@@ -597,73 +597,48 @@ struct Simulation::Impl {
                     }
                 }
             }
-            // Rows by source, stably: within a row, targets stay in ascending order.
+            // Rows by source, stably (within a row, targets stay in ascending order):
+            // stable_order_by counts where the sources are no more than the synapses, and
+            // radix-sorts the synapses where they are (a counting sort would cost O(source
+            // cells) per block there, O(cells^2) over a network of many groups).
             //
             // Sparse rows when fewer than half of the source cells reach the group (not for
             // plastic projections: their rules walk the rows by source cell). Delivery is then
             // faster: spikes are routed to the groups they reach (route_for), instead of every
             // group looking at every spike, which is cheaper only where most spikes do reach
             // it (at 64000 cells, where about 43 % of the sources reach each group, routing
-            // cut the run loop by 9-16 %; bench/RESULTS.md). They cost 4 bytes for the row
+            // cut the run loop by 7-15 %; bench/RESULTS.md). They cost 4 bytes for the row
             // and 8 in the routing table per source that reaches the group, against 4 per
             // source cell: less memory below a third, up to 1.5 times as much at a half.
             const std::size_t n = all_src.size();
-            const bool may_be_sparse = pr.plasticity.empty();
-            auto sparse_with = [&](std::size_t reaching) { return 2 * reaching < std::size_t{n_src}; };
-            if (may_be_sparse && sparse_with(n)) {
-                // Sparse whatever the sources are (there are at most n of them): sorted by a radix
-                // sort of the synapses, in O(synapses), not O(source cells) as the counting sort
-                // below (which, with many groups, would cost O(cells^2) in all).
-                std::vector<std::uint32_t> order = stable_order_by(all_src, n_src);
-                b.target.resize(n);
-                if (!const_weight) b.weight.resize(n);
-                if (!const_delay) b.delay.resize(n);
-                std::size_t distinct = 0;
-                for (std::size_t at = 0; at < n; ++at)
-                    distinct += at == 0 || all_src[order[at]] != all_src[order[at - 1]];
-                b.src_ids.reserve(distinct);
-                b.row.reserve(distinct + 1);
-                b.row.assign(1, 0);
-                for (std::size_t at = 0; at < n; ++at) {
-                    const std::uint32_t k = order[at], s = all_src[k];
-                    if (b.src_ids.empty() || b.src_ids.back() != s) {
-                        if (!b.src_ids.empty()) b.row.push_back(static_cast<std::uint32_t>(at));
-                        b.src_ids.push_back(s);
-                    }
-                    b.target[at] = all_tgt[k];
-                    if (!const_weight) b.weight[at] = all_w[k];
-                    if (!const_delay) b.delay[at] = all_d[k];
-                }
-                if (n > 0) b.row.push_back(static_cast<std::uint32_t>(n));
-                b.sparse = true;
-                g.in.push_back(std::move(b));
-                continue;
-            }
-            // A counting sort by source.
-            b.row.assign(n_src + 1, 0);
-            for (auto s : all_src) ++b.row[s + 1];
-            std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
+            const std::vector<std::uint32_t> order = stable_order_by(all_src, n_src);
             b.target.resize(n);
             if (!const_weight) b.weight.resize(n);
             if (!const_delay) b.delay.resize(n);
-            std::vector<std::uint32_t> fill(b.row.begin(), b.row.end() - 1);
-            for (std::size_t k = 0; k < n; ++k) {
-                const std::uint32_t at = fill[all_src[k]]++;
+            std::size_t distinct = 0;
+            for (std::size_t at = 0; at < n; ++at) {
+                const std::uint32_t k = order[at];
+                distinct += at == 0 || all_src[k] != all_src[order[at - 1]];
                 b.target[at] = all_tgt[k];
                 if (!const_weight) b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             }
-            std::size_t distinct = 0;
-            for (std::uint32_t s = 0; s < n_src; ++s) distinct += b.row[s + 1] != b.row[s];
-            if (may_be_sparse && sparse_with(distinct)) {
-                std::vector<std::uint32_t> row{0};
-                for (std::uint32_t s = 0; s < n_src; ++s)
-                    if (b.row[s + 1] != b.row[s]) {
+            if (pr.plasticity.empty() && 2 * distinct < std::size_t{n_src}) {
+                b.src_ids.reserve(distinct);
+                b.row.reserve(distinct + 1);
+                for (std::size_t at = 0; at < n; ++at) {
+                    const std::uint32_t s = all_src[order[at]];
+                    if (at == 0 || s != b.src_ids.back()) {
+                        b.row.push_back(static_cast<std::uint32_t>(at));
                         b.src_ids.push_back(s);
-                        row.push_back(b.row[s + 1]);
                     }
-                b.row = std::move(row);
+                }
+                b.row.push_back(static_cast<std::uint32_t>(n));
                 b.sparse = true;
+            } else {
+                b.row.assign(n_src + 1, 0);
+                for (auto s : all_src) ++b.row[s + 1];
+                std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
             }
             g.in.push_back(std::move(b));
         }

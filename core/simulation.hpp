@@ -21,8 +21,8 @@ struct SimulationOptions {
     int threads = 0; // 0: all cores (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Results do not depend on it. 0: automatic
-    // (resolved_group_size), which depends on the event timing only, never on the thread
-    // count, so that a checkpoint restarts on any number of threads.
+    // (resolved_group_size), which depends on the network only, never on the thread count,
+    // so that a checkpoint restarts on any number of threads.
     std::uint32_t group_size = 0;
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
