@@ -559,9 +559,10 @@ struct Simulation::Impl {
             // Plastic projections change their weights: those keep one per synapse.
             const bool const_weight = pr.weight.is_constant() && pr.plasticity.empty();
             b.const_weight = static_cast<float>(pr.weight.a);
-            // Draw (source, target, weight, delay) per target, then sort by source.
-            std::vector<std::uint32_t> src, all_src;
-            std::vector<std::uint16_t> all_tgt;
+            // Draw the sources (and per-synapse weights and delays) per target, in target
+            // order; `end[c]` is where target c's synapses end. Then put them in source order,
+            // stably (within a row, targets stay in ascending order).
+            std::vector<std::uint32_t> src, all_src, end(g.count);
             std::vector<float> all_w, all_d;
             // Room for the expected synapses (plus a few standard deviations): growing these
             // by doubling costs more than drawing them (fresh pages each time).
@@ -569,39 +570,50 @@ struct Simulation::Impl {
                 const ConnectCheck cc = connect_check(net, pr);
                 const double mean = rule->expected_synapses(cc) * g.count / std::max<double>(1, cc.n_target);
                 const auto n = static_cast<std::size_t>(mean + 4.0 * std::sqrt(mean) + 16.0);
-                all_src.reserve(n), all_tgt.reserve(n);
+                all_src.reserve(n);
                 if (!const_weight) all_w.reserve(n);
                 if (!const_delay) all_d.reserve(n);
             }
             for (std::uint32_t c = 0; c < g.count; ++c) {
                 const std::uint64_t tgid = g.gid0 + c;
                 RandomStream conn(net.seed, purpose_key(Purpose::connectivity, pi), tgid);
-                RandomStream wst(net.seed, purpose_key(Purpose::weights, pi), tgid);
-                RandomStream dst(net.seed, purpose_key(Purpose::delays, pi), tgid);
-                src.clear();
+                const std::size_t at = all_src.size();
                 ConnectRequest req{pr, n_src, pops[pr.target].size, g.first + c, pr.source == pr.target, &conn};
-                rule->connect(req, src);
-                // Per-synapse weights and delays are drawn in ascending source order; the
-                // synapse lists themselves do not depend on the order of a target's sources.
-                if (!const_weight || !const_delay) std::sort(src.begin(), src.end());
-                for (auto s : src) {
-                    all_src.push_back(s);
-                    all_tgt.push_back(static_cast<std::uint16_t>(c));
-                    if (!const_weight) all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
-                    if (!const_delay) {
-                        // Stored as float: a delay at dt must not round below it.
-                        float d = static_cast<float>(std::max(draw(pr.delay, dst), net.dt));
-                        if (static_cast<double>(d) < net.dt)
-                            d = std::nextafter(d, std::numeric_limits<float>::infinity());
-                        all_d.push_back(d);
+                if (const_weight && const_delay) {
+                    rule->connect(req, all_src);
+                } else {
+                    // Per-synapse weights and delays are drawn in ascending source order; the
+                    // synapse lists themselves do not depend on the order of a target's sources.
+                    RandomStream wst(net.seed, purpose_key(Purpose::weights, pi), tgid);
+                    RandomStream dst(net.seed, purpose_key(Purpose::delays, pi), tgid);
+                    src.clear();
+                    rule->connect(req, src);
+                    std::sort(src.begin(), src.end());
+                    all_src.insert(all_src.end(), src.begin(), src.end());
+                    for (std::size_t k = at; k < all_src.size(); ++k) {
+                        if (!const_weight) all_w.push_back(static_cast<float>(draw(pr.weight, wst)));
+                        if (!const_delay) {
+                            // Stored as float: a delay at dt must not round below it.
+                            float d = static_cast<float>(std::max(draw(pr.delay, dst), net.dt));
+                            if (static_cast<double>(d) < net.dt)
+                                d = std::nextafter(d, std::numeric_limits<float>::infinity());
+                            all_d.push_back(d);
+                        }
                     }
                 }
+                end[c] = static_cast<std::uint32_t>(all_src.size());
             }
-            // Rows by source, stably (within a row, targets stay in ascending order):
-            // stable_order_by counts where the sources are no more than the synapses, and
-            // radix-sorts the synapses where they are (a counting sort would cost O(source
-            // cells) per block there, O(cells^2) over a network of many groups).
-            //
+            const std::size_t n = all_src.size();
+            if (n > std::numeric_limits<std::uint32_t>::max())
+                throw std::invalid_argument("projection '" + pr.name + "': more than 2^32 - 1 synapses onto one group");
+            b.target.resize(n);
+            if (!const_weight) b.weight.resize(n);
+            if (!const_delay) b.delay.resize(n);
+            auto put = [&](std::size_t at, std::size_t k, std::uint32_t c) {
+                b.target[at] = static_cast<std::uint16_t>(c);
+                if (!const_weight) b.weight[at] = all_w[k];
+                if (!const_delay) b.delay[at] = all_d[k];
+            };
             // Sparse rows when fewer than half of the source cells reach the group (not for
             // plastic projections: their rules walk the rows by source cell). Delivery is then
             // faster: spikes are routed to the groups they reach (route_for), instead of every
@@ -610,35 +622,64 @@ struct Simulation::Impl {
             // cut the run loop by 7-15 %; bench/RESULTS.md). They cost 4 bytes for the row
             // and 8 in the routing table per source that reaches the group, against 4 per
             // source cell: less memory below a third, up to 1.5 times as much at a half.
-            const std::size_t n = all_src.size();
-            const std::vector<std::uint32_t> order = stable_order_by(all_src, n_src);
-            b.target.resize(n);
-            if (!const_weight) b.weight.resize(n);
-            if (!const_delay) b.delay.resize(n);
-            std::size_t distinct = 0;
-            for (std::size_t at = 0; at < n; ++at) {
-                const std::uint32_t k = order[at];
-                distinct += at == 0 || all_src[k] != all_src[order[at - 1]];
-                b.target[at] = all_tgt[k];
-                if (!const_weight) b.weight[at] = all_w[k];
-                if (!const_delay) b.delay[at] = all_d[k];
-            }
-            if (pr.plasticity.empty() && 2 * distinct < std::size_t{n_src}) {
-                b.src_ids.reserve(distinct);
-                b.row.reserve(distinct + 1);
-                for (std::size_t at = 0; at < n; ++at) {
-                    const std::uint32_t s = all_src[order[at]];
-                    if (at == 0 || s != b.src_ids.back()) {
-                        b.row.push_back(static_cast<std::uint32_t>(at));
-                        b.src_ids.push_back(s);
-                    }
+            if (n_src <= std::max<std::size_t>(n, 2048)) {
+                // Few source cells for the synapses: count per source, then place each synapse
+                // at its row's next free slot, walking the synapses in target order. No
+                // permutation is stored: 4 bytes of scratch per synapse (the sources) instead
+                // of 14, and at this VM's cost of fresh pages (bench/RESULTS.md) the pages are
+                // what the build costs most.
+                std::vector<std::uint32_t> next(std::size_t{n_src} + 1, 0u);
+                for (std::uint32_t s : all_src) ++next[s + 1];
+                std::size_t distinct = 0;
+                for (std::uint32_t s = 0; s < n_src; ++s) distinct += next[s + 1] != 0;
+                std::partial_sum(next.begin(), next.end(), next.begin());
+                const bool sparse = pr.plasticity.empty() && 2 * distinct < std::size_t{n_src};
+                if (sparse) {
+                    b.src_ids.reserve(distinct);
+                    b.row.reserve(distinct + 1);
+                    for (std::uint32_t s = 0; s < n_src; ++s)
+                        if (next[s + 1] != next[s]) {
+                            b.row.push_back(next[s]);
+                            b.src_ids.push_back(s);
+                        }
+                    b.row.push_back(static_cast<std::uint32_t>(n));
+                    b.sparse = true;
+                } else {
+                    b.row = next;
                 }
-                b.row.push_back(static_cast<std::uint32_t>(n));
-                b.sparse = true;
+                std::size_t k = 0;
+                for (std::uint32_t c = 0; c < g.count; ++c)
+                    for (; k < end[c]; ++k) put(next[all_src[k]]++, k, c);
             } else {
-                b.row.assign(n_src + 1, 0);
-                for (auto s : all_src) ++b.row[s + 1];
-                std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
+                // Many source cells (sparse blocks of a large network): a radix sort of the
+                // synapses by source, O(synapses), where counting would cost O(source cells).
+                const std::vector<std::uint32_t> order = stable_order_by(all_src, n_src);
+                std::vector<std::uint16_t> tgt_of(n);
+                for (std::uint32_t c = 0, k = 0; c < g.count; ++c)
+                    for (; k < end[c]; ++k) tgt_of[k] = static_cast<std::uint16_t>(c);
+                std::size_t distinct = 0;
+                for (std::size_t at = 0; at < n; ++at) {
+                    const std::uint32_t k = order[at];
+                    distinct += at == 0 || all_src[k] != all_src[order[at - 1]];
+                    put(at, k, tgt_of[k]);
+                }
+                if (pr.plasticity.empty() && 2 * distinct < std::size_t{n_src}) {
+                    b.src_ids.reserve(distinct);
+                    b.row.reserve(distinct + 1);
+                    for (std::size_t at = 0; at < n; ++at) {
+                        const std::uint32_t s = all_src[order[at]];
+                        if (at == 0 || s != b.src_ids.back()) {
+                            b.row.push_back(static_cast<std::uint32_t>(at));
+                            b.src_ids.push_back(s);
+                        }
+                    }
+                    b.row.push_back(static_cast<std::uint32_t>(n));
+                    b.sparse = true;
+                } else {
+                    b.row.assign(n_src + 1, 0);
+                    for (auto s : all_src) ++b.row[s + 1];
+                    std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
+                }
             }
             g.in.push_back(std::move(b));
         }

@@ -2,8 +2,8 @@
 // The permutation that sorts a list of keys stably. Where the key range is no larger than the
 // list (or than 2048), one counting pass over the keys does it, O(keys + key range); otherwise
 // an LSD radix sort by 11-bit digits, O(keys) per digit of the largest key, where a counting
-// sort would cost O(key range). The engine uses it to put a block's synapses in source order:
-// dense blocks take the counting pass, sparse ones (few sources among many) the radix sort.
+// sort would cost O(key range). The engine uses it to put the synapses of a block with many
+// more source cells than synapses in source order (other blocks count per source in place).
 //
 //     std::vector<std::uint32_t> key{7, 3, 7, 1};
 //     stable_order_by(key, 8);   // {3, 1, 0, 2}: key[3] = 1, key[1] = 3, then the two 7s in order
