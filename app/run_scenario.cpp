@@ -60,6 +60,10 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     SimulationOptions so;
     so.threads = s.net.threads;
     so.group_size = s.net.group_size;
+    // A restart cuts the groups the saving run cut (a format-1 checkpoint: the one-thread
+    // automatic size, which every run used then), whatever the thread count now.
+    if (plan.restart && so.group_size == 0)
+        so.group_size = plan.restart->group_size > 0 ? plan.restart->group_size : resolved_group_size(s.net, 0);
     so.exchange = exchange;
     // With two or more threads the result file is started (HDF5's start-up and the file's
     // creation, a few ms) on another thread while the network is built, which needs no HDF5.
@@ -155,6 +159,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         c.scenario_yaml = s.resolved_yaml;
         c.output = out;
         c.t = sim.time();
+        c.group_size = sim.group_size();
         c.state = w.bytes();
         io::write_checkpoint(plan.path, c);
         ++r.checkpoints;

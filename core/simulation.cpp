@@ -237,6 +237,8 @@ struct Simulation::Impl {
     int rank = 0, n_ranks = 1;
     std::vector<std::uint32_t> local;
     std::vector<double> local_cost; // per local group: its estimated work (cost_per_cell)
+    std::vector<char> whole_pop;    // per population: its model takes the population as one group
+    std::uint32_t group_size = 0;   // cells per group (at most), as resolved in build()
     std::vector<int> owner;
     std::vector<char> send_buf, recv_buf;
     std::vector<std::size_t> recv_counts;
@@ -322,9 +324,6 @@ struct Simulation::Impl {
         if (!(net.dt > 0)) throw std::invalid_argument("dt must be positive");
         inv_dt = 1.0 / net.dt;
         if (opt.group_size > 65535) throw std::invalid_argument("group_size must be in 0..65535 (0: automatic)");
-        const std::uint32_t group_size = resolved_group_size(net, opt.group_size);
-        // Populations -> groups of at most group_size cells; gids are contiguous per population.
-        std::uint64_t gid = 0;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
             auto& pd = net.populations[p];
             const ModelInfo* m = registry.model(pd.model);
@@ -332,19 +331,23 @@ struct Simulation::Impl {
             if (m->multi_compartment() && pd.compartments.empty())
                 throw std::invalid_argument("population '" + pd.name + "' of multi-compartment model '" + pd.model +
                                             "' has no compartments");
-            pop_models.push_back(population_model(*m, pd));
-            pop_gid0.push_back(gid);
-            pop_groups.emplace_back();
             // Models with state shared by all cells (HTM columns) take the population whole;
             // group-local cell indices are 16 bits, so such a population has <= 65536 cells.
-            const std::uint32_t gsize = m->whole_population ? pd.size : group_size;
             if (m->whole_population && pd.size > 65536)
                 throw std::invalid_argument("population '" + pd.name + "' of model " + m->name + " has " +
                                             std::to_string(pd.size) + " cells; at most 65536 are allowed");
-            // As few groups as group_size allows, of equal size (they differ by at most one
-            // cell): a remainder group would be cheap and leave the thread that ends with it
-            // idle, since threads share out groups, not cells.
-            const std::uint32_t n_groups = pd.size == 0 ? 0 : (pd.size - 1) / gsize + 1;
+            pop_models.push_back(population_model(*m, pd));
+            whole_pop.push_back(m->whole_population);
+        }
+        for (auto& m : pop_models) models.push_back(&m);
+        // Populations -> groups of at most group_size cells; gids are contiguous per population.
+        group_size = opt.group_size > 0 ? opt.group_size : automatic_group_size();
+        std::uint64_t gid = 0;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            auto& pd = net.populations[p];
+            pop_gid0.push_back(gid);
+            pop_groups.emplace_back();
+            const std::uint32_t n_groups = groups_of(p, group_size);
             for (std::uint32_t k = 0, first = 0; k < n_groups; ++k) {
                 Group g;
                 g.pop = p;
@@ -359,7 +362,6 @@ struct Simulation::Impl {
         }
         stats.cells = gid;
         stats.groups = groups.size();
-        for (auto& m : pop_models) models.push_back(&m);
         partition();
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
@@ -502,6 +504,82 @@ struct Simulation::Impl {
     // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
     // compartments, plus the expected incoming synapses of each cell). Every rank computes the
     // same assignment from the network description; a rank may get no group at all.
+    // How many groups population p gets with groups of at most `size` cells: as few as that
+    // allows, of equal size (they differ by at most one cell): a remainder group would be
+    // cheap and leave the thread that ends with it idle, since threads share out groups, not
+    // cells. Models with state shared by all cells (HTM columns) take the population whole.
+    std::uint32_t groups_of(std::uint32_t p, std::uint32_t size) const {
+        const std::uint32_t n = net.populations[p].size;
+        if (n == 0) return 0;
+        return whole_pop[p] ? 1 : (n - 1) / size + 1;
+    }
+
+    // The automatic group size. One lane of work (one thread, one rank): resolved_group_size,
+    // which depends on the network only. More lanes: the size, at most that one, whose groups
+    // share out best among the lanes, as EpochTeam::blocks shares them (contiguous blocks of
+    // about equal cost), counting each group's own cost per epoch as 256 cells' work (row and
+    // event delivery per group: 0.4-4 us per group and epoch against 5-12 ns per cell,
+    // bench/RESULTS.md, "Group size"). Sizes are tried downwards by the number of groups of
+    // the largest population, until there are 8 groups per lane or groups would fall below 64
+    // cells; among predictions within 2 % of the best, the largest size wins (fewer groups).
+    // Spikes never depend on it; a checkpoint records the size, so that it restarts on any
+    // number of threads (docs/checkpoint.md).
+    std::uint32_t automatic_group_size() {
+        const std::uint32_t base = resolved_group_size(net, 0);
+        std::uint64_t lanes = static_cast<std::uint64_t>(n_threads);
+        if (ex) { // every rank must cut the same groups: the lanes of all ranks together
+            send_buf.clear();
+            pack(send_buf, lanes);
+            ex->allgather(send_buf, recv_buf, recv_counts);
+            const char* q = recv_buf.data();
+            lanes = 0;
+            for (int r = 0; r < n_ranks; ++r) lanes += unpack<std::uint64_t>(q);
+        }
+        std::uint32_t largest = 0;
+        std::uint64_t cells = 0;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            cells += net.populations[p].size;
+            if (!whole_pop[p]) largest = std::max(largest, net.populations[p].size);
+        }
+        // Plastic projections record their weights in group order (docs/output.md: samples,
+        // sums, final lists), so their networks keep one cut for every thread count.
+        bool plastic = false;
+        for (auto& pr : net.projections) plastic = plastic || !pr.plasticity.empty();
+        if (lanes <= 1 || plastic || largest == 0 || cells == 0) return base;
+        const std::vector<double> per_cell = cost_per_cell();
+        double total = 0.0;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) total += per_cell[p] * net.populations[p].size;
+        const double overhead = 256.0 * total / static_cast<double>(cells);
+        std::vector<std::pair<std::uint32_t, double>> tried; // (size, predicted epoch: the costliest lane)
+        std::vector<double> cost;
+        for (std::uint32_t n = (largest - 1) / base + 1;; ++n) {
+            const std::uint32_t size = (largest - 1) / n + 1;
+            if (size < 64 && !tried.empty()) break;
+            cost.clear();
+            for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+                const std::uint32_t k = groups_of(p, size);
+                for (std::uint32_t j = 0; j < k; ++j) {
+                    const std::uint32_t count = net.populations[p].size / k + (j < net.populations[p].size % k ? 1 : 0);
+                    cost.push_back(per_cell[p] * count + overhead);
+                }
+            }
+            const auto first = EpochTeam::blocks(cost, static_cast<std::size_t>(lanes));
+            double span = 0.0;
+            for (std::size_t l = 0; l + 1 < first.size(); ++l) {
+                double c = 0.0;
+                for (std::size_t i = first[l]; i < first[l + 1]; ++i) c += cost[i];
+                span = std::max(span, c);
+            }
+            if (tried.empty() || size != tried.back().first) tried.emplace_back(size, span);
+            if (cost.size() >= 8 * lanes || size <= 1 || tried.size() >= 512) break;
+        }
+        double best = tried.front().second;
+        for (auto& t : tried) best = std::min(best, t.second);
+        for (auto& t : tried) // largest first
+            if (t.second <= 1.02 * best) return t.first;
+        return base;
+    }
+
     void partition() {
         owner.assign(groups.size(), 0);
         const std::vector<double> per_cell = cost_per_cell();
@@ -1783,6 +1861,7 @@ double Simulation::time() const { return static_cast<double>(impl_->step) * impl
 const NetworkStats& Simulation::stats() const { return impl_->stats; }
 std::uint64_t Simulation::population_gid0(std::uint32_t p) const { return impl_->pop_gid0.at(p); }
 int Simulation::threads() const { return impl_->n_threads; }
+std::uint32_t Simulation::group_size() const { return impl_->group_size; }
 int Simulation::rank() const { return impl_->rank; }
 int Simulation::ranks() const { return impl_->n_ranks; }
 std::vector<std::uint64_t> Simulation::cells_per_rank() const {

@@ -20,9 +20,10 @@ class Exchange;
 struct SimulationOptions {
     int threads = 0; // 0: all cores (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
-    // that allows, of equal size. Results do not depend on it. 0: automatic
-    // (resolved_group_size), which depends on the network only, never on the thread count,
-    // so that a checkpoint restarts on any number of threads.
+    // that allows, of equal size. Results do not depend on it. 0: automatic: with one thread
+    // (and one rank) resolved_group_size; with more, the size up to that one whose groups
+    // share out best among the threads (Simulation::group_size() tells which). A checkpoint
+    // records the size used, so that it restarts on any number of threads.
     std::uint32_t group_size = 0;
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
@@ -38,12 +39,13 @@ struct SimulationOptions {
 // The number of threads a simulation with `options` runs on: options.threads, or every core
 // when it is 0.
 int resolved_threads(const SimulationOptions& options);
-// The group size a simulation uses: `requested`, or for 0 the automatic size: 2048 cells with
-// grid event times in a network with projections, 512 otherwise. With grid times a spike's
+// The group size a one-thread simulation uses (and the largest automatic size on more threads):
+// `requested`, or for 0 the automatic size: 2048 cells with grid event times in a network with
+// projections, 512 otherwise. With grid times a spike's
 // synapses onto a group arrive as one row, and the rows (spikes x groups reached) dominate the
 // cost of small groups; with exact times every synapse is an event anyway, and without
 // projections there are no rows: then larger groups only stop fitting a core's cache sooner
-// (bench/RESULTS.md, "Group size"). It depends on the network, never on the thread count.
+// (bench/RESULTS.md, "Group size"). It depends on the network only.
 std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested);
 
 struct Spike {
@@ -106,6 +108,9 @@ public:
     std::vector<ProbeLayout> probe_layouts() const;
     std::uint64_t population_gid0(std::uint32_t pop) const;
     int threads() const;
+    // Cells per cell group (at most), as used: SimulationOptions::group_size, or the
+    // automatic size for this network and thread count.
+    std::uint32_t group_size() const;
     // One projection's synapses, in group order. In a distributed run this is collective
     // (every rank must call it, in the same order): rank 0 gets all of them, the others none.
     SynapseList synapses(std::uint32_t projection) const;

@@ -41,6 +41,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     w.put_string(c.scenario_yaml);
     w.put_string(c.output);
     w.put(c.t);
+    w.put(c.group_size);
     w.put(c.state);
     std::vector<char> b = w.bytes();
     const std::uint64_t sum = fnv1a(b.data(), b.size());
@@ -97,9 +98,9 @@ Checkpoint read_checkpoint(const std::string& path) {
     try {
         for (std::size_t i = 0; i < sizeof kMagic; ++i) r.get<char>();
         const auto version = r.get<std::uint32_t>();
-        if (version != kCheckpointFormatVersion)
+        if (version != 1 && version != kCheckpointFormatVersion)
             throw CheckpointFileError(path + ": checkpoint format version " + std::to_string(version) +
-                                      "; this Apical reads version " + std::to_string(kCheckpointFormatVersion));
+                                      "; this Apical reads versions 1 and " + std::to_string(kCheckpointFormatVersion));
         if (r.get<std::uint32_t>() != kByteOrder)
             throw CheckpointFileError(path + ": checkpoint written on a machine of another byte order");
         if (sum != fnv1a(b.data(), b.size() - sizeof sum))
@@ -109,6 +110,7 @@ Checkpoint read_checkpoint(const std::string& path) {
         k.scenario_yaml = r.get_string();
         k.output = r.get_string();
         k.t = r.get<double>();
+        if (version >= 2) k.group_size = r.get<std::uint32_t>();
         r.get_vector(k.state, true);
     } catch (const CheckpointError&) {
         throw CheckpointFileError(path + ": checkpoint file is cut short or damaged");

@@ -15,7 +15,10 @@ struct Checkpoint {
     std::string scenario_yaml;  // the resolved scenario (after --set, --seed)
     std::string output;         // the result file of the run that wrote it
     double t = 0.0;             // ms: simulated time at which the state was taken
-    std::vector<char> state;    // Simulation::save_state bytes
+    // Cells per group of the saving run (Simulation::group_size()): a restart cuts the same
+    // groups on any thread count. 0 in a format-1 file: the one-thread automatic size.
+    std::uint32_t group_size = 0;
+    std::vector<char> state; // Simulation::save_state bytes
 };
 
 // A checkpoint file that cannot be read: "PATH: what is wrong".
@@ -24,7 +27,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-inline constexpr std::uint32_t kCheckpointFormatVersion = 1;
+// Written: 2 (with the group size). Read: 1 and 2.
+inline constexpr std::uint32_t kCheckpointFormatVersion = 2;
 
 // Writes `<path>.partial`, flushes it to disk, then renames it over `path`, so `path` always
 // holds the last complete checkpoint, even when the run is killed while writing the next one.

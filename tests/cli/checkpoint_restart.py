@@ -75,6 +75,44 @@ check(abs(ra["t_start"] - 240.0) < 1e-9, f"coba: checkpoint at {ra['t_start']} m
 compare_after(f"{tmp}/coba_full.h5", cut_at(coba, ra["t_start"], f"{tmp}/coba_cut.h5"), f"{tmp}/coba_rs.h5",
               ra["t_start"], "coba")
 
+# 1b. The group size travels with the checkpoint. With grid event times the automatic size
+# cuts CUBA's 3200 + 800 cells into 3 groups on 1 thread and 4 on 2 (docs/scenario.md): a
+# checkpoint saved on 2 threads restarts on 1, and a format-1 checkpoint (no group size: the
+# one-thread size, which every run used then) restarts on 2.
+cuba = os.path.join(src, "scenarios", "cuba.yaml")
+grid = ["--set", "simulation.duration=300 ms", "--set", "simulation.event_times=grid"]
+run("run", cuba, "-o", f"{tmp}/cuba_full.h5", "--quiet", *grid, "--threads", "1")
+run("run", cuba, "-o", f"{tmp}/cuba_ck2.h5", "--quiet", *grid, "--checkpoint-every", "120 ms", "--threads", "2")
+run("run", "--restart", f"{tmp}/cuba_ck2.ckpt", "-o", f"{tmp}/cuba_rs1.h5", "--quiet", "--threads", "1")
+cuba_cut = cut_at(cuba, 240.0, f"{tmp}/cuba_cut.h5", "--set", "simulation.event_times=grid")
+compare_after(f"{tmp}/cuba_full.h5", cuba_cut, f"{tmp}/cuba_rs1.h5", 240.0, "cuba grid, saved on 2 threads, restarted on 1")
+
+
+def fnv1a(b):
+    h = 0xcbf29ce484222325
+    for x in b:
+        h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def as_format_1(path, out):
+    """The same checkpoint in format 1 (docs/checkpoint.md): no group size field."""
+    b = open(path, "rb").read()[:-8]
+    check(b[:8] == b"APICALCK" and int.from_bytes(b[8:12], "little") == 2, f"{path}: not a format-2 checkpoint")
+    at = 16
+    for _ in range(4):  # Apical version, scenario file, scenario YAML, output
+        at += 8 + int.from_bytes(b[at:at + 8], "little")
+    at += 8  # t
+    v1 = b[:8] + (1).to_bytes(4, "little") + b[12:at] + b[at + 4:]
+    open(out, "wb").write(v1 + fnv1a(v1).to_bytes(8, "little"))
+
+
+run("run", cuba, "-o", f"{tmp}/cuba_ck1.h5", "--quiet", *grid, "--checkpoint-every", "120 ms", "--threads", "1")
+as_format_1(f"{tmp}/cuba_ck1.ckpt", f"{tmp}/cuba_v1.ckpt")
+run("run", "--restart", f"{tmp}/cuba_v1.ckpt", "-o", f"{tmp}/cuba_rs2.h5", "--quiet", "--threads", "2")
+compare_after(f"{tmp}/cuba_full.h5", cuba_cut, f"{tmp}/cuba_rs2.h5", 240.0,
+              "cuba grid, format-1 checkpoint saved on 1 thread, restarted on 2")
+
 # 2. Pyramidal cells (naud2018: the Euler path; l5_3c: the RK4 path), AdEx interneurons,
 # Poisson and spike-list input, recurrent projections with drawn delays.
 pyr_yaml = f"""

@@ -86,34 +86,69 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
         }
 }
 
-TEST_CASE("the automatic group size depends on the event timing and on projections only", "[engine]") {
-    // 0 asks for the automatic size: 2048 cells per group with grid event times where there
-    // are projections (a spike's synapses onto a group arrive as one row, and small groups
-    // multiply the rows), 512 otherwise. It never depends on the thread count, so a
-    // checkpoint restarts on any.
+TEST_CASE("the automatic group size: event timing and projections, then the threads", "[engine]") {
+    // 0 asks for the automatic size. One thread: 2048 cells per group with grid event times
+    // where there are projections (a spike's synapses onto a group arrive as one row, and
+    // small groups multiply the rows), 512 otherwise (resolved_group_size).
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     const Registry r = models::builtin_registry();
-    NetworkDesc net;
-    net.populations.push_back(population(r, "a", "lif", 5000));
-    net.populations.push_back(population(r, "b", "lif", 700));
-    // 5000 and 700 cells: 10 + 2 groups of at most 512, 3 + 1 of at most 2048, 5 + 1 of 1000.
-    const std::tuple<NetworkDesc::EventTimes, bool, std::uint32_t, std::uint64_t> cases[] = {
-        {NetworkDesc::EventTimes::exact, false, 512, 12},
-        {NetworkDesc::EventTimes::grid, false, 512, 12},
-        {NetworkDesc::EventTimes::exact, true, 512, 12},
-        {NetworkDesc::EventTimes::grid, true, 2048, 4}};
-    for (auto [times, connected, size, groups] : cases) {
-        CAPTURE(times == NetworkDesc::EventTimes::grid, connected);
-        net.event_times = times;
-        net.projections.clear();
-        if (connected) net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
-        CHECK(resolved_group_size(net, 0) == size);
-        CHECK(resolved_group_size(net, 1000) == 1000);
-        for (int threads : {1, 2, 4}) {
-            CHECK(Simulation(net, r, {threads, 0}).stats().groups == groups);
-            CHECK(Simulation(net, r, {threads, 1000}).stats().groups == 6);
+    {
+        NetworkDesc net;
+        net.populations.push_back(population(r, "a", "lif", 5000));
+        net.populations.push_back(population(r, "b", "lif", 700));
+        // 5000 and 700 cells: 10 + 2 groups of at most 512, 3 + 1 of at most 2048, 5 + 1 of 1000.
+        const std::tuple<NetworkDesc::EventTimes, bool, std::uint32_t, std::uint64_t> cases[] = {
+            {NetworkDesc::EventTimes::exact, false, 512, 12},
+            {NetworkDesc::EventTimes::grid, false, 512, 12},
+            {NetworkDesc::EventTimes::exact, true, 512, 12},
+            {NetworkDesc::EventTimes::grid, true, 2048, 4}};
+        for (auto [times, connected, size, groups] : cases) {
+            CAPTURE(times == NetworkDesc::EventTimes::grid, connected);
+            net.event_times = times;
+            net.projections.clear();
+            if (connected) net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
+            CHECK(resolved_group_size(net, 0) == size);
+            CHECK(resolved_group_size(net, 1000) == 1000);
+            const Simulation one(net, r, {1, 0});
+            CHECK(one.group_size() == size);
+            CHECK(one.stats().groups == groups);
+            for (int threads : {1, 2, 4}) CHECK(Simulation(net, r, {threads, 1000}).stats().groups == 6);
         }
     }
+    // More threads: the size, at most the one-thread size, whose groups share out best among
+    // the threads (contiguous blocks of about equal cost, each group counted as its cells'
+    // work plus 256 cells'). Worked by hand for 3200 + 800 cells of equal cost per cell (every
+    // cell has 2 synapses in), in cost units of one cell's work (3 each; a group adds 768):
+    // - grid, 2 threads: 2 + 1 groups (1600, 1600, 800) split 5568 | 8736; 3 + 1 (1067, 1067,
+    //   1066, 800) split 7938 | 7134; 4 + 1 of 800 split 9504 | 6336; 5 + 2 split 8064 | 9312;
+    //   more groups only add cost. So 4 groups of at most 1067 cells.
+    // - grid, 4 threads: 3 + 1 groups put one group on each thread (largest 3969); 2 + 1
+    //   leave 5568 on one, 4 + 1 put two groups of 3168 on one. Again 4 groups.
+    // - exact, 2 threads (at most 512): 7 + 2 groups split 8556 | 10353, 8 + 2 groups of 400
+    //   split 9840 | 9840 (5 % better), 9 + 3 already sum to 21231. So 10 groups of 400.
+    // - with a plastic projection the one-thread size stays (weights are recorded in group order).
+    NetworkDesc net;
+    net.populations.push_back(population(r, "a", "lif", 3200));
+    net.populations.push_back(population(r, "b", "lif", 800));
+    net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_indegree", {2}, 1.0, 1.0));
+    net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
+    const std::tuple<NetworkDesc::EventTimes, int, std::uint32_t, std::uint64_t> cases[] = {
+        {NetworkDesc::EventTimes::grid, 1, 2048, 3},
+        {NetworkDesc::EventTimes::grid, 2, 1067, 4},
+        {NetworkDesc::EventTimes::grid, 4, 1067, 4},
+        {NetworkDesc::EventTimes::exact, 1, 512, 9},
+        {NetworkDesc::EventTimes::exact, 2, 400, 10}};
+    for (auto [times, threads, size, groups] : cases) {
+        CAPTURE(times == NetworkDesc::EventTimes::grid, threads);
+        net.event_times = times;
+        const Simulation sim(net, r, {threads, 0});
+        CHECK(sim.group_size() == size);
+        CHECK(sim.stats().groups == groups);
+    }
+    net.event_times = NetworkDesc::EventTimes::grid;
+    net.projections[0].plasticity = "stdp";
+    net.projections[0].plasticity_params = {0.01, 0.012, 20.0, 20.0, 0.0, 10.0};
+    for (int threads : {1, 2, 4}) CHECK(Simulation(net, r, {threads, 0}).group_size() == 2048);
 }
 
 TEST_CASE("spikes routed to sparse blocks arrive as those looked up in dense rows", "[engine][determinism]") {
