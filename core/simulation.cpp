@@ -366,7 +366,16 @@ struct Simulation::Impl {
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
         // the same network for any thread count or (later) any rank layout.
-        parallel_groups([&](Group& g) { connect_group(g); });
+        {
+            // Scratch per thread of the arena, reused from block to block (a block's scratch is
+            // often large enough for malloc to map fresh pages for it and unmap them after, and
+            // fresh pages are what the build costs most here); released once the network stands.
+            std::vector<ConnectScratch> scratch(static_cast<std::size_t>(std::max(1, arena.max_concurrency())));
+            parallel_groups([&](Group& g) {
+                // (An index outside the arena's slots would be a TBB contract breach: at() throws.)
+                connect_group(g, scratch.at(static_cast<std::size_t>(tbb::this_task_arena::current_thread_index())));
+            });
+        }
         build_routes();
 
         double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
@@ -619,7 +628,13 @@ struct Simulation::Impl {
         return per_cell;
     }
 
-    void connect_group(Group& g) {
+    // What connect_group draws into before the synapses are put in source order.
+    struct ConnectScratch {
+        std::vector<std::uint32_t> src, all_src, end;
+        std::vector<float> all_w, all_d;
+    };
+
+    void connect_group(Group& g, ConnectScratch& sc) {
         const auto& pops = net.populations;
         for (std::uint32_t pi = 0; pi < net.projections.size(); ++pi) {
             const auto& pr = net.projections[pi];
@@ -640,8 +655,9 @@ struct Simulation::Impl {
             // Draw the sources (and per-synapse weights and delays) per target, in target
             // order; `end[c]` is where target c's synapses end. Then put them in source order,
             // stably (within a row, targets stay in ascending order).
-            std::vector<std::uint32_t> src, all_src, end(g.count);
-            std::vector<float> all_w, all_d;
+            auto& [src, all_src, end, all_w, all_d] = sc;
+            all_src.clear(), all_w.clear(), all_d.clear();
+            end.assign(g.count, 0u);
             // Room for the expected synapses (plus a few standard deviations): growing these
             // by doubling costs more than drawing them (fresh pages each time).
             if (rule->expected_synapses) {
