@@ -150,3 +150,19 @@ TEST_CASE("EpochTeam::blocks splits items into contiguous blocks of about equal 
     CHECK(EpochTeam::blocks(std::vector<double>{1.0, 1.0}, 4) == V{0, 1, 1, 2, 2});
     CHECK(EpochTeam::blocks(std::vector<double>{}, 2) == V{0, 0, 0});
 }
+
+TEST_CASE("EpochTeam::lane_blocks gives lane 0 (which also runs the serial work) the cheapest block",
+          "[engine][threads]") {
+    using V = std::vector<std::size_t>;
+    // 4000 cells in groups of 1067, 1067, 1066 and 800: blocks {0, 1} (2134) and {2, 3} (1866).
+    const std::vector<double> groups{1067.0, 1067.0, 1066.0, 800.0};
+    CHECK(EpochTeam::blocks(groups, 2) == V{0, 2, 4});
+    CHECK(EpochTeam::lane_blocks(groups, 2) == V{2, 4, 0, 2});
+    // Equal blocks: lane l keeps block l. One lane: everything.
+    CHECK(EpochTeam::lane_blocks(std::vector<double>(8, 1.0), 4) == V{0, 2, 2, 4, 4, 6, 6, 8});
+    CHECK(EpochTeam::lane_blocks(groups, 1) == V{0, 4});
+    // Three lanes, the middle block cheapest: lanes 0 and 1 swap blocks, lane 2 keeps its own.
+    const std::vector<double> mid{2.0, 2.0, 1.0, 1.0, 2.0, 2.0};
+    CHECK(EpochTeam::blocks(mid, 3) == V{0, 2, 4, 6}); // costs 4, 2, 4
+    CHECK(EpochTeam::lane_blocks(mid, 3) == V{2, 4, 0, 2, 4, 6});
+}
