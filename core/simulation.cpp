@@ -510,9 +510,6 @@ struct Simulation::Impl {
         }
     }
 
-    // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
-    // compartments, plus the expected incoming synapses of each cell). Every rank computes the
-    // same assignment from the network description; a rank may get no group at all.
     // How many groups population p gets with groups of at most `size` cells: as few as that
     // allows, of equal size (they differ by at most one cell): a remainder group would be
     // cheap and leave the thread that ends with it idle, since threads share out groups, not
@@ -589,6 +586,9 @@ struct Simulation::Impl {
         return base;
     }
 
+    // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
+    // compartments, plus the expected incoming synapses of each cell). Every rank computes the
+    // same assignment from the network description; a rank may get no group at all.
     void partition() {
         owner.assign(groups.size(), 0);
         const std::vector<double> per_cell = cost_per_cell();
@@ -720,8 +720,8 @@ struct Simulation::Impl {
                 // Few source cells for the synapses: count per source, then place each synapse
                 // at its row's next free slot, walking the synapses in target order. No
                 // permutation is stored: 4 bytes of scratch per synapse (the sources) instead
-                // of 14, and at this VM's cost of fresh pages (bench/RESULTS.md) the pages are
-                // what the build costs most.
+                // of 10 (sources, targets and the permutation), and at this VM's cost of fresh
+                // pages (bench/RESULTS.md, "Tonight") the pages are what the build costs most.
                 std::vector<std::uint32_t> next(std::size_t{n_src} + 1, 0u);
                 for (std::uint32_t s : all_src) ++next[s + 1];
                 std::size_t distinct = 0;
