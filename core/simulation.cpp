@@ -362,6 +362,7 @@ struct Simulation::Impl {
         }
         stats.cells = gid;
         stats.groups = groups.size();
+        stats.group_size = group_size;
         partition();
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
@@ -655,7 +656,10 @@ struct Simulation::Impl {
             // Draw the sources (and per-synapse weights and delays) per target, in target
             // order; `end[c]` is where target c's synapses end. Then put them in source order,
             // stably (within a row, targets stay in ascending order).
-            auto& [src, all_src, end, all_w, all_d] = sc;
+            // (Plain references, not a structured binding: clang 14 cannot capture bindings in
+            // the lambdas below.)
+            std::vector<std::uint32_t>&src = sc.src, &all_src = sc.all_src, &end = sc.end;
+            std::vector<float>&all_w = sc.all_w, &all_d = sc.all_d;
             all_src.clear(), all_w.clear(), all_d.clear();
             end.assign(g.count, 0u);
             // Room for the expected synapses (plus a few standard deviations): growing these

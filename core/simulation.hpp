@@ -61,6 +61,7 @@ struct SynapseList {
 
 struct NetworkStats {
     std::uint64_t cells = 0, synapses = 0, groups = 0;
+    std::uint32_t group_size = 0;    // the group size used (Simulation::group_size())
     std::uint64_t synapse_bytes = 0; // bytes held by synapse storage (targets, weights, delays, rows)
     double epoch_ms = 0;
     // Wall time of run() on this rank, and the part spent gathering and sorting the epochs'
