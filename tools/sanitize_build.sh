@@ -18,4 +18,4 @@ if [ ! -f build-asan/build.ninja ] || ! grep -q "CMAKE_CXX_COMPILER:.*clang" bui
         -DCMAKE_C_FLAGS="-O1 -gline-tables-only -fsanitize=address,undefined -fno-omit-frame-pointer" \
         -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 fi
-ninja -C build-asan -j "$(nproc)" "$@" | tail -1
+bash tools/ninja_quiet.sh -C build-asan -j "$(nproc)" "$@"

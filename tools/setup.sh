@@ -23,4 +23,4 @@ BUILD=${APICAL_BUILD:-build}
 if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-ninja -C "$BUILD" -j "$(nproc)" | tail -1
+bash tools/ninja_quiet.sh -C "$BUILD" -j "$(nproc)"

@@ -16,7 +16,7 @@ if [ ! -f build-tsan/build.ninja ]; then
     CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DAPICAL_MPI=OFF -DAPICAL_STATIC_HDF5=OFF \
         -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only -fsanitize=thread -fno-omit-frame-pointer" >/dev/null
 fi
-ninja -C build-tsan -j "$(nproc)" apical apical_tests | tail -1
+bash tools/ninja_quiet.sh -C build-tsan -j "$(nproc)" apical apical_tests
 export TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
 build-tsan/tests/apical_tests "[determinism],[checkpoint],[engine]"
 # Built without MPI on purpose (OpenMPI is not TSan-instrumented): cli.sweep runs all but its MPI part.
