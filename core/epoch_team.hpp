@@ -103,6 +103,14 @@ public:
         return first;
     }
 
+    // The cost of each block of a split `first` made by blocks().
+    static std::vector<double> block_costs(std::span<const double> cost, const std::vector<std::size_t>& first) {
+        std::vector<double> out(first.size() - 1, 0.0);
+        for (std::size_t l = 0; l + 1 < first.size(); ++l)
+            for (std::size_t i = first[l]; i < first[l + 1]; ++i) out[l] += cost[i];
+        return out;
+    }
+
     // Which block of blocks() each lane prefers, as [begin, end) pairs in lane order: lane l
     // takes block l, except that lane 0, which also does the serial work between phases (and
     // in finish() the merging of results), takes the block of least cost (the first such) and
@@ -111,9 +119,7 @@ public:
     // the serial work makes lane 0 the last to finish if it also has the larger block.
     static std::vector<std::size_t> lane_blocks(std::span<const double> cost, std::size_t lanes) {
         const std::vector<std::size_t> first = blocks(cost, lanes);
-        std::vector<double> block_cost(lanes, 0.0);
-        for (std::size_t l = 0; l < lanes; ++l)
-            for (std::size_t i = first[l]; i < first[l + 1]; ++i) block_cost[l] += cost[i];
+        const std::vector<double> block_cost = block_costs(cost, first);
         std::size_t cheapest = 0;
         for (std::size_t l = 1; l < lanes; ++l)
             if (block_cost[l] < block_cost[cheapest]) cheapest = l;

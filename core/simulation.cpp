@@ -352,7 +352,7 @@ struct Simulation::Impl {
                 Group g;
                 g.pop = p;
                 g.first = first;
-                g.count = pd.size / n_groups + (k < pd.size % n_groups ? 1 : 0);
+                g.count = cells_in_group(pd.size, n_groups, k);
                 g.gid0 = gid + first;
                 first += g.count;
                 pop_groups[p].push_back(static_cast<std::uint32_t>(groups.size()));
@@ -520,6 +520,10 @@ struct Simulation::Impl {
         if (n == 0) return 0;
         return whole_pop[p] ? 1 : (n - 1) / size + 1;
     }
+    // Cells in group j of a population of n cells cut into k groups (the first n % k get one more).
+    static std::uint32_t cells_in_group(std::uint32_t n, std::uint32_t k, std::uint32_t j) {
+        return n / k + (j < n % k ? 1 : 0);
+    }
 
     // The automatic group size. One lane of work (one thread, one rank): resolved_group_size,
     // which depends on the network only. More lanes: the size, at most that one, whose groups
@@ -565,18 +569,12 @@ struct Simulation::Impl {
             cost.clear();
             for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
                 const std::uint32_t k = groups_of(p, size);
-                for (std::uint32_t j = 0; j < k; ++j) {
-                    const std::uint32_t count = net.populations[p].size / k + (j < net.populations[p].size % k ? 1 : 0);
-                    cost.push_back(per_cell[p] * count + overhead);
-                }
+                for (std::uint32_t j = 0; j < k; ++j)
+                    cost.push_back(per_cell[p] * cells_in_group(net.populations[p].size, k, j) + overhead);
             }
-            const auto first = EpochTeam::blocks(cost, static_cast<std::size_t>(lanes));
-            double span = 0.0;
-            for (std::size_t l = 0; l + 1 < first.size(); ++l) {
-                double c = 0.0;
-                for (std::size_t i = first[l]; i < first[l + 1]; ++i) c += cost[i];
-                span = std::max(span, c);
-            }
+            const std::vector<double> lane_cost =
+                EpochTeam::block_costs(cost, EpochTeam::blocks(cost, static_cast<std::size_t>(lanes)));
+            const double span = *std::max_element(lane_cost.begin(), lane_cost.end());
             if (tried.empty() || size != tried.back().first) tried.emplace_back(size, span);
             if (cost.size() >= 8 * lanes || size <= 1 || tried.size() >= 512) break;
         }
@@ -633,6 +631,7 @@ struct Simulation::Impl {
     struct ConnectScratch {
         std::vector<std::uint32_t> src, all_src, end;
         std::vector<float> all_w, all_d;
+        std::vector<std::uint32_t> run_src, run_at; // runs of equal sources in source order: source, first synapse
     };
 
     void connect_group(Group& g, ConnectScratch& sc) {
@@ -712,14 +711,8 @@ struct Simulation::Impl {
                 if (!const_weight) b.weight[at] = all_w[k];
                 if (!const_delay) b.delay[at] = all_d[k];
             };
-            // Sparse rows when fewer than half of the source cells reach the group (not for
-            // plastic projections: their rules walk the rows by source cell). Delivery is then
-            // faster: spikes are routed to the groups they reach (route_for), instead of every
-            // group looking at every spike, which is cheaper only where most spikes do reach
-            // it (at 64000 cells, where about 43 % of the sources reach each group, routing
-            // cut the run loop by 7-15 %; bench/RESULTS.md). They cost 4 bytes for the row
-            // and 8 in the routing table per source that reaches the group, against 4 per
-            // source cell: less memory below a third, up to 1.5 times as much at a half.
+            std::vector<std::uint32_t>&run_src = sc.run_src, &run_at = sc.run_at;
+            run_src.clear(), run_at.clear();
             if (n_src <= std::max<std::size_t>(n, 2048)) {
                 // Few source cells for the synapses: count per source, then place each synapse
                 // at its row's next free slot, walking the synapses in target order. No
@@ -728,23 +721,9 @@ struct Simulation::Impl {
                 // pages (bench/RESULTS.md, "Tonight") the pages are what the build costs most.
                 std::vector<std::uint32_t> next(std::size_t{n_src} + 1, 0u);
                 for (std::uint32_t s : all_src) ++next[s + 1];
-                std::size_t distinct = 0;
-                for (std::uint32_t s = 0; s < n_src; ++s) distinct += next[s + 1] != 0;
                 std::partial_sum(next.begin(), next.end(), next.begin());
-                const bool sparse = pr.plasticity.empty() && 2 * distinct < std::size_t{n_src};
-                if (sparse) {
-                    b.src_ids.reserve(distinct);
-                    b.row.reserve(distinct + 1);
-                    for (std::uint32_t s = 0; s < n_src; ++s)
-                        if (next[s + 1] != next[s]) {
-                            b.row.push_back(next[s]);
-                            b.src_ids.push_back(s);
-                        }
-                    b.row.push_back(static_cast<std::uint32_t>(n));
-                    b.sparse = true;
-                } else {
-                    b.row = next;
-                }
+                for (std::uint32_t s = 0; s < n_src; ++s)
+                    if (next[s + 1] != next[s]) run_src.push_back(s), run_at.push_back(next[s]);
                 std::size_t k = 0;
                 for (std::uint32_t c = 0; c < g.count; ++c)
                     for (; k < end[c]; ++k) put(next[all_src[k]]++, k, c);
@@ -755,29 +734,32 @@ struct Simulation::Impl {
                 std::vector<std::uint16_t> tgt_of(n);
                 for (std::uint32_t c = 0, k = 0; c < g.count; ++c)
                     for (; k < end[c]; ++k) tgt_of[k] = static_cast<std::uint16_t>(c);
-                std::size_t distinct = 0;
                 for (std::size_t at = 0; at < n; ++at) {
                     const std::uint32_t k = order[at];
-                    distinct += at == 0 || all_src[k] != all_src[order[at - 1]];
+                    if (run_src.empty() || all_src[k] != run_src.back())
+                        run_src.push_back(all_src[k]), run_at.push_back(static_cast<std::uint32_t>(at));
                     put(at, k, tgt_of[k]);
                 }
-                if (pr.plasticity.empty() && 2 * distinct < std::size_t{n_src}) {
-                    b.src_ids.reserve(distinct);
-                    b.row.reserve(distinct + 1);
-                    for (std::size_t at = 0; at < n; ++at) {
-                        const std::uint32_t s = all_src[order[at]];
-                        if (at == 0 || s != b.src_ids.back()) {
-                            b.row.push_back(static_cast<std::uint32_t>(at));
-                            b.src_ids.push_back(s);
-                        }
-                    }
-                    b.row.push_back(static_cast<std::uint32_t>(n));
-                    b.sparse = true;
-                } else {
-                    b.row.assign(n_src + 1, 0);
-                    for (auto s : all_src) ++b.row[s + 1];
-                    std::partial_sum(b.row.begin(), b.row.end(), b.row.begin());
-                }
+            }
+            // Sparse rows when fewer than half of the source cells reach the group (not for
+            // plastic projections: their rules walk the rows by source cell). Delivery is then
+            // faster: spikes are routed to the groups they reach (route_for), instead of every
+            // group looking at every spike, which is cheaper only where most spikes do reach
+            // it (at 64000 cells, where about 43 % of the sources reach each group, routing
+            // cut the run loop by 7-15 %; bench/RESULTS.md). They cost 4 bytes for the row
+            // and 8 in the routing table per source that reaches the group, against 4 per
+            // source cell: less memory below a third, up to 1.5 times as much at a half.
+            if (pr.plasticity.empty() && 2 * run_src.size() < std::size_t{n_src}) {
+                b.src_ids.assign(run_src.begin(), run_src.end());
+                b.row.reserve(run_at.size() + 1);
+                b.row.assign(run_at.begin(), run_at.end());
+                b.row.push_back(static_cast<std::uint32_t>(n));
+                b.sparse = true;
+            } else {
+                // Row s starts at the first synapse from a source >= s.
+                b.row.assign(std::size_t{n_src} + 1, static_cast<std::uint32_t>(n));
+                for (std::uint32_t r = 0, s = 0; r < run_src.size(); ++r)
+                    for (; s <= run_src[r]; ++s) b.row[s] = run_at[r];
             }
             g.in.push_back(std::move(b));
         }

@@ -1,9 +1,8 @@
 #pragma once
-// The permutation that sorts a list of keys stably. Where the key range is no larger than the
-// list (or than 2048), one counting pass over the keys does it, O(keys + key range); otherwise
-// an LSD radix sort by 11-bit digits, O(keys) per digit of the largest key, where a counting
-// sort would cost O(key range). The engine uses it to put the synapses of a block with many
-// more source cells than synapses in source order (other blocks count per source in place).
+// The permutation that sorts a list of keys stably, by an LSD radix sort: O(keys) per 11-bit
+// digit of the largest key, where a comparison sort costs O(keys log keys) and a counting
+// sort O(keys + key range). The engine uses it to put the synapses of a block with many more
+// source cells than synapses in source order (other blocks count per source in place).
 //
 //     std::vector<std::uint32_t> key{7, 3, 7, 1};
 //     stable_order_by(key, 8);   // {3, 1, 0, 2}: key[3] = 1, key[1] = 3, then the two 7s in order
@@ -19,13 +18,6 @@ namespace apical {
 inline std::vector<std::uint32_t> stable_order_by(const std::vector<std::uint32_t>& key, std::uint32_t n_keys) {
     constexpr unsigned digit = 11;
     constexpr std::uint32_t mask = (1u << digit) - 1;
-    if (n_keys <= std::max<std::size_t>(key.size(), std::size_t{1} << digit)) {
-        std::vector<std::uint32_t> count(std::size_t{n_keys} + 1, 0u), order(key.size());
-        for (std::uint32_t k : key) ++count[k + 1];
-        std::partial_sum(count.begin(), count.end(), count.begin());
-        for (std::uint32_t i = 0; i < key.size(); ++i) order[count[key[i]]++] = i;
-        return order;
-    }
     std::vector<std::uint32_t> order(key.size()), tmp(key.size());
     std::iota(order.begin(), order.end(), 0u);
     std::vector<std::uint32_t> count(std::size_t{1} << digit);
