@@ -495,20 +495,22 @@ public:
                 else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
             }
 
-            // Linear cells: events inside the step are added exactly by superposition.
+            // Linear cells: events inside the step are added exactly by superposition. Only
+            // the cells with events change, so the crossing counts of the full step are
+            // corrected cell by cell (a recount of every cell cost more than the step itself).
             if (!cond_ && !inside_.empty()) {
                 Superposer sp(*this, t_end);
                 for (auto q : inside_) {
                     const Event& x = evs[q];
-                    if (stamp_[x.cell] == n) continue;
-                    sp.add(x, ref_[x.cell] >= t_end, ie_[x.cell], ii_[x.cell], v_[x.cell]);
-                }
-                crossed = 0;
-                for (std::uint32_t c0 = 0; c0 < n_; c0 += kChunk) {
-                    std::uint32_t x = 0;
-                    for (std::uint32_t c = c0; c < std::min(n_, c0 + kChunk); ++c) x += v_[c] >= Vth_ ? 1u : 0u;
-                    chunk_cross_[c0 / kChunk] = x;
-                    crossed += x;
+                    const std::uint32_t c = x.cell;
+                    if (stamp_[c] == n) continue;
+                    const bool was = v_[c] >= Vth_;
+                    sp.add(x, ref_[c] >= t_end, ie_[c], ii_[c], v_[c]);
+                    const bool now = v_[c] >= Vth_;
+                    if (now != was) {
+                        chunk_cross_[c / kChunk] += now ? 1u : std::uint32_t(-1);
+                        crossed += now ? 1u : std::uint32_t(-1);
+                    }
                 }
             }
 
