@@ -316,7 +316,7 @@ public:
         cnt_stamp_.assign(n_, -1);
         cnt_.assign(n_, 0);
         first_.assign(n_, 0);
-        second_.assign(n_, 0);
+        last_.assign(n_, 0);
         grid_ = b.grid_events;
         if (i_cell_.empty()) i_cell_.assign(1, 0.0); // never read without local currents
         for (auto& [var, dist] : b.population.initial) {
@@ -459,19 +459,24 @@ public:
                 for (auto& ci : global_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
                 for (auto& ci : local_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
             }
-            auto& wake = wake_[static_cast<std::size_t>(n) % wake_.size()];
-            if (all_special) {
-                for (std::uint32_t c = 0; c < n_; ++c) mark(c, n);
-            } else {
-                for (auto q : inside_) {
-                    const Event& x = evs[q];
-                    // count this step's inside events per cell (first one remembered)
-                    if (cnt_stamp_[x.cell] != n) cnt_stamp_[x.cell] = n, cnt_[x.cell] = 0, first_[x.cell] = q;
-                    if (++cnt_[x.cell] == 2) second_[x.cell] = q;
-                    if (cond_ || (volt_inside && x.slot == R_VOLT)) mark(x.cell, n);
-                }
-                for (auto c : wake) mark(c, n);
+            // Each cell's inside events, as a chain in event order (first_, next_), counted
+            // in every step: the cells redone below read their events from it (also when
+            // all cells are special: an injected current that changes in a step must not
+            // hide that step's events).
+            if (next_.size() < evs.size()) next_.resize(evs.size());
+            for (auto q : inside_) {
+                const std::uint32_t c = evs[q].cell;
+                if (cnt_stamp_[c] != n) cnt_stamp_[c] = n, cnt_[c] = 0, first_[c] = q;
+                else next_[last_[c]] = q;
+                last_[c] = q;
+                ++cnt_[c];
+                if (!all_special && (cond_ || (volt_inside && evs[q].slot == R_VOLT))) mark(c, n);
             }
+            auto& wake = wake_[static_cast<std::size_t>(n) % wake_.size()];
+            if (all_special)
+                for (std::uint32_t c = 0; c < n_; ++c) mark(c, n);
+            else
+                for (auto c : wake) mark(c, n);
             wake.clear();
 
             const double I0 = Ib_ + current_at(global_, t, t_end);
@@ -574,10 +579,11 @@ private:
               std::vector<LocalSpike>& spikes) {
         mine_.clear();
         if (cnt_stamp_[c] == n) {
-            if (cnt_[c] == 1) mine_.push_back(evs[first_[c]]);
-            else
-                for (auto q : inside_)
-                    if (evs[q].cell == c) mine_.push_back(evs[q]);
+            std::uint32_t q = first_[c];
+            for (std::uint32_t k = 0; k < cnt_[c]; ++k) {
+                if (k > 0) q = next_[q];
+                mine_.push_back(evs[q]);
+            }
             for (std::size_t i = 1; i < mine_.size(); ++i)
                 for (std::size_t j = i; j > 0 && CellEvents::less(mine_[j], mine_[j - 1]); --j)
                     std::swap(mine_[j], mine_[j - 1]);
@@ -601,7 +607,7 @@ private:
             if (r > t && r < t_end) continue; // refractoriness ends inside: general path
             const int K = static_cast<int>(cnt_[c]);
             Event x[SplitBatch::kMax] = {evs[first_[c]], evs[first_[c]]};
-            if (K == 2) x[1] = evs[second_[c]];
+            if (K == 2) x[1] = evs[next_[first_[c]]];
             if (K == 2 && CellEvents::less(x[1], x[0])) std::swap(x[0], x[1]);
             bool ok = true;
             for (int e = 0; e < K; ++e) ok &= x[e].slot <= R_INH_CUR;
@@ -816,7 +822,8 @@ private:
     SplitBatch batch_[SplitBatch::kMax];              // cells with one and with two inside events
     std::vector<std::uint32_t> inside_;               // this step's events inside it (indices)
     std::vector<std::int64_t> cnt_stamp_;             // per cell: step of cnt_/first_
-    std::vector<std::uint32_t> cnt_, first_, second_; // per cell: inside events this step, first two indices
+    std::vector<std::uint32_t> cnt_, first_, last_;   // per cell: inside events this step, first and last index
+    std::vector<std::uint32_t> next_;                 // per event index: the same cell's next inside event
     std::vector<Event> mine_;                         // one cell's inside events, time-sorted
     std::vector<std::uint32_t> chunk_cross_;          // per kChunk cells: crossings in the full step
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
