@@ -819,13 +819,13 @@ private:
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    SplitBatch batch_[SplitBatch::kMax];              // cells with one and with two inside events
-    std::vector<std::uint32_t> inside_;               // this step's events inside it (indices)
-    std::vector<std::int64_t> cnt_stamp_;             // per cell: step of cnt_/first_
-    std::vector<std::uint32_t> cnt_, first_, last_;   // per cell: inside events this step, first and last index
-    std::vector<std::uint32_t> next_;                 // per event index: the same cell's next inside event
-    std::vector<Event> mine_;                         // one cell's inside events, time-sorted
-    std::vector<std::uint32_t> chunk_cross_;          // per kChunk cells: crossings in the full step
+    SplitBatch batch_[SplitBatch::kMax];            // cells with one and with two inside events
+    std::vector<std::uint32_t> inside_;             // this step's events inside it (indices)
+    std::vector<std::int64_t> cnt_stamp_;           // per cell: step of cnt_/first_
+    std::vector<std::uint32_t> cnt_, first_, last_; // per cell: inside events this step, first and last index
+    std::vector<std::uint32_t> next_;               // per event index: the same cell's next inside event
+    std::vector<Event> mine_;                       // one cell's inside events, time-sorted
+    std::vector<std::uint32_t> chunk_cross_;        // per kChunk cells: crossings in the full step
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
