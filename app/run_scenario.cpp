@@ -60,10 +60,13 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     SimulationOptions so;
     so.threads = s.net.threads;
     so.group_size = s.net.group_size;
-    // A restart cuts the groups the saving run cut (a format-1 checkpoint: the one-thread
-    // automatic size, which every run used then), whatever the thread count now.
-    if (plan.restart && so.group_size == 0)
-        so.group_size = plan.restart->group_size > 0 ? plan.restart->group_size : resolved_group_size(s.net, 0);
+    // A restart cuts the groups the saving run cut, whatever the thread count now. A format-1
+    // checkpoint does not record them: every run then used the one-thread automatic size of
+    // that time, 2048 cells with grid event times in a network with projections, else 512.
+    if (plan.restart && so.group_size == 0) {
+        const bool grid_rows = s.net.event_times == NetworkDesc::EventTimes::grid && !s.net.projections.empty();
+        so.group_size = plan.restart->group_size > 0 ? plan.restart->group_size : grid_rows ? 2048u : 512u;
+    }
     so.exchange = exchange;
     // With two or more threads the result file is started (HDF5's start-up and the file's
     // creation, a few ms) on another thread while the network is built, which needs no HDF5.

@@ -1797,7 +1797,7 @@ void Simulation::load_state(StateReader& r) {
 
 std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested) {
     if (requested > 0) return requested;
-    return net.event_times == NetworkDesc::EventTimes::grid && !net.projections.empty() ? 2048 : 512;
+    return !net.projections.empty() ? 2048 : 512;
 }
 
 MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry, std::uint32_t group_size) {

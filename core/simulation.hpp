@@ -40,12 +40,11 @@ struct SimulationOptions {
 // when it is 0.
 int resolved_threads(const SimulationOptions& options);
 // The group size a one-thread simulation uses (and the largest automatic size on more threads):
-// `requested`, or for 0 the automatic size: 2048 cells with grid event times in a network with
-// projections, 512 otherwise. With grid times a spike's synapses onto a group arrive as one
-// row, and the rows (spikes x groups reached) dominate the cost of small groups; with exact
-// times every synapse is an event anyway, and without projections there are no rows: then
-// larger groups only stop fitting a core's cache sooner (bench/RESULTS.md, "Group size"). It
-// depends on the network only.
+// `requested`, or for 0 the automatic size: 2048 cells in a network with projections, 512
+// otherwise. Each group pays per epoch for every spike that reaches it (a row lookup, with
+// grid times a queued row), which small groups multiply; without projections there is no
+// such cost, and larger groups only stop fitting a core's cache sooner (bench/RESULTS.md,
+// "Group size"). It depends on the network only.
 std::uint32_t resolved_group_size(const NetworkDesc& net, std::uint32_t requested);
 
 struct Spike {

@@ -87,9 +87,9 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
 }
 
 TEST_CASE("the automatic group size: event timing and projections, then the threads", "[engine]") {
-    // 0 asks for the automatic size. One thread: 2048 cells per group with grid event times
-    // where there are projections (a spike's synapses onto a group arrive as one row, and
-    // small groups multiply the rows), 512 otherwise (resolved_group_size).
+    // 0 asks for the automatic size. One thread: 2048 cells per group where there are
+    // projections (each group pays per epoch for every spike that reaches it, which small
+    // groups multiply), 512 otherwise (resolved_group_size), for either event timing.
     tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     const Registry r = models::builtin_registry();
     {
@@ -100,7 +100,7 @@ TEST_CASE("the automatic group size: event timing and projections, then the thre
         const std::tuple<NetworkDesc::EventTimes, bool, std::uint32_t, std::uint64_t> cases[] = {
             {NetworkDesc::EventTimes::exact, false, 512, 12},
             {NetworkDesc::EventTimes::grid, false, 512, 12},
-            {NetworkDesc::EventTimes::exact, true, 512, 12},
+            {NetworkDesc::EventTimes::exact, true, 2048, 4},
             {NetworkDesc::EventTimes::grid, true, 2048, 4}};
         for (auto [times, connected, size, groups] : cases) {
             CAPTURE(times == NetworkDesc::EventTimes::grid, connected);
@@ -124,8 +124,7 @@ TEST_CASE("the automatic group size: event timing and projections, then the thre
     //   more groups only add cost. So 4 groups of at most 1067 cells.
     // - grid, 4 threads: 3 + 1 groups put one group on each thread (largest 3969); 2 + 1
     //   leave 5568 on one, 4 + 1 put two groups of 3168 on one. Again 4 groups.
-    // - exact, 2 threads (at most 512): 7 + 2 groups split 8556 | 10353, 8 + 2 groups of 400
-    //   split 9840 | 9840 (5 % better), 9 + 3 already sum to 21231. So 10 groups of 400.
+    // - exact event times: the same sizes as grid (the one-thread size is 2048 for both).
     // - with a plastic projection the one-thread size stays (weights are recorded in group order).
     NetworkDesc net;
     net.populations.push_back(population(r, "a", "lif", 3200));
@@ -136,8 +135,9 @@ TEST_CASE("the automatic group size: event timing and projections, then the thre
         {NetworkDesc::EventTimes::grid, 1, 2048, 3},
         {NetworkDesc::EventTimes::grid, 2, 1067, 4},
         {NetworkDesc::EventTimes::grid, 4, 1067, 4},
-        {NetworkDesc::EventTimes::exact, 1, 512, 9},
-        {NetworkDesc::EventTimes::exact, 2, 400, 10}};
+        {NetworkDesc::EventTimes::exact, 1, 2048, 3},
+        {NetworkDesc::EventTimes::exact, 2, 1067, 4},
+        {NetworkDesc::EventTimes::exact, 4, 1067, 4}};
     for (auto [times, threads, size, groups] : cases) {
         CAPTURE(times == NetworkDesc::EventTimes::grid, threads);
         net.event_times = times;
