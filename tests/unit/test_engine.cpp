@@ -132,12 +132,9 @@ TEST_CASE("the automatic group size: event timing and projections, then the thre
     net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_indegree", {2}, 1.0, 1.0));
     net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
     const std::tuple<NetworkDesc::EventTimes, int, std::uint32_t, std::uint64_t> cases[] = {
-        {NetworkDesc::EventTimes::grid, 1, 2048, 3},
-        {NetworkDesc::EventTimes::grid, 2, 1067, 4},
-        {NetworkDesc::EventTimes::grid, 4, 1067, 4},
-        {NetworkDesc::EventTimes::exact, 1, 2048, 3},
-        {NetworkDesc::EventTimes::exact, 2, 1067, 4},
-        {NetworkDesc::EventTimes::exact, 4, 1067, 4}};
+        {NetworkDesc::EventTimes::grid, 1, 2048, 3},  {NetworkDesc::EventTimes::grid, 2, 1067, 4},
+        {NetworkDesc::EventTimes::grid, 4, 1067, 4},  {NetworkDesc::EventTimes::exact, 1, 2048, 3},
+        {NetworkDesc::EventTimes::exact, 2, 1067, 4}, {NetworkDesc::EventTimes::exact, 4, 1067, 4}};
     for (auto [times, threads, size, groups] : cases) {
         CAPTURE(times == NetworkDesc::EventTimes::grid, threads);
         net.event_times = times;
