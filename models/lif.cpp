@@ -130,20 +130,18 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
                 const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
                 const double k4 = f(V + h * k3, g1e, g1i, s1, I);
                 Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-                if constexpr (PREV) pge[c] = g0e, pgi[c] = g0i;
-                ge[c] = g1e;
-                gi[c] = g1i;
+                if constexpr (PREV) pge[c] = g1e, pgi[c] = g1i;
+                else ge[c] = g1e, gi[c] = g1i;
             } else {
                 Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
             }
             if constexpr (CUR) {
-                if constexpr (PREV) pie[c] = e0, pii[c] = i0;
-                ie[c] = e0 * Pe;
-                ii[c] = i0 * Pi;
+                if constexpr (PREV) pie[c] = e0 * Pe, pii[c] = i0 * Pi;
+                else ie[c] = e0 * Pe, ii[c] = i0 * Pi;
             }
-            if constexpr (PREV) pv[c] = V;
             const double Vo = select(ref[c] >= t_end, Vr, Vn);
-            v[c] = Vo;
+            if constexpr (PREV) pv[c] = Vo;
+            else v[c] = Vo;
             x += Vo >= Vth ? 1u : 0u;
         }
         chunk_cross[c0 / kChunk] = static_cast<std::uint32_t>(x);
@@ -159,7 +157,9 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 #define APICAL_LIF_STEP_CALL                                                                                           \
     n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell, chunk_cross
 // One clone per instruction set, picked at load time; every clone computes the same bits.
-// PREV: keep the state at the step start for cells redone exactly (not needed on the grid).
+// PREV: write the new state into the p-arrays and leave the state at the step start where it
+// is (the caller then swaps the two: cells redone exactly start again from the old state, which
+// costs no copy); without PREV (the grid) the state is updated in place.
 #define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV, CUR)                                                                  \
     APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                                    \
         return lif_full_step_impl<COND, LOCAL, PREV, CUR>(APICAL_LIF_STEP_CALL);                                       \
@@ -498,6 +498,13 @@ public:
                     crossed = local_.empty() ? step(lif_step_cond_nocur) : step(lif_step_cond_local_nocur);
                 else if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
                 else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
+                // The step wrote the new state into the p-arrays: swap them in, so that the
+                // p-arrays hold the state at the step start (what the exact redo starts from).
+                // The kernels write only what they advance: V always, the conductances on the
+                // conductance path, the currents except in the conductance-only (_nocur) ones.
+                v_.swap(pv_);
+                if (cond_) ge_.swap(pge_), gi_.swap(pgi_);
+                if (!cond_ || cur_) ie_.swap(pie_), ii_.swap(pii_);
             }
 
             // Linear cells: events inside the step are added exactly by superposition. Only
