@@ -156,17 +156,22 @@ TEST_CASE("lif events inside a step where an injected current changes are not lo
         }
 }
 
-TEST_CASE("lif spike times on the exact path do not depend on dt", "[lif][events][convergence]") {
-    // Feed-forward cells on the linear path (exact propagation between events, roots on the
-    // exact solution) driven by everything that makes a step special: Poisson current and
+TEST_CASE("lif spike times with exact event times do not depend on dt", "[lif][events][convergence]") {
+    // Feed-forward cells driven by everything that makes a step special: Poisson current and
     // voltage-jump inputs, refractoriness ending inside steps, a step current and a local
     // constant current whose changes fall between grid points. Each cell's spike train must
-    // come out the same at dt = 0.1 and 0.05 ms. The one allowed difference is a threshold
-    // crossing shorter than a step, which only the finer dt sees (the threshold is checked at
-    // (sub)step ends; docs/models.md): at most 0.2 % of the spikes may move by more than
-    // 1e-6 ms (none do with this seed). Events lost in steps where a current changes, as
-    // before 115daa9, moved 2.8 % of the spikes and changed the spike count of 3 cells.
+    // come out the same at dt = 0.1 and 0.05 ms:
+    // - on the exact (linear) path to 1e-6 ms, rounding only;
+    // - on the conductance path (an inhibitory conductance input added; RK4, 4th order) to
+    //   1e-5 ms (the largest difference with this seed is 1.3e-7 ms).
+    // The one allowed exception is a threshold crossing shorter than a step, which only the
+    // finer dt sees (the threshold is checked at (sub)step ends; docs/models.md): at most
+    // 0.2 % of the spikes may move by more (none do with this seed). Events lost in steps
+    // where a current changes, as before 115daa9, changed the spike count of 3 cells (linear)
+    // and 1 cell (conductance) and moved 2.8 % and 1.8 % of the spikes.
     const Registry reg = models::builtin_registry();
+    const bool cond = GENERATE(false, true);
+    CAPTURE(cond);
     auto run = [&](double dt) {
         NetworkDesc net;
         net.dt = dt;
@@ -180,6 +185,7 @@ TEST_CASE("lif spike times on the exact path do not depend on dt", "[lif][events
         net.stimuli.push_back(
             stimulus(reg, net, "constant_current", 0, {{"amplitude", 40.0}, {"start", 300.0123}, {"stop", 1500.0456}}));
         net.stimuli.back().cells = {3, 4, 5, 100, 101, 150};
+        if (cond) net.stimuli.push_back(stimulus(reg, net, "poisson", 0, {{"rate", 300.0}}, "inh", 2.0));
         MemorySink sink;
         Simulation sim(net, reg, {1});
         sim.run(2000.0, sink);
@@ -194,10 +200,11 @@ TEST_CASE("lif spike times on the exact path do not depend on dt", "[lif][events
     for (std::size_t c = 0; c < 200; ++c) {
         CAPTURE(c);
         REQUIRE(coarse[c].size() == fine[c].size());
-        for (std::size_t k = 0; k < coarse[c].size(); ++k) moved += std::abs(coarse[c][k] - fine[c][k]) > 1e-6 ? 1 : 0;
+        for (std::size_t k = 0; k < coarse[c].size(); ++k)
+            moved += std::abs(coarse[c][k] - fine[c][k]) > (cond ? 1e-5 : 1e-6) ? 1 : 0;
         spikes += coarse[c].size();
     }
-    CHECK(spikes > 20000); // the drive keeps every cell firing (about 65 Hz)
+    CHECK(spikes > (cond ? 4000u : 20000u)); // the drive keeps the cells firing (about 65 and 11 Hz)
     CHECK(static_cast<double>(moved) <= 0.002 * static_cast<double>(spikes));
 }
 
