@@ -95,13 +95,19 @@ def fnv1a(b):
     return h
 
 
-def as_format_1(path, out):
-    """The same checkpoint in format 1 (docs/checkpoint.md): no group size field."""
+def as_format_1(path, out, edit_yaml=None):
+    """The same checkpoint in format 1 (docs/checkpoint.md): no group size field. edit_yaml:
+    a function applied to the resolved scenario YAML (bytes) stored in it."""
     b = open(path, "rb").read()[:-8]
     check(b[:8] == b"APICALCK" and int.from_bytes(b[8:12], "little") == 2, f"{path}: not a format-2 checkpoint")
     at = 16
-    for _ in range(4):  # Apical version, scenario file, scenario YAML, output
-        at += 8 + int.from_bytes(b[at:at + 8], "little")
+    for field in range(4):  # Apical version, scenario file, scenario YAML, output
+        n = int.from_bytes(b[at:at + 8], "little")
+        if field == 2 and edit_yaml:
+            y = edit_yaml(b[at + 8:at + 8 + n])
+            b = b[:at] + len(y).to_bytes(8, "little") + y + b[at + 8 + n:]
+            n = len(y)
+        at += 8 + n
     at += 8  # t
     v1 = b[:8] + (1).to_bytes(4, "little") + b[12:at] + b[at + 4:]
     open(out, "wb").write(v1 + fnv1a(v1).to_bytes(8, "little"))
@@ -112,6 +118,25 @@ as_format_1(f"{tmp}/cuba_ck1.ckpt", f"{tmp}/cuba_v1.ckpt")
 run("run", "--restart", f"{tmp}/cuba_v1.ckpt", "-o", f"{tmp}/cuba_rs2.h5", "--quiet", "--threads", "2")
 compare_after(f"{tmp}/cuba_full.h5", cuba_cut, f"{tmp}/cuba_rs2.h5", 240.0,
               "cuba grid, format-1 checkpoint saved on 1 thread, restarted on 2")
+
+# 1c. Format-1 checkpoints with exact event times were made with 512-cell groups (the automatic
+# size then; it is 2048 now), and a restart from one must cut the groups so. Such a file is
+# made here from a run with group_size 512 whose stored scenario is set back to automatic (0).
+exact = ["--set", "simulation.duration=300 ms"]
+run("run", cuba, "-o", f"{tmp}/cuba_x_full.h5", "--quiet", *exact, "--threads", "1")
+run("run", cuba, "-o", f"{tmp}/cuba_x_ck.h5", "--quiet", *exact, "--set", "simulation.group_size=512",
+    "--checkpoint-every", "120 ms", "--threads", "1")
+
+
+def automatic_size(y):
+    check(b"group_size: 512" in y, "the stored scenario names group_size 512")
+    return y.replace(b"group_size: 512", b"group_size: 0")
+
+
+as_format_1(f"{tmp}/cuba_x_ck.ckpt", f"{tmp}/cuba_x_v1.ckpt", automatic_size)
+run("run", "--restart", f"{tmp}/cuba_x_v1.ckpt", "-o", f"{tmp}/cuba_x_rs.h5", "--quiet", "--threads", "2")
+compare_after(f"{tmp}/cuba_x_full.h5", cut_at(cuba, 240.0, f"{tmp}/cuba_x_cut.h5"), f"{tmp}/cuba_x_rs.h5", 240.0,
+              "cuba exact, format-1 checkpoint (automatic size 512 then), restarted on 2 threads")
 
 # 2. Pyramidal cells (naud2018: the Euler path; l5_3c: the RK4 path), AdEx interneurons,
 # Poisson and spike-list input, recurrent projections with drawn delays.
