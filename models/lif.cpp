@@ -206,8 +206,9 @@ struct SplitArgs {
 };
 
 // All arrays as __restrict parameters: GCC ignores restrict on struct members, and the
-// alias checks for 24 arrays defeat vectorisation.
-template <int K>
+// alias checks for 24 arrays defeat vectorisation. CUR = false (conductance synapses only, as
+// in lif_full_step_impl): the current synapses stay 0 and are neither read nor written.
+template <int K, bool CUR>
 [[gnu::always_inline]] inline void
 lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth, double* __restrict v,
                double* __restrict ge, double* __restrict gi, double* __restrict ie, double* __restrict ii,
@@ -219,7 +220,8 @@ lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, doubl
     const double gL = k.gL, EL = k.EL, Ee = k.Ee, Ei = k.Ei, invC = k.invC, dt = k.h;
     const double a_e = -0.5 / te, a_i = -0.5 / ti, Peh = k.Peh, Pih = k.Pih;
     auto f = [=](double V, double gE, double gI, double s, double Ii) {
-        return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + Ii) * invC;
+        if constexpr (CUR) return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + s + Ii) * invC;
+        else return (gL * (EL - V) + gE * (Ee - V) + gI * (Ei - V) + Ii) * invC;
     };
     // One RK4 step of length h with half-step decay factors qe, qi; decays the synapses.
     auto rk4 = [&](double& V, double& g_e, double& g_i, double& s_e, double& s_i, double Ii, double h, double qe,
@@ -233,26 +235,29 @@ lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, doubl
         g_e *= pe, g_i *= pi, s_e *= pe, s_i *= pi;
     };
     for (std::uint32_t i = 0; i < n; ++i) {
-        double V = v[i], g_e = ge[i], g_i = gi[i], s_e = ie[i], s_i = ii[i];
+        double V = v[i], g_e = ge[i], g_i = gi[i], s_e = CUR ? ie[i] : 0.0, s_i = CUR ? ii[i] : 0.0;
         const double Ii = I[i];
         int crossed = 0;
         // First event: sub-step [0, h0], then the jump.
         const double qe0 = fast_exp(h0[i] * a_e), qi0 = fast_exp(h0[i] * a_i);
         rk4(V, g_e, g_i, s_e, s_i, Ii, h0[i], qe0, qi0);
         crossed |= static_cast<int>(V >= Vth);
-        g_e += dge0[i], g_i += dgi0[i], s_e += die0[i], s_i += dii0[i];
+        g_e += dge0[i], g_i += dgi0[i];
+        if constexpr (CUR) s_e += die0[i], s_i += dii0[i];
         double prev = h0[i], Qe = qe0, Qi = qi0; // half-step factors used so far (product)
         if constexpr (K == 2) {
             const double h = h1[i] - h0[i];
             const double qe1 = fast_exp(h * a_e), qi1 = fast_exp(h * a_i);
             rk4(V, g_e, g_i, s_e, s_i, Ii, h, qe1, qi1);
             crossed |= static_cast<int>(V >= Vth);
-            g_e += dge1[i], g_i += dgi1[i], s_e += die1[i], s_i += dii1[i];
+            g_e += dge1[i], g_i += dgi1[i];
+            if constexpr (CUR) s_e += die1[i], s_i += dii1[i];
             prev = h1[i], Qe *= qe1, Qi *= qi1;
         }
         rk4(V, g_e, g_i, s_e, s_i, Ii, dt - prev, Peh / Qe, Pih / Qi);
         crossed |= static_cast<int>(V >= Vth);
-        ge[i] = g_e, gi[i] = g_i, ie[i] = s_e, ii[i] = s_i;
+        ge[i] = g_e, gi[i] = g_i;
+        if constexpr (CUR) ie[i] = s_e, ii[i] = s_i;
         const bool r = refr[i] != 0.0;
         v[i] = select(r, Vr, V);
         // Bitwise, not short-circuit, logic: a branch here stops the vectoriser.
@@ -260,17 +265,19 @@ lif_split_impl(std::uint32_t n, const StepCoeffs& k, double te, double ti, doubl
     }
 }
 
-#define APICAL_SPLIT_CALL(K)                                                                                           \
-    lif_split_impl<K>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0],      \
-                      A.dgi[0], A.die[0], A.dii[0], A.h[1], A.dge[1], A.dgi[1], A.die[1], A.dii[1])
-APICAL_TARGET_CLONES void lif_split1(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
-                                     const SplitArgs& A) {
-    APICAL_SPLIT_CALL(1);
-}
-APICAL_TARGET_CLONES void lif_split2(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,
-                                     const SplitArgs& A) {
-    APICAL_SPLIT_CALL(2);
-}
+#define APICAL_SPLIT_CALL(K, CUR)                                                                                      \
+    lif_split_impl<K, CUR>(n, k, te, ti, Vr, Vth, A.v, A.ge, A.gi, A.ie, A.ii, A.I, A.refr, A.cross, A.h[0], A.dge[0], \
+                           A.dgi[0], A.die[0], A.dii[0], A.h[1], A.dge[1], A.dgi[1], A.die[1], A.dii[1])
+#define APICAL_SPLIT(NAME, K, CUR)                                                                                     \
+    APICAL_TARGET_CLONES void NAME(std::uint32_t n, const StepCoeffs& k, double te, double ti, double Vr, double Vth,  \
+                                   const SplitArgs& A) {                                                               \
+        APICAL_SPLIT_CALL(K, CUR);                                                                                     \
+    }
+APICAL_SPLIT(lif_split1, 1, true)
+APICAL_SPLIT(lif_split2, 2, true)
+APICAL_SPLIT(lif_split1_nocur, 1, false)
+APICAL_SPLIT(lif_split2_nocur, 2, false)
+#undef APICAL_SPLIT
 #undef APICAL_SPLIT_CALL
 
 // Is any |a[c]| > lim, or not a number? Compared on the bit patterns with the sign cleared
@@ -607,7 +614,8 @@ private:
                      const StepCoeffs& k) {
         // One pass sorts the candidates into the one-event and the two-event batch.
         std::uint32_t m[SplitBatch::kMax] = {0, 0};
-        for (auto& B : batch_) B.resize(special_.size());
+        for (auto& B : batch_)
+            if (B.cell.size() < special_.size()) B.resize(special_.size()); // grows only: no zeroing per step
         for (auto c : special_) {
             if (cnt_stamp_[c] != n || cnt_[c] > SplitBatch::kMax) continue;
             const double r = ref_[c];
@@ -622,13 +630,15 @@ private:
             SplitBatch& B = batch_[K - 1];
             const std::uint32_t i = m[K - 1]++;
             B.cell[i] = c;
-            B.v[i] = pv_[c], B.ge[i] = pge_[c], B.gi[i] = pgi_[c], B.ie[i] = pie_[c], B.ii[i] = pii_[c];
+            B.v[i] = pv_[c], B.ge[i] = pge_[c], B.gi[i] = pgi_[c];
+            if (cur_) B.ie[i] = pie_[c], B.ii[i] = pii_[c];
             B.I[i] = local_.empty() ? I0 : I0 + i_cell_[c];
             B.refr[i] = r >= t_end ? 1.0 : 0.0;
             for (int e = 0; e < K; ++e) {
                 B.h[e][i] = x[e].time - t;
                 B.dge[e][i] = x[e].slot == R_EXC ? x[e].weight : 0.0;
                 B.dgi[e][i] = x[e].slot == R_INH ? x[e].weight : 0.0;
+                if (!cur_) continue; // (no current synapse: no event of that kind either)
                 B.die[e][i] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
                 B.dii[e][i] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
             }
@@ -650,12 +660,14 @@ private:
                         {B.die[0].data(), B.die[1].data()},
                         {B.dii[0].data(), B.dii[1].data()},
                         B.cross.data()};
-            if (K == 1) lif_split1(mk, k, te_, ti_, Vr_, Vth_, A);
-            else lif_split2(mk, k, te_, ti_, Vr_, Vth_, A);
+            if (K == 1)
+                cur_ ? lif_split1(mk, k, te_, ti_, Vr_, Vth_, A) : lif_split1_nocur(mk, k, te_, ti_, Vr_, Vth_, A);
+            else cur_ ? lif_split2(mk, k, te_, ti_, Vr_, Vth_, A) : lif_split2_nocur(mk, k, te_, ti_, Vr_, Vth_, A);
             for (std::uint32_t i = 0; i < mk; ++i) {
                 const std::uint32_t c = B.cell[i];
                 if (B.cross[i] != 0.0) continue; // left to the scalar path, which locates the spike
-                v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i], ie_[c] = B.ie[i], ii_[c] = B.ii[i];
+                v_[c] = B.v[i], ge_[c] = B.ge[i], gi_[c] = B.gi[i];
+                if (cur_) ie_[c] = B.ie[i], ii_[c] = B.ii[i];
                 done_[c] = n;
             }
         }
