@@ -320,10 +320,7 @@ public:
         for (auto* a : {&pv_, &pge_, &pgi_, &pie_, &pii_}) a->assign(n_, 0.0);
         stamp_.assign(n_, -1);
         done_.assign(n_, -1);
-        cnt_stamp_.assign(n_, -1);
-        cnt_.assign(n_, 0);
-        first_.assign(n_, 0);
-        last_.assign(n_, 0);
+        inside_of_.assign(n_, InsideOf{});
         grid_ = b.grid_events;
         if (i_cell_.empty()) i_cell_.assign(1, 0.0); // never read without local currents
         for (auto& [var, dist] : b.population.initial) {
@@ -466,17 +463,18 @@ public:
                 for (auto& ci : global_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
                 for (auto& ci : local_) ci.waveform.for_each_change(t, t_end, [&](double) { all_special = true; });
             }
-            // Each cell's inside events, as a chain in event order (first_, next_), counted
+            // Each cell's inside events, as a chain in event order (inside_of_, next_), counted
             // in every step: the cells redone below read their events from it (also when
             // all cells are special: an injected current that changes in a step must not
             // hide that step's events).
             if (next_.size() < evs.size()) next_.resize(evs.size());
             for (auto q : inside_) {
                 const std::uint32_t c = evs[q].cell;
-                if (cnt_stamp_[c] != n) cnt_stamp_[c] = n, cnt_[c] = 0, first_[c] = q;
-                else next_[last_[c]] = q;
-                last_[c] = q;
-                ++cnt_[c];
+                InsideOf& io = inside_of_[c];
+                if (io.step != n) io.step = n, io.count = 0, io.first = q;
+                else next_[io.last] = q;
+                io.last = q;
+                ++io.count;
                 if (!all_special && (cond_ || (volt_inside && evs[q].slot == R_VOLT))) mark(c, n);
             }
             auto& wake = wake_[static_cast<std::size_t>(n) % wake_.size()];
@@ -592,9 +590,9 @@ private:
     void redo(std::uint32_t c, double t, double t_end, std::span<const Event> evs, std::int64_t n,
               std::vector<LocalSpike>& spikes) {
         mine_.clear();
-        if (cnt_stamp_[c] == n) {
-            std::uint32_t q = first_[c];
-            for (std::uint32_t k = 0; k < cnt_[c]; ++k) {
+        if (const InsideOf& io = inside_of_[c]; io.step == n) {
+            std::uint32_t q = io.first;
+            for (std::uint32_t k = 0; k < io.count; ++k) {
                 if (k > 0) q = next_[q];
                 mine_.push_back(evs[q]);
             }
@@ -617,12 +615,13 @@ private:
         for (auto& B : batch_)
             if (B.cell.size() < special_.size()) B.resize(special_.size()); // grows only: no zeroing per step
         for (auto c : special_) {
-            if (cnt_stamp_[c] != n || cnt_[c] > SplitBatch::kMax) continue;
+            const InsideOf& io = inside_of_[c];
+            if (io.step != n || io.count > SplitBatch::kMax) continue;
             const double r = ref_[c];
             if (r > t && r < t_end) continue; // refractoriness ends inside: general path
-            const int K = static_cast<int>(cnt_[c]);
-            Event x[SplitBatch::kMax] = {evs[first_[c]], evs[first_[c]]};
-            if (K == 2) x[1] = evs[next_[first_[c]]];
+            const int K = static_cast<int>(io.count);
+            Event x[SplitBatch::kMax] = {evs[io.first], evs[io.first]};
+            if (K == 2) x[1] = evs[next_[io.first]];
             if (K == 2 && CellEvents::less(x[1], x[0])) std::swap(x[0], x[1]);
             bool ok = true;
             for (int e = 0; e < K; ++e) ok &= x[e].slot <= R_INH_CUR;
@@ -838,13 +837,18 @@ private:
     std::vector<std::int64_t> stamp_, done_;
     std::vector<std::uint32_t> special_;
     std::vector<std::vector<std::uint32_t>> wake_;
-    SplitBatch batch_[SplitBatch::kMax];            // cells with one and with two inside events
-    std::vector<std::uint32_t> inside_;             // this step's events inside it (indices)
-    std::vector<std::int64_t> cnt_stamp_;           // per cell: step of cnt_/first_
-    std::vector<std::uint32_t> cnt_, first_, last_; // per cell: inside events this step, first and last index
-    std::vector<std::uint32_t> next_;               // per event index: the same cell's next inside event
-    std::vector<Event> mine_;                       // one cell's inside events, time-sorted
-    std::vector<std::uint32_t> chunk_cross_;        // per kChunk cells: crossings in the full step
+    SplitBatch batch_[SplitBatch::kMax]; // cells with one and with two inside events
+    std::vector<std::uint32_t> inside_;  // this step's events inside it (indices)
+    // Per cell: its events inside step `step` (valid for that step only): how many, the index
+    // of the first and the last. One record, so that a cell's lookups share a cache line.
+    struct InsideOf {
+        std::int64_t step = -1;
+        std::uint32_t count = 0, first = 0, last = 0;
+    };
+    std::vector<InsideOf> inside_of_;
+    std::vector<std::uint32_t> next_;        // per event index: the same cell's next inside event
+    std::vector<Event> mine_;                // one cell's inside events, time-sorted
+    std::vector<std::uint32_t> chunk_cross_; // per kChunk cells: crossings in the full step
     double Pe_, Pi_, Peh_, Pih_, Pm_, P20_, P21e_, P21i_;
 };
 
