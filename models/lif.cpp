@@ -94,7 +94,7 @@ constexpr std::uint32_t kChunk = 128; // cells per crossing count of the full st
 // for every instruction set (no FMA contraction: ISO C++ mode gives -ffp-contract=off).
 // CUR = false (conductance path only): no current synapse is used, so I_e and I_i stay 0
 // and are neither read nor written; adding their zero would not change a bit.
-template <bool COND, bool LOCAL, bool PREV, bool CUR = true>
+template <bool COND, bool LOCAL, bool SWAP, bool CUR = true>
 [[gnu::always_inline]] inline std::uint32_t
 lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end, double Vr, double Vth,
                    double* __restrict v, double* __restrict ge, double* __restrict gi, double* __restrict ie,
@@ -130,17 +130,17 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
                 const double k3 = f(V + h2 * k2, ghe, ghi, sh, I);
                 const double k4 = f(V + h * k3, g1e, g1i, s1, I);
                 Vn = V + h6 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-                if constexpr (PREV) pge[c] = g1e, pgi[c] = g1i;
+                if constexpr (SWAP) pge[c] = g1e, pgi[c] = g1i;
                 else ge[c] = g1e, gi[c] = g1i;
             } else {
                 Vn = EL + (V - EL) * k.Pm + I * k.P20 + e0 * k.P21e + i0 * k.P21i;
             }
             if constexpr (CUR) {
-                if constexpr (PREV) pie[c] = e0 * Pe, pii[c] = i0 * Pi;
+                if constexpr (SWAP) pie[c] = e0 * Pe, pii[c] = i0 * Pi;
                 else ie[c] = e0 * Pe, ii[c] = i0 * Pi;
             }
             const double Vo = select(ref[c] >= t_end, Vr, Vn);
-            if constexpr (PREV) pv[c] = Vo;
+            if constexpr (SWAP) pv[c] = Vo;
             else v[c] = Vo;
             x += Vo >= Vth ? 1u : 0u;
         }
@@ -157,12 +157,12 @@ lif_full_step_impl(std::uint32_t n, const StepCoeffs& k, double I0, double t_end
 #define APICAL_LIF_STEP_CALL                                                                                           \
     n, k, I0, t_end, Vr, Vth, v, ge, gi, ie, ii, pv, pge, pgi, pie, pii, ref, icell, chunk_cross
 // One clone per instruction set, picked at load time; every clone computes the same bits.
-// PREV: write the new state into the p-arrays and leave the state at the step start where it
+// SWAP: write the new state into the p-arrays and leave the state at the step start where it
 // is (the caller then swaps the two: cells redone exactly start again from the old state, which
-// costs no copy); without PREV (the grid) the state is updated in place.
-#define APICAL_LIF_STEP(NAME, COND, LOCAL, PREV, CUR)                                                                  \
+// costs no copy); without SWAP (the grid) the state is updated in place.
+#define APICAL_LIF_STEP(NAME, COND, LOCAL, SWAP, CUR)                                                                  \
     APICAL_TARGET_CLONES std::uint32_t NAME(APICAL_LIF_STEP_ARGS) {                                                    \
-        return lif_full_step_impl<COND, LOCAL, PREV, CUR>(APICAL_LIF_STEP_CALL);                                       \
+        return lif_full_step_impl<COND, LOCAL, SWAP, CUR>(APICAL_LIF_STEP_CALL);                                       \
     }
 APICAL_LIF_STEP(lif_step_cond, true, false, true, true)
 APICAL_LIF_STEP(lif_step_cond_local, true, true, true, true)
@@ -492,24 +492,25 @@ public:
                           pv_.data(), pge_.data(), pgi_.data(), pie_.data(), pii_.data(), ref_.data(), i_cell_.data(),
                           chunk_cross_.data());
             };
+            // Conductance synapses only: the _nocur kernels leave the (zero) currents alone.
+            const bool nocur = cond_ && !cur_;
             std::uint32_t crossed;
             if (grid_) {
-                if (cond_ && !cur_)
+                if (nocur)
                     crossed = local_.empty() ? step(lif_step_cond_grid_nocur) : step(lif_step_cond_local_grid_nocur);
                 else if (cond_) crossed = local_.empty() ? step(lif_step_cond_grid) : step(lif_step_cond_local_grid);
                 else crossed = local_.empty() ? step(lif_step_lin_grid) : step(lif_step_lin_local_grid);
             } else {
-                if (cond_ && !cur_)
-                    crossed = local_.empty() ? step(lif_step_cond_nocur) : step(lif_step_cond_local_nocur);
+                if (nocur) crossed = local_.empty() ? step(lif_step_cond_nocur) : step(lif_step_cond_local_nocur);
                 else if (cond_) crossed = local_.empty() ? step(lif_step_cond) : step(lif_step_cond_local);
                 else crossed = local_.empty() ? step(lif_step_lin) : step(lif_step_lin_local);
                 // The step wrote the new state into the p-arrays: swap them in, so that the
                 // p-arrays hold the state at the step start (what the exact redo starts from).
                 // The kernels write only what they advance: V always, the conductances on the
-                // conductance path, the currents except in the conductance-only (_nocur) ones.
+                // conductance path, the currents except in the _nocur ones.
                 v_.swap(pv_);
                 if (cond_) ge_.swap(pge_), gi_.swap(pgi_);
-                if (!cond_ || cur_) ie_.swap(pie_), ii_.swap(pii_);
+                if (!nocur) ie_.swap(pie_), ii_.swap(pii_);
             }
 
             // Linear cells: events inside the step are added exactly by superposition. Only
@@ -637,9 +638,10 @@ private:
                 B.h[e][i] = x[e].time - t;
                 B.dge[e][i] = x[e].slot == R_EXC ? x[e].weight : 0.0;
                 B.dgi[e][i] = x[e].slot == R_INH ? x[e].weight : 0.0;
-                if (!cur_) continue; // (no current synapse: no event of that kind either)
-                B.die[e][i] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
-                B.dii[e][i] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
+                if (cur_) { // (without current synapses no such event comes, and _nocur reads none)
+                    B.die[e][i] = x[e].slot == R_EXC_CUR ? x[e].weight : 0.0;
+                    B.dii[e][i] = x[e].slot == R_INH_CUR ? x[e].weight : 0.0;
+                }
             }
         }
         for (int K = 1; K <= SplitBatch::kMax; ++K) {
