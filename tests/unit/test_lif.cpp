@@ -47,6 +47,20 @@ DcRun run_dc(double dt, double I, double duration, bool conductance_path, double
 // Closed form for the defaults (C 200 pF, g_L 10 nS, E_L -60 mV, V_th -50 mV).
 constexpr double C = 200.0, gL = 10.0, EL = -60.0, Vth = -50.0, tau = C / gL;
 double v_exact(double t, double I) { return EL + I / gL * (1.0 - std::exp(-t / tau)); }
+// V - E_L after one current event of w pA at time 0 that decays with tau_s (t >= 0):
+// w tau_s tau_m / (C (tau_m - tau_s)) (exp(-t/tau_m) - exp(-t/tau_s)).
+double psp_exact(double t, double w, double tau_s) {
+    return w * tau_s * tau / (C * (tau - tau_s)) * (std::exp(-t / tau) - std::exp(-t / tau_s));
+}
+// One LIF cell's V, probed every dt from 0 to t_stop (one value per step).
+std::vector<float> v_trace(const NetworkDesc& one_cell, double t_stop) {
+    NetworkDesc net = one_cell;
+    net.probes.push_back(ProbeDesc{"v", 0, {0}, {0}, net.dt});
+    MemorySink sink;
+    Simulation sim(net, models::builtin_registry(), {1});
+    sim.run(t_stop, sink);
+    return sink.probe_rows[0];
+}
 double first_spike_exact(double I) { return -tau * std::log(1.0 - (Vth - EL) * gL / I); }
 
 } // namespace
@@ -135,21 +149,14 @@ TEST_CASE("lif events inside a step where an injected current changes are not lo
                 net.stimuli.push_back(stimulus(reg, net, "spike_times", 0, {}, "exc", 1.0));
                 net.stimuli.back().times = {1e9};
             }
-            ProbeDesc pr{"v", 0, {0}, {0}, dt};
-            net.probes.push_back(pr);
-            MemorySink sink;
-            Simulation sim(net, reg, {1});
-            sim.run(20.0, sink);
-            const auto& v = sink.probe_rows[0];
+            const auto v = v_trace(net, 20.0);
             REQUIRE(v.size() == static_cast<std::size_t>(std::llround(20.0 / dt)));
             double max_err = 0;
             for (std::size_t n = 0; n < v.size(); ++n) {
                 const double t = static_cast<double>(n) * dt;
                 double ex = EL;
-                if (t >= te)
-                    ex += w * tau_s * tau / (C * (tau - tau_s)) *
-                          (std::exp(-(t - te) / tau) - std::exp(-(t - te) / tau_s));
-                if (t >= tc) ex += I / gL * (1.0 - std::exp(-(t - tc) / tau));
+                if (t >= te) ex += psp_exact(t - te, w, tau_s);
+                if (t >= tc) ex += v_exact(t - tc, I) - EL;
                 max_err = std::max(max_err, std::abs(v[n] - ex));
             }
             CHECK(max_err < (rk4 ? 1e-4 : 1e-5));
@@ -219,18 +226,11 @@ TEST_CASE("lif current synapse response at an off-grid event time is exact", "[l
         net.populations.push_back(population(reg, "p", "lif", 1));
         net.stimuli.push_back(stimulus(reg, net, "spike_times", 0, {}, "exc_current", w));
         net.stimuli.back().times = {te};
-        ProbeDesc pr{"v", 0, {0}, {0}, dt};
-        net.probes.push_back(pr);
-        MemorySink sink;
-        Simulation sim(net, reg, {1});
-        sim.run(30.0, sink);
-        const auto& v = sink.probe_rows[0];
+        const auto v = v_trace(net, 30.0);
         double max_err = 0;
         for (std::size_t n = 0; n < v.size(); ++n) {
             const double t = static_cast<double>(n) * dt;
-            const double ex = t < te ? EL
-                                     : EL + w * tau_s * tau / (C * (tau - tau_s)) *
-                                                (std::exp(-(t - te) / tau) - std::exp(-(t - te) / tau_s));
+            const double ex = t < te ? EL : EL + psp_exact(t - te, w, tau_s);
             max_err = std::max(max_err, std::abs(v[n] - ex));
         }
         CHECK(max_err < 1e-5); // float32 storage
