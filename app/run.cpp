@@ -210,6 +210,7 @@ int cmd_run(const RunOptions& o) {
         said << "wrote " << out << "  (" << s.net.duration / 1000.0 << " s simulated in " << r.wall << " s, "
              << (r.ranks > 1 ? std::to_string(r.ranks) + " ranks x " : "") << r.threads << " threads, "
              << total_cells(s.net) << " cells in " << r.stats.groups << " groups (group_size " << r.stats.group_size
+             << (r.stats.cut_lanes > 1 ? ", cut in " + std::to_string(r.stats.cut_lanes) + " equal shares" : "")
              << "), " << r.stats.synapses << " synapses, "
              << (r.stats.synapses ? static_cast<double>(r.stats.synapse_bytes) / static_cast<double>(r.stats.synapses)
                                   : 0.0)

@@ -62,10 +62,12 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
     so.group_size = s.net.group_size;
     // A restart cuts the groups the saving run cut, whatever the thread count now. A format-1
     // checkpoint does not record them: every run then used the one-thread automatic size of
-    // that time, 2048 cells with grid event times in a network with projections, else 512.
+    // that time, 2048 cells with grid event times in a network with projections, else 512
+    // (and no lane cut, which format 2 does not record either: there was none before format 3).
     if (plan.restart && so.group_size == 0) {
         const bool grid_rows = s.net.event_times == NetworkDesc::EventTimes::grid && !s.net.projections.empty();
         so.group_size = plan.restart->group_size > 0 ? plan.restart->group_size : grid_rows ? 2048u : 512u;
+        so.cut_lanes = plan.restart->cut_lanes;
     }
     so.exchange = exchange;
     // With two or more threads the result file is started (HDF5's start-up and the file's
@@ -163,6 +165,7 @@ RunOutcome run_to_file(const io::Scenario& s, const Registry& reg, const std::st
         c.output = out;
         c.t = sim.time();
         c.group_size = sim.group_size();
+        c.cut_lanes = sim.cut_lanes();
         c.state = w.bytes();
         io::write_checkpoint(plan.path, c);
         ++r.checkpoints;

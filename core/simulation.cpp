@@ -26,6 +26,8 @@
 #include <numeric>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 namespace apical {
 namespace {
@@ -239,6 +241,7 @@ struct Simulation::Impl {
     std::vector<double> local_cost; // per local group: its estimated work (cost_per_cell)
     std::vector<char> whole_pop;    // per population: its model takes the population as one group
     std::uint32_t group_size = 0;   // cells per group (at most), as resolved in build()
+    std::uint32_t cut_lanes = 1;    // equal shares of work the populations were first cut into (cut_groups)
     std::vector<int> owner;
     std::vector<char> send_buf, recv_buf;
     std::vector<std::size_t> recv_counts;
@@ -340,19 +343,31 @@ struct Simulation::Impl {
             whole_pop.push_back(m->whole_population);
         }
         for (auto& m : pop_models) models.push_back(&m);
-        // Populations -> groups of at most group_size cells; gids are contiguous per population.
-        group_size = opt.group_size > 0 ? opt.group_size : automatic_group_size();
+        // Populations -> groups of at most group_size cells (cut_groups); gids are contiguous
+        // per population.
+        std::uint64_t n_cells = 0;
+        for (auto& pd : net.populations) n_cells += pd.size;
+        if (opt.group_size > 0) {
+            const std::uint64_t most = std::max<std::uint64_t>(1, n_cells);
+            if (opt.cut_lanes < 1 || opt.cut_lanes > most)
+                throw std::invalid_argument("cut_lanes must be in 1.." + std::to_string(most) +
+                                            " (the network's cells), not " + std::to_string(opt.cut_lanes));
+            group_size = opt.group_size;
+            cut_lanes = opt.cut_lanes;
+        } else {
+            std::tie(group_size, cut_lanes) = automatic_cut();
+        }
+        const std::vector<std::vector<std::uint32_t>> cut = cut_groups(group_size, cut_lanes);
         std::uint64_t gid = 0;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
             auto& pd = net.populations[p];
             pop_gid0.push_back(gid);
             pop_groups.emplace_back();
-            const std::uint32_t n_groups = groups_of(p, group_size);
-            for (std::uint32_t k = 0, first = 0; k < n_groups; ++k) {
+            for (std::uint32_t k = 0, first = 0; k < cut[p].size(); ++k) {
                 Group g;
                 g.pop = p;
                 g.first = first;
-                g.count = cells_in_group(pd.size, n_groups, k);
+                g.count = cut[p][k];
                 g.gid0 = gid + first;
                 first += g.count;
                 pop_groups[p].push_back(static_cast<std::uint32_t>(groups.size()));
@@ -363,6 +378,7 @@ struct Simulation::Impl {
         stats.cells = gid;
         stats.groups = groups.size();
         stats.group_size = group_size;
+        stats.cut_lanes = cut_lanes;
         partition();
 
         // Connectivity, drawn per target cell from streams keyed by the target's gid:
@@ -511,31 +527,59 @@ struct Simulation::Impl {
         }
     }
 
-    // How many groups population p gets with groups of at most `size` cells: as few as that
-    // allows, of equal size (they differ by at most one cell): a remainder group would be
-    // cheap and leave the thread that ends with it idle, since threads share out groups, not
-    // cells. Models with state shared by all cells (HTM columns) take the population whole.
-    std::uint32_t groups_of(std::uint32_t p, std::uint32_t size) const {
-        const std::uint32_t n = net.populations[p].size;
-        if (n == 0) return 0;
-        return whole_pop[p] ? 1 : (n - 1) / size + 1;
-    }
-    // Cells in group j of a population of n cells cut into k groups (the first n % k get one more).
-    static std::uint32_t cells_in_group(std::uint32_t n, std::uint32_t k, std::uint32_t j) {
-        return n / k + (j < n % k ? 1 : 0);
+    // The cell groups of every population, as cell counts in gid order. The network's
+    // estimated work (cost_per_cell) is split into `lanes` equal shares, and each population
+    // is first cut where a boundary between two shares falls inside it: the lanes
+    // (EpochTeam::blocks, and ranks in partition()) then get equal work even where population
+    // sizes do not divide among them (3200 + 800 cells on 2 lanes: 2000 | 1200 + 800, where
+    // equal groups of 1067 give 2134 | 1866). Each piece is then cut into as few groups of at
+    // most `size` cells as that allows, of equal size (they differ by at most one cell): a
+    // remainder group would be cheap and leave the thread that ends with it idle, since
+    // threads share out groups, not cells. Models with state shared by all cells (HTM
+    // columns) take the population whole. One lane: every population is one piece.
+    std::vector<std::vector<std::uint32_t>> cut_groups(std::uint32_t size, std::uint64_t lanes) const {
+        const std::vector<double> per_cell = cost_per_cell();
+        double total = 0.0;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) total += per_cell[p] * net.populations[p].size;
+        std::vector<std::vector<std::uint32_t>> out(net.populations.size());
+        double before = 0.0; // the work of the populations before p
+        std::uint64_t k = 1; // the next boundary: after k shares
+        std::vector<std::uint32_t> at;
+        for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
+            const std::uint32_t n = net.populations[p].size;
+            const double work = per_cell[p] * n;
+            at.assign(1, 0);
+            for (; k < lanes; ++k) {
+                const double b = total * static_cast<double>(k) / static_cast<double>(lanes) - before;
+                if (b >= work) break; // in a later population (or at this one's end)
+                const auto c = static_cast<std::uint32_t>(std::llround(b / per_cell[p]));
+                if (!whole_pop[p] && c > at.back() && c < n) at.push_back(c);
+            }
+            at.push_back(n);
+            for (std::size_t i = 0; i + 1 < at.size(); ++i) {
+                const std::uint32_t m = at[i + 1] - at[i];
+                if (m == 0) continue;
+                const std::uint32_t groups = whole_pop[p] ? 1 : (m - 1) / size + 1;
+                for (std::uint32_t j = 0; j < groups; ++j) out[p].push_back(m / groups + (j < m % groups ? 1 : 0));
+            }
+            before += work;
+        }
+        return out;
     }
 
-    // The automatic group size. One lane of work (one thread, one rank): resolved_group_size,
-    // which depends on the network only. More lanes: the size, at most that one, whose groups
-    // share out best among the lanes, as EpochTeam::blocks shares them (contiguous blocks of
-    // about equal cost), counting each group's own cost per epoch as 256 cells' work (row and
-    // event delivery per group: 0.4-4 us per group and epoch against 5-12 ns per cell,
-    // bench/RESULTS.md, "Group size"). Sizes are tried downwards by the number of groups of
-    // the largest population, until there are 8 groups per lane or groups would fall below 64
-    // cells; among predictions within 2 % of the best, the largest size wins (fewer groups).
-    // Spikes never depend on it; a checkpoint records the size, so that it restarts on any
-    // number of threads (docs/checkpoint.md).
-    std::uint32_t automatic_group_size() {
+    // The automatic cut: (group size, lanes of cut_groups). One lane of work (one thread,
+    // one rank): resolved_group_size, which depends on the network only, and no lane cut.
+    // More lanes: the cut, of size at most that one, whose groups share out best among the
+    // lanes, as EpochTeam::blocks shares them (contiguous blocks of about equal cost),
+    // counting each group's own cost per epoch as 256 cells' work (row and event delivery per
+    // group: 0.4-4 us per group and epoch against 5-12 ns per cell, bench/RESULTS.md, "Group
+    // size"). Sizes are tried downwards by the number of groups of the largest population,
+    // until there are 8 groups per lane or groups would fall below 64 cells, each without
+    // and with a cut at the lanes' boundaries; among predictions within 2 % of the best, the
+    // largest size wins (fewer groups), and at one size the cut without lane boundaries.
+    // Spikes never depend on it; a checkpoint records it, so that it restarts on any number
+    // of threads (docs/checkpoint.md).
+    std::pair<std::uint32_t, std::uint32_t> automatic_cut() {
         const std::uint32_t base = resolved_group_size(net, 0);
         std::uint64_t lanes = static_cast<std::uint64_t>(n_threads);
         if (ex) { // every rank must cut the same groups: the lanes of all ranks together
@@ -556,33 +600,46 @@ struct Simulation::Impl {
         // sums, final lists), so their networks keep one cut for every thread count.
         bool plastic = false;
         for (auto& pr : net.projections) plastic = plastic || !pr.plasticity.empty();
-        if (lanes <= 1 || plastic || largest == 0 || cells == 0) return base;
+        if (lanes <= 1 || plastic || largest == 0 || cells == 0) return {base, 1};
+        lanes = std::min(lanes, cells);
         const std::vector<double> per_cell = cost_per_cell();
         double total = 0.0;
         for (std::uint32_t p = 0; p < net.populations.size(); ++p) total += per_cell[p] * net.populations[p].size;
         const double overhead = 256.0 * total / static_cast<double>(cells);
-        std::vector<std::pair<std::uint32_t, double>> tried; // (size, predicted epoch: the costliest lane)
+        struct Tried {
+            std::uint32_t size, lanes;
+            double span; // the predicted epoch: the costliest lane
+        };
+        std::vector<Tried> tried;
         std::vector<double> cost;
+        std::size_t groups = 0; // of the last size tried, without a lane cut
+        auto try_size = [&](std::uint32_t size) {
+            for (const std::uint64_t cut : {std::uint64_t{1}, lanes}) {
+                const auto g = cut_groups(size, cut);
+                cost.clear();
+                for (std::uint32_t p = 0; p < net.populations.size(); ++p)
+                    for (std::uint32_t c : g[p]) cost.push_back(per_cell[p] * c + overhead);
+                const std::vector<double> lane_cost =
+                    EpochTeam::block_costs(cost, EpochTeam::blocks(cost, static_cast<std::size_t>(lanes)));
+                tried.push_back(
+                    {size, static_cast<std::uint32_t>(cut), *std::max_element(lane_cost.begin(), lane_cost.end())});
+                if (cut == 1) groups = cost.size();
+            }
+        };
+        // The one-lane size first: with a lane cut its pieces may need no further cut.
+        try_size(base);
         for (std::uint32_t n = (largest - 1) / base + 1;; ++n) {
             const std::uint32_t size = (largest - 1) / n + 1;
-            if (size < 64 && !tried.empty()) break;
-            cost.clear();
-            for (std::uint32_t p = 0; p < net.populations.size(); ++p) {
-                const std::uint32_t k = groups_of(p, size);
-                for (std::uint32_t j = 0; j < k; ++j)
-                    cost.push_back(per_cell[p] * cells_in_group(net.populations[p].size, k, j) + overhead);
-            }
-            const std::vector<double> lane_cost =
-                EpochTeam::block_costs(cost, EpochTeam::blocks(cost, static_cast<std::size_t>(lanes)));
-            const double span = *std::max_element(lane_cost.begin(), lane_cost.end());
-            if (tried.empty() || size != tried.back().first) tried.emplace_back(size, span);
-            if (cost.size() >= 8 * lanes || size <= 1 || tried.size() >= 512) break;
+            if (size < 64) break;
+            if (size == tried.back().size) continue;
+            try_size(size);
+            if (groups >= 8 * lanes || size <= 1 || tried.size() >= 1024) break;
         }
-        double best = tried.front().second;
-        for (auto& t : tried) best = std::min(best, t.second);
-        for (auto& t : tried) // largest first
-            if (t.second <= 1.02 * best) return t.first;
-        return base;
+        double best = tried.front().span;
+        for (auto& t : tried) best = std::min(best, t.span);
+        for (auto& t : tried) // largest first, at one size the plain cut first
+            if (t.span <= 1.02 * best) return {t.size, t.lanes};
+        return {base, 1};
     }
 
     // Groups -> ranks: contiguous blocks of groups with about equal estimated cost (cells x
@@ -1864,6 +1921,7 @@ const NetworkStats& Simulation::stats() const { return impl_->stats; }
 std::uint64_t Simulation::population_gid0(std::uint32_t p) const { return impl_->pop_gid0.at(p); }
 int Simulation::threads() const { return impl_->n_threads; }
 std::uint32_t Simulation::group_size() const { return impl_->group_size; }
+std::uint32_t Simulation::cut_lanes() const { return impl_->cut_lanes; }
 int Simulation::rank() const { return impl_->rank; }
 int Simulation::ranks() const { return impl_->n_ranks; }
 std::vector<std::uint64_t> Simulation::cells_per_rank() const {

@@ -21,10 +21,16 @@ struct SimulationOptions {
     int threads = 0; // 0: all cores (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Results do not depend on it. 0: automatic: with one thread
-    // (and one rank) resolved_group_size; with more, the size up to that one whose groups
-    // share out best among the threads (Simulation::group_size() tells which). A checkpoint
-    // records the size used, so that it restarts on any number of threads.
+    // (and one rank) resolved_group_size; with more, the size up to that one, and whether the
+    // populations are first cut at the boundaries between the threads' equal shares of the
+    // work (cut_lanes), whose groups share out best among the threads
+    // (Simulation::group_size() and cut_lanes() tell which). A checkpoint records both, so
+    // that it restarts on any number of threads.
     std::uint32_t group_size = 0;
+    // With a group_size given: first cut the populations where a boundary between this many
+    // equal shares of the network's estimated work falls inside one (1: no such cut). Ignored
+    // with the automatic size, which chooses it.
+    std::uint32_t cut_lanes = 1;
     // A distributed run: this process is one rank of exchange->size(); it builds and advances
     // only its own cell groups and exchanges spikes once per epoch. Rank 0 alone reports to
     // the RecordingSink (every spike, sample and record of the whole network); the others
@@ -61,6 +67,7 @@ struct SynapseList {
 struct NetworkStats {
     std::uint64_t cells = 0, synapses = 0, groups = 0;
     std::uint32_t group_size = 0;    // the group size used (Simulation::group_size())
+    std::uint32_t cut_lanes = 1;     // the lane cut used (Simulation::cut_lanes())
     std::uint64_t synapse_bytes = 0; // bytes held by synapse storage (targets, weights, delays, rows)
     double epoch_ms = 0;
     // Wall time of run() on this rank, and the part spent gathering and sorting the epochs'
@@ -111,6 +118,9 @@ public:
     // Cells per cell group (at most), as used: SimulationOptions::group_size, or the
     // automatic size for this network and thread count.
     std::uint32_t group_size() const;
+    // The equal shares of work whose boundaries first cut the populations, as used:
+    // SimulationOptions::cut_lanes, or the automatic choice (1: none).
+    std::uint32_t cut_lanes() const;
     // One projection's synapses, in group order. In a distributed run this is collective
     // (every rank must call it, in the same order): rank 0 gets all of them, the others none.
     SynapseList synapses(std::uint32_t projection) const;

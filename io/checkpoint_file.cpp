@@ -42,6 +42,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     w.put_string(c.output);
     w.put(c.t);
     w.put(c.group_size);
+    w.put(c.cut_lanes);
     w.put(c.state);
     std::vector<char> b = w.bytes();
     const std::uint64_t sum = fnv1a(b.data(), b.size());
@@ -98,9 +99,9 @@ Checkpoint read_checkpoint(const std::string& path) {
     try {
         for (std::size_t i = 0; i < sizeof kMagic; ++i) r.get<char>();
         const auto version = r.get<std::uint32_t>();
-        if (version != 1 && version != kCheckpointFormatVersion)
+        if (version < 1 || version > kCheckpointFormatVersion)
             throw CheckpointFileError(path + ": checkpoint format version " + std::to_string(version) +
-                                      "; this Apical reads versions 1 and " + std::to_string(kCheckpointFormatVersion));
+                                      "; this Apical reads versions 1 to " + std::to_string(kCheckpointFormatVersion));
         if (r.get<std::uint32_t>() != kByteOrder)
             throw CheckpointFileError(path + ": checkpoint written on a machine of another byte order");
         if (sum != fnv1a(b.data(), b.size() - sizeof sum))
@@ -111,6 +112,9 @@ Checkpoint read_checkpoint(const std::string& path) {
         k.output = r.get_string();
         k.t = r.get<double>();
         if (version >= 2) k.group_size = r.get<std::uint32_t>();
+        if (version >= 3) k.cut_lanes = r.get<std::uint32_t>();
+        if (k.cut_lanes == 0)
+            throw CheckpointFileError(path + ": checkpoint names a lane cut of 0 shares (at least 1: none)");
         r.get_vector(k.state, true);
     } catch (const CheckpointError&) {
         throw CheckpointFileError(path + ": checkpoint file is cut short or damaged");

@@ -15,9 +15,12 @@ struct Checkpoint {
     std::string scenario_yaml;  // the resolved scenario (after --set, --seed)
     std::string output;         // the result file of the run that wrote it
     double t = 0.0;             // ms: simulated time at which the state was taken
-    // Cells per group of the saving run (Simulation::group_size()): a restart cuts the same
-    // groups on any thread count. 0 in a format-1 file: the one-thread automatic size.
+    // Cells per group of the saving run (Simulation::group_size()) and its lane cut
+    // (Simulation::cut_lanes()): a restart cuts the same groups on any thread count. Format 1
+    // has neither (group_size 0: the one-thread automatic size of that time), format 2 no
+    // lane cut (1: none).
     std::uint32_t group_size = 0;
+    std::uint32_t cut_lanes = 1;
     std::vector<char> state; // Simulation::save_state bytes
 };
 
@@ -27,8 +30,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Written: 2 (with the group size). Read: 1 and 2.
-inline constexpr std::uint32_t kCheckpointFormatVersion = 2;
+// Written: 3 (with the group size and the lane cut). Read: 1, 2 and 3.
+inline constexpr std::uint32_t kCheckpointFormatVersion = 3;
 
 // Writes `<path>.partial`, flushes it to disk, then renames it over `path`, so `path` always
 // holds the last complete checkpoint, even when the run is killed while writing the next one.

@@ -75,10 +75,11 @@ check(abs(ra["t_start"] - 240.0) < 1e-9, f"coba: checkpoint at {ra['t_start']} m
 compare_after(f"{tmp}/coba_full.h5", cut_at(coba, ra["t_start"], f"{tmp}/coba_cut.h5"), f"{tmp}/coba_rs.h5",
               ra["t_start"], "coba")
 
-# 1b. The group size travels with the checkpoint. With grid event times the automatic size
-# cuts CUBA's 3200 + 800 cells into 3 groups on 1 thread and 4 on 2 (docs/scenario.md): a
-# checkpoint saved on 2 threads restarts on 1, and a format-1 checkpoint (no group size: the
-# one-thread size, which every run used then) restarts on 2.
+# 1b. The group cut travels with the checkpoint. The automatic cut makes CUBA's 3200 + 800
+# cells 1600, 1600 and 800 on 1 thread, and on 2 threads 2000, 1200 and 800 (first cut where
+# the two threads' equal shares meet; docs/scenario.md): a checkpoint saved on 2 threads
+# restarts on 1 (the state of other groups would be refused), and a format-1 checkpoint (no
+# group size: the one-thread size, which every run used then) restarts on 2.
 cuba = os.path.join(src, "scenarios", "cuba.yaml")
 grid = ["--set", "simulation.duration=300 ms", "--set", "simulation.event_times=grid"]
 run("run", cuba, "-o", f"{tmp}/cuba_full.h5", "--quiet", *grid, "--threads", "1")
@@ -95,11 +96,12 @@ def fnv1a(b):
     return h
 
 
-def as_format_1(path, out, edit_yaml=None):
-    """The same checkpoint in format 1 (docs/checkpoint.md): no group size field. edit_yaml:
-    a function applied to the resolved scenario YAML (bytes) stored in it."""
+def as_format(version, path, out, edit_yaml=None):
+    """The same checkpoint in format 1 (docs/checkpoint.md: no group size, no lane cut) or 2
+    (no lane cut). edit_yaml: a function applied to the resolved scenario YAML (bytes) stored
+    in it."""
     b = open(path, "rb").read()[:-8]
-    check(b[:8] == b"APICALCK" and int.from_bytes(b[8:12], "little") == 2, f"{path}: not a format-2 checkpoint")
+    check(b[:8] == b"APICALCK" and int.from_bytes(b[8:12], "little") == 3, f"{path}: not a format-3 checkpoint")
     at = 16
     for field in range(4):  # Apical version, scenario file, scenario YAML, output
         n = int.from_bytes(b[at:at + 8], "little")
@@ -109,34 +111,45 @@ def as_format_1(path, out, edit_yaml=None):
             n = len(y)
         at += 8 + n
     at += 8  # t
-    v1 = b[:8] + (1).to_bytes(4, "little") + b[12:at] + b[at + 4:]
-    open(out, "wb").write(v1 + fnv1a(v1).to_bytes(8, "little"))
+    if version == 2:
+        at += 4  # the group size stays
+    old = b[:8] + version.to_bytes(4, "little") + b[12:at] + b[at + 4 * (3 - version):]
+    open(out, "wb").write(old + fnv1a(old).to_bytes(8, "little"))
 
 
 run("run", cuba, "-o", f"{tmp}/cuba_ck1.h5", "--quiet", *grid, "--checkpoint-every", "120 ms", "--threads", "1")
-as_format_1(f"{tmp}/cuba_ck1.ckpt", f"{tmp}/cuba_v1.ckpt")
+as_format(1, f"{tmp}/cuba_ck1.ckpt", f"{tmp}/cuba_v1.ckpt")
 run("run", "--restart", f"{tmp}/cuba_v1.ckpt", "-o", f"{tmp}/cuba_rs2.h5", "--quiet", "--threads", "2")
 compare_after(f"{tmp}/cuba_full.h5", cuba_cut, f"{tmp}/cuba_rs2.h5", 240.0,
               "cuba grid, format-1 checkpoint saved on 1 thread, restarted on 2")
 
-# 1c. Format-1 checkpoints with exact event times were made with 512-cell groups (the automatic
-# size then; it is 2048 now), and a restart from one must cut the groups so. Such a file is
-# made here from a run with group_size 512 whose stored scenario is set back to automatic (0).
+# 1c. Older formats with exact event times. Format-1 runs used 512-cell groups (the automatic
+# size then; it is 2048 now), format-2 runs no lane cut (2 threads cut 4 groups of at most 1067
+# cells, not today's 2000 + 1200 + 800): a restart from either must cut the groups so. Such a
+# file is made here from a run with that group_size whose stored scenario is set back to
+# automatic (0), rewritten in the older format.
 exact = ["--set", "simulation.duration=300 ms"]
 run("run", cuba, "-o", f"{tmp}/cuba_x_full.h5", "--quiet", *exact, "--threads", "1")
-run("run", cuba, "-o", f"{tmp}/cuba_x_ck.h5", "--quiet", *exact, "--set", "simulation.group_size=512",
-    "--checkpoint-every", "120 ms", "--threads", "1")
+cuba_x_cut = cut_at(cuba, 240.0, f"{tmp}/cuba_x_cut.h5")
 
 
-def automatic_size(y):
-    check(b"group_size: 512" in y, "the stored scenario names group_size 512")
-    return y.replace(b"group_size: 512", b"group_size: 0")
+def restart_older(version, size, save_threads, restart_threads, label):
+    ck = f"{tmp}/cuba_x_v{version}"
+    run("run", cuba, "-o", f"{ck}.h5", "--quiet", *exact, "--set", f"simulation.group_size={size}",
+        "--checkpoint-every", "120 ms", "--threads", str(save_threads))
+
+    def automatic(y):
+        named = f"group_size: {size}".encode()
+        check(named in y, f"the stored scenario names group_size {size}")
+        return y.replace(named, b"group_size: 0")
+
+    as_format(version, f"{ck}.ckpt", f"{ck}_old.ckpt", automatic)
+    run("run", "--restart", f"{ck}_old.ckpt", "-o", f"{ck}_rs.h5", "--quiet", "--threads", str(restart_threads))
+    compare_after(f"{tmp}/cuba_x_full.h5", cuba_x_cut, f"{ck}_rs.h5", 240.0, label)
 
 
-as_format_1(f"{tmp}/cuba_x_ck.ckpt", f"{tmp}/cuba_x_v1.ckpt", automatic_size)
-run("run", "--restart", f"{tmp}/cuba_x_v1.ckpt", "-o", f"{tmp}/cuba_x_rs.h5", "--quiet", "--threads", "2")
-compare_after(f"{tmp}/cuba_x_full.h5", cut_at(cuba, 240.0, f"{tmp}/cuba_x_cut.h5"), f"{tmp}/cuba_x_rs.h5", 240.0,
-              "cuba exact, format-1 checkpoint (automatic size 512 then), restarted on 2 threads")
+restart_older(1, 512, 1, 2, "cuba exact, format-1 checkpoint (automatic size 512 then), restarted on 2 threads")
+restart_older(2, 1067, 2, 1, "cuba exact, format-2 checkpoint (4 groups of 1067, no lane cut), restarted on 1 thread")
 
 # 2. Pyramidal cells (naud2018: the Euler path; l5_3c: the RK4 path), AdEx interneurons,
 # Poisson and spike-list input, recurrent projections with drawn delays.
@@ -244,6 +257,24 @@ with open(f"{tmp}/flip.ckpt", "wb") as f:
     f.write(bytes(flipped))
 refused(["run", "--restart", f"{tmp}/flip.ckpt", "-o", f"{tmp}/x.h5"], "checksum", "corrupted", f"{tmp}/x.h5")
 refused(["run", "--restart", coba, "-o", f"{tmp}/x.h5"], "not an Apical checkpoint", "not a checkpoint", f"{tmp}/x.h5")
+# A format from a later Apical, and a lane cut of 0 shares (checksums made good: only the
+# fields are wrong).
+body = good[:-8]
+later = body[:8] + (4).to_bytes(4, "little") + body[12:]
+with open(f"{tmp}/v4.ckpt", "wb") as f:
+    f.write(later + fnv1a(later).to_bytes(8, "little"))
+refused(["run", "--restart", f"{tmp}/v4.ckpt", "-o", f"{tmp}/x.h5"], "format version 4; this Apical reads versions 1 to 3",
+        "format 4", f"{tmp}/x.h5")
+at = 16
+for field in range(4):
+    at += 8 + int.from_bytes(body[at:at + 8], "little")
+at += 8 + 4  # t, group size
+check(int.from_bytes(body[at - 4:at], "little") == 2048 and int.from_bytes(body[at:at + 4], "little") == 2,
+      "coba saved on 2 threads records its cut: group size 2048, lane cut in 2 shares")
+zero = body[:at] + (0).to_bytes(4, "little") + body[at + 4:]
+with open(f"{tmp}/zero.ckpt", "wb") as f:
+    f.write(zero + fnv1a(zero).to_bytes(8, "little"))
+refused(["run", "--restart", f"{tmp}/zero.ckpt", "-o", f"{tmp}/x.h5"], "lane cut of 0 shares", "lane cut 0", f"{tmp}/x.h5")
 refused(["run", "--restart", f"{tmp}/coba_ck.ckpt", "-o", f"{tmp}/x.h5", "--set", "simulation.duration=100 ms"],
         "after simulation.duration", "restart past the end", f"{tmp}/x.h5")
 

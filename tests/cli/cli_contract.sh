@@ -51,14 +51,15 @@ PYEOF"
 "$APICAL" run "$S" -o "$tmp/g.h5" --seed 5 --set "simulation.duration=100 ms" --set simulation.group_size=1024 \
     --threads 2 >"$tmp/out"
 check "group_size 1024: 3200 + 800 cells in 5 groups" "grep -q '4000 cells in 5 groups (group_size 1024)' $tmp/out"
-# The automatic size on 2 threads with grid event times: 4 groups of at most 1067 cells
-# (docs/scenario.md), 3 of at most 2048 on 1 thread.
+# The automatic cut with grid event times: 3 groups of at most 2048 cells on 1 thread; on 2
+# threads 3 groups too, first cut where the threads' equal shares of the work meet (2000,
+# 1200, 800; docs/scenario.md).
 for t in 1 2; do
     "$APICAL" run "$S" -o "$tmp/a$t.h5" --set "simulation.duration=10 ms" --set simulation.event_times=grid \
         --threads $t >"$tmp/out$t"
 done
 check "automatic group size, grid, 1 thread: 3 groups of 2048" "grep -q '4000 cells in 3 groups (group_size 2048)' $tmp/out1"
-check "automatic group size, grid, 2 threads: 4 groups of 1067" "grep -q '4000 cells in 4 groups (group_size 1067)' $tmp/out2"
+check "automatic group size, grid, 2 threads: 3 groups, cut in 2 shares" "grep -q '4000 cells in 3 groups (group_size 2048, cut in 2 equal shares)' $tmp/out2"
 check "group_size changes no spike" "$PY - <<PYEOF
 import h5py, numpy as np
 a, g = h5py.File('$tmp/s1.h5', 'r'), h5py.File('$tmp/g.h5', 'r')

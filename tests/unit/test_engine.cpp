@@ -76,14 +76,53 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
             const auto a = run(net, 2, 200.0, 64);   // exc: 13 groups of 61-62 cells
             const auto b = run(net, 2, 200.0, 300);  // exc: 3 groups of 266-267; inh: 1 of 200
             const auto c = run(net, 1, 200.0, 1000); // one group per population
+            // First cut where 3 equal shares of the work meet (cells 333 and 667 of exc's 800),
+            // then into groups of at most 300: exc 2 + 2 + 1, inh 1.
+            const auto d = run_network(net, {2, 300, 3}, 200.0);
             REQUIRE(a.pops.at(0).times.size() > 500);
             for (std::uint32_t p = 0; p < 2; ++p) {
                 CHECK(a.pops.at(p).times == b.pops.at(p).times);
                 CHECK(a.pops.at(p).ids == b.pops.at(p).ids);
                 CHECK(a.pops.at(p).times == c.pops.at(p).times);
                 CHECK(a.pops.at(p).ids == c.pops.at(p).ids);
+                CHECK(a.pops.at(p).times == d.pops.at(p).times);
+                CHECK(a.pops.at(p).ids == d.pops.at(p).ids);
             }
         }
+}
+
+TEST_CASE("a lane cut splits populations where equal shares of the work meet", "[engine]") {
+    // 3200 + 800 cells of equal cost per cell (SimulationOptions::cut_lanes). Counted by hand:
+    // - 2 shares meet at cell 2000 of the 3200: at most 1999 cells per group gives 1000 + 1000,
+    //   1200 and 800 (4 groups), where without the cut it gives 1600 + 1600 and 800 (3);
+    // - 4 shares meet at cells 1000, 2000 and 3000: at most 2048 gives 1000, 1000, 1000, 200
+    //   and 800 (5 groups; without: 3);
+    // - 8 shares of 500 cells meet at cells 500, 1000, ..., 3000 of the 3200 (7 pieces, the
+    //   last of 200) and at cell 300 of the 800: at most 2048 gives 7 + 2 groups;
+    // - 4000 shares: one cell each, so 4000 groups of one cell.
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.populations.push_back(population(r, "a", "lif", 3200));
+    net.populations.push_back(population(r, "b", "lif", 800));
+    net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_indegree", {2}, 1.0, 1.0));
+    net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
+    const std::tuple<std::uint32_t, std::uint32_t, std::uint64_t> cases[] = {
+        {1999, 1, 3}, {1999, 2, 4}, {2048, 1, 3}, {2048, 4, 5}, {2048, 8, 9}, {2048, 4000, 4000}};
+    for (auto [size, lanes, groups] : cases) {
+        CAPTURE(size, lanes);
+        SimulationOptions o{1, size};
+        o.cut_lanes = lanes;
+        const Simulation sim(net, r, o);
+        CHECK(sim.group_size() == size);
+        CHECK(sim.cut_lanes() == lanes);
+        CHECK(sim.stats().groups == groups);
+    }
+    // More shares than cells, or none: refused (a checkpoint's lane cut is read back so).
+    for (std::uint32_t bad : {0u, 4001u}) {
+        SimulationOptions o{1, 2048};
+        o.cut_lanes = bad;
+        CHECK_THROWS_WITH(Simulation(net, r, o), Catch::Matchers::Contains("cut_lanes must be in 1..4000"));
+    }
 }
 
 TEST_CASE("the automatic group size: event timing and projections, then the threads", "[engine]") {
@@ -115,37 +154,49 @@ TEST_CASE("the automatic group size: event timing and projections, then the thre
             for (int threads : {1, 2, 4}) CHECK(Simulation(net, r, {threads, 1000}).stats().groups == 6);
         }
     }
-    // More threads: the size, at most the one-thread size, whose groups share out best among
-    // the threads (contiguous blocks of about equal cost, each group counted as its cells'
-    // work plus 256 cells'). Worked by hand for 3200 + 800 cells of equal cost per cell (every
-    // cell has 2 synapses in), in cost units of one cell's work (3 each; a group adds 768):
+    // More threads: the cut, of size at most the one-thread size, whose groups share out best
+    // among the threads (contiguous blocks of about equal cost, each group counted as its
+    // cells' work plus 256 cells'), each size tried without and with a first cut where the
+    // threads' equal shares of the work meet. Worked by hand for 3200 + 800 cells of equal
+    // cost per cell (every cell has 2 synapses in), in cost units of one cell's work (3 each;
+    // a group adds 768):
     // - grid, 2 threads: 2 + 1 groups (1600, 1600, 800) split 5568 | 8736; 3 + 1 (1067, 1067,
     //   1066, 800) split 7938 | 7134; 4 + 1 of 800 split 9504 | 6336; 5 + 2 split 8064 | 9312;
-    //   more groups only add cost. So 4 groups of at most 1067 cells.
+    //   more groups only add cost. Cut at the shares' boundary (cell 2000 of the 3200), size
+    //   2048: 2000 | 1200 + 800, split 6768 | 7536; size 1600: 1000 + 1000 | 1200 + 800, split
+    //   7536 | 7536; size 1067: 1000 + 1000 | 600 + 600 + 800, split 7536 | 8304. So 3 groups
+    //   (2000, 1200, 800): size 2048 with the cut, the largest size at the best split.
     // - grid, 4 threads: 3 + 1 groups put one group on each thread (largest 3969); 2 + 1
-    //   leave 5568 on one, 4 + 1 put two groups of 3168 on one. Again 4 groups.
-    // - exact event times: the same sizes as grid (the one-thread size is 2048 for both).
+    //   leave 5568 on one, 4 + 1 put two groups of 3168 on one. Cut at cells 1000, 2000 and
+    //   3000: 1000, 1000, 1000, 200 and 800 put 200 + 800 (two groups, 4536) on one. So 4
+    //   groups of at most 1067, no lane cut.
+    // - exact event times: the same cuts as grid (the one-thread size is 2048 for both).
     // - with a plastic projection the one-thread size stays (weights are recorded in group order).
     NetworkDesc net;
     net.populations.push_back(population(r, "a", "lif", 3200));
     net.populations.push_back(population(r, "b", "lif", 800));
     net.projections.push_back(projection(r, net, 0, 0, "exc", "fixed_indegree", {2}, 1.0, 1.0));
     net.projections.push_back(projection(r, net, 0, 1, "exc", "fixed_indegree", {2}, 1.0, 1.0));
-    const std::tuple<NetworkDesc::EventTimes, int, std::uint32_t, std::uint64_t> cases[] = {
-        {NetworkDesc::EventTimes::grid, 1, 2048, 3},  {NetworkDesc::EventTimes::grid, 2, 1067, 4},
-        {NetworkDesc::EventTimes::grid, 4, 1067, 4},  {NetworkDesc::EventTimes::exact, 1, 2048, 3},
-        {NetworkDesc::EventTimes::exact, 2, 1067, 4}, {NetworkDesc::EventTimes::exact, 4, 1067, 4}};
-    for (auto [times, threads, size, groups] : cases) {
+    const std::tuple<NetworkDesc::EventTimes, int, std::uint32_t, std::uint32_t, std::uint64_t> cases[] = {
+        {NetworkDesc::EventTimes::grid, 1, 2048, 1, 3},  {NetworkDesc::EventTimes::grid, 2, 2048, 2, 3},
+        {NetworkDesc::EventTimes::grid, 4, 1067, 1, 4},  {NetworkDesc::EventTimes::exact, 1, 2048, 1, 3},
+        {NetworkDesc::EventTimes::exact, 2, 2048, 2, 3}, {NetworkDesc::EventTimes::exact, 4, 1067, 1, 4}};
+    for (auto [times, threads, size, lanes, groups] : cases) {
         CAPTURE(times == NetworkDesc::EventTimes::grid, threads);
         net.event_times = times;
         const Simulation sim(net, r, {threads, 0});
         CHECK(sim.group_size() == size);
+        CHECK(sim.cut_lanes() == lanes);
         CHECK(sim.stats().groups == groups);
     }
     net.event_times = NetworkDesc::EventTimes::grid;
     net.projections[0].plasticity = "stdp";
     net.projections[0].plasticity_params = {0.01, 0.012, 20.0, 20.0, 0.0, 10.0};
-    for (int threads : {1, 2, 4}) CHECK(Simulation(net, r, {threads, 0}).group_size() == 2048);
+    for (int threads : {1, 2, 4}) {
+        const Simulation sim(net, r, {threads, 0});
+        CHECK(sim.group_size() == 2048);
+        CHECK(sim.cut_lanes() == 1);
+    }
 }
 
 TEST_CASE("spikes routed to sparse blocks arrive as those looked up in dense rows", "[engine][determinism]") {
