@@ -12,6 +12,10 @@ and reports per model the medians of
                                     from the pinned runs (two unequal cores cannot do better
                                     than the fast one plus the slow one's share)
 
+and, before and after the rounds, what the machine itself does to two threads (build/bench/vm_probe,
+when built: stalls of each CPU alone and with both busy, the cache-line round trip between the
+two CPUs, the cost of a fresh page; bench/RESULTS.md, "What this VM allows two threads").
+
     /usr/bin/python3 bench/two_threads.py [--rounds 5] [--models cuba,coba] [--apical build/apical]
 
 Timing is wall time around the whole process (Python's perf_counter around subprocess.run), so
@@ -57,12 +61,16 @@ def main():
     ap.add_argument("--models", default="cuba,coba")
     ap.add_argument("--apical", default=os.path.join(ROOT, "build", "apical"))
     ap.add_argument("--fixed-reps", type=int, default=5, help="1 ms runs per round and thread count")
+    ap.add_argument("--probe", default=os.path.join(ROOT, "build", "bench", "vm_probe"),
+                    help="bench/vm_probe binary (skipped when missing)")
     a = ap.parse_args()
     if (os.cpu_count() or 1) < 2:
         sys.exit("two_threads.py: needs at least 2 CPUs")
     models = a.models.split(",")
     m = {k: {x: [] for x in ("T1", "T2", "P0", "P1", "F1", "F2")} for k in models}
     rates = {}
+    probe = os.path.exists(a.probe)
+    probes = [probe_machine(a.probe)] if probe else []
     for r in range(a.rounds):
         for model in models:
             seed = SEEDS[model]
@@ -79,6 +87,8 @@ def main():
                 d[key].append(statistics.median(run(a.apical, model, seed, "1 ms", threads)[0]
                                                 for _ in range(a.fixed_reps)))
         print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
+    if probe:
+        probes.append(probe_machine(a.probe))
 
     git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                          text=True).stdout.strip()
@@ -102,6 +112,14 @@ def main():
         print(f"- {model.upper()} per round (1 thread, 2 threads, CPU 0, CPU 1): " + "; ".join(
             f"{m[model]['T1'][i]:.3f} {m[model]['T2'][i]:.3f} {m[model]['P0'][i]:.3f} {m[model]['P1'][i]:.3f}"
             for i in range(a.rounds)))
+    for when, lines in zip(("before", "after"), probes):
+        print(f"\nThe machine {when} the rounds (`build/bench/vm_probe`):\n")
+        for line in lines:
+            print(f"- {line}")
+
+
+def probe_machine(path):
+    return subprocess.run([path], check=True, capture_output=True, text=True).stdout.strip().splitlines()
 
 
 if __name__ == "__main__":
