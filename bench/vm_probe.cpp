@@ -78,8 +78,7 @@ double round_trip_ns(int rounds) {
     std::thread other([&] {
         pin(1);
         for (int i = 0; i < rounds; ++i) {
-            while (flag.load(std::memory_order_acquire) != 2 * i + 1) {
-            }
+            while (flag.load(std::memory_order_acquire) != 2 * i + 1) {}
             flag.store(2 * i + 2, std::memory_order_release);
         }
     });
@@ -87,8 +86,7 @@ double round_trip_ns(int rounds) {
     const auto t0 = Clock::now();
     for (int i = 0; i < rounds; ++i) {
         flag.store(2 * i + 1, std::memory_order_release);
-        while (flag.load(std::memory_order_acquire) != 2 * i + 2) {
-        }
+        while (flag.load(std::memory_order_acquire) != 2 * i + 2) {}
     }
     const double s = std::chrono::duration<double>(Clock::now() - t0).count();
     other.join();

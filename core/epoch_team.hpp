@@ -263,13 +263,17 @@ private:
         }
     }
 
+    // A helper learns of a new phase from its own lane's word (publish() writes the words
+    // before phase_, each with the phase number in its high bits), which it reads next anyway
+    // to claim its first item: one line to fetch from lane 0's core instead of two (phase_,
+    // then the word); phase_ serves to sleep on.
     void help(std::size_t self) {
         std::uint32_t seen = 0;
         for (;;) {
-            const std::uint32_t p = phase_.load(std::memory_order_acquire);
+            const auto p = static_cast<std::uint32_t>(lanes_[self].word.load(std::memory_order_acquire) >> 32);
             if (p == seen) {
                 if (quit_.load(std::memory_order_acquire)) return;
-                wait_for_change(p);
+                wait_for_change(self, p);
                 continue;
             }
             seen = p;
@@ -279,9 +283,9 @@ private:
 
     // Spin a while (an epoch's serial phase is usually a few us), then yield the core
     // for a while, then sleep until lane 0 publishes a phase.
-    void wait_for_change(std::uint32_t p) {
+    void wait_for_change(std::size_t self, std::uint32_t p) {
         for (unsigned k = 0; k < 4096; ++k) {
-            if (phase_.load(std::memory_order_relaxed) != p) return;
+            if (static_cast<std::uint32_t>(lanes_[self].word.load(std::memory_order_relaxed) >> 32) != p) return;
             relax(k);
         }
         sleepers_.fetch_add(1, std::memory_order_seq_cst);
