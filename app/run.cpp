@@ -160,10 +160,20 @@ int cmd_run(const RunOptions& o) {
         err << "apical run: --checkpoint needs --checkpoint-every\n";
         return 2;
     }
-    // Threads per rank: by default the cores of the node shared among its ranks.
+    // Threads per rank: by default the cores of the node shared among its ranks (at most
+    // what the rank may use: its binding). More threads than the process can run at once
+    // would run no more at once (core/simulation.hpp, available_threads): use what there is,
+    // and say so.
+    const int most = available_threads();
     if (world && !o.threads && s.net.threads == 0)
         s.net.threads =
-            std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node());
+            std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / world->ranks_on_this_node(), 1, most);
+    if (s.net.threads > most) {
+        if (!o.quiet)
+            err << "apical run: " << s.net.threads << " threads asked for, but this process runs at most " << most
+                << " at once (the CPUs it may use); running on " << most << "\n";
+        s.net.threads = most;
+    }
 
     std::unique_ptr<Exchange> exchange = world ? world->exchange() : nullptr;
     const StopOnSignal stop;

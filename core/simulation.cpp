@@ -10,6 +10,7 @@
 #include "core/stimulus.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
@@ -1935,9 +1936,12 @@ std::vector<std::uint64_t> Simulation::cells_per_rank() const {
 }
 std::int64_t Simulation::epoch_steps() const { return impl_->epoch_steps; }
 
-int resolved_threads(const SimulationOptions& o) {
-    return o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+int available_threads() {
+    const std::size_t n = tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism);
+    return static_cast<int>(std::clamp<std::size_t>(n, 1, 65535));
 }
+
+int resolved_threads(const SimulationOptions& o) { return o.threads > 0 ? o.threads : available_threads(); }
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {
     if (impl_->ex) return impl_->gather_synapses(projection, local_synapses(projection));

@@ -42,8 +42,14 @@ struct SimulationOptions {
     bool synapse_rows = true;
 };
 
-// The number of threads a simulation with `options` runs on: options.threads, or every core
-// when it is 0.
+// How many threads this process runs at once: TBB's limit, which is the CPUs the process
+// may use (its affinity mask: `taskset`, an MPI rank's binding, a container's CPU set) unless
+// a tbb::global_control sets another. Asking for more threads runs no more at once: TBB
+// starts no more workers (it warns once), and the lanes it does not start leave their cell
+// groups to the first thread.
+int available_threads();
+// The number of threads a simulation with `options` runs on: options.threads, or
+// available_threads() when it is 0.
 int resolved_threads(const SimulationOptions& options);
 // The group size a one-thread simulation uses (and the largest automatic size on more threads):
 // `requested`, or for 0 the automatic size: 2048 cells in a network with projections, 512

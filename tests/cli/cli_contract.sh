@@ -60,6 +60,23 @@ for t in 1 2; do
 done
 check "automatic group size, grid, 1 thread: 3 groups of 2048" "grep -q '4000 cells in 3 groups (group_size 2048)' $tmp/out1"
 check "automatic group size, grid, 2 threads: 3 groups, cut in 2 shares" "grep -q '4000 cells in 3 groups (group_size 2048, cut in 2 equal shares)' $tmp/out2"
+# More threads than the process may use at once: it says so and runs on what there is (here one
+# CPU of its affinity mask, via taskset), with the same spikes.
+cpu=$($PY -c 'import os; print(min(os.sched_getaffinity(0)))')
+taskset -c "$cpu" "$APICAL" run "$S" -o "$tmp/t3.h5" --seed 5 --set "simulation.duration=100 ms" --threads 3 \
+    >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "3 threads on one CPU: runs" "[ $rc -eq 0 ]"
+check "3 threads on one CPU: says it runs on 1" \
+    "grep -q '3 threads asked for, but this process runs at most 1 at once (the CPUs it may use); running on 1' $tmp/err"
+check "3 threads on one CPU: no TBB warning" "! grep -q 'TBB Warning' $tmp/err"
+check "3 threads on one CPU: the summary and the file name 1 thread, the spikes are the same" "grep -q ' 1 threads,' $tmp/out && $PY - <<PYEOF
+import h5py, numpy as np
+a, t = h5py.File('$tmp/s1.h5', 'r'), h5py.File('$tmp/t3.h5', 'r')
+assert int(t['apical'].attrs['threads']) == 1, t['apical'].attrs['threads']
+for p in ('exc', 'inh'):
+    assert np.array_equal(a['spikes'][p]['timestamps'][:], t['spikes'][p]['timestamps'][:])
+    assert np.array_equal(a['spikes'][p]['node_ids'][:], t['spikes'][p]['node_ids'][:])
+PYEOF"
 check "group_size changes no spike" "$PY - <<PYEOF
 import h5py, numpy as np
 a, g = h5py.File('$tmp/s1.h5', 'r'), h5py.File('$tmp/g.h5', 'r')
