@@ -18,7 +18,7 @@ namespace apical {
 class Exchange;
 
 struct SimulationOptions {
-    int threads = 0; // 0: all cores (resolved_threads)
+    int threads = 0; // 0: the CPUs the process may use (resolved_threads)
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Results do not depend on it. 0: automatic: with one thread
     // (and one rank) resolved_group_size; with more, the size up to that one, and whether the
