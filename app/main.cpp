@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
     c_run->add_option("scenario", run.scenario, "scenario file (YAML); not with --restart");
     c_run->add_option("-o,--output", run.output, "output file (default: output.file of the scenario)");
     c_run->add_option("--set", run.overrides, "override a scenario key: KEY=VALUE (repeatable)");
-    c_run->add_option("--threads", run.threads, "worker threads (0: all cores; default: the scenario's)");
+    c_run->add_option(
+        "--threads", run.threads,
+        "worker threads (0: the CPUs this process may use, also the most it runs; default: the scenario's)");
     c_run->add_option("--seed", run.seed, "random seed (default: the scenario's)");
     c_run->add_flag("--force", run.force, "overwrite an existing output file");
     c_run->add_flag("-q,--quiet", run.quiet, "no progress line and no summary");

@@ -93,7 +93,7 @@ struct NetworkDesc {
     double duration = 1000.0; // ms
     double dt = 0.1;          // ms
     std::uint64_t seed = 1;
-    int threads = 0; // 0: all cores
+    int threads = 0; // 0: the CPUs the process may use (available_threads)
     // Cells per cell group, the unit of work a thread takes (SimulationOptions::group_size):
     // a performance setting; results do not depend on it. 0: automatic (resolved_group_size).
     std::uint32_t group_size = 0;

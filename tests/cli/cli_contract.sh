@@ -77,6 +77,10 @@ for p in ('exc', 'inh'):
     assert np.array_equal(a['spikes'][p]['timestamps'][:], t['spikes'][p]['timestamps'][:])
     assert np.array_equal(a['spikes'][p]['node_ids'][:], t['spikes'][p]['node_ids'][:])
 PYEOF"
+taskset -c "$cpu" "$APICAL" run "$S" -o "$tmp/t3q.h5" --quiet --set "simulation.duration=10 ms" --threads 3 \
+    >"$tmp/out" 2>"$tmp/err"
+check "3 threads on one CPU: the note also with --quiet, nothing else" \
+    "[ ! -s $tmp/out ] && [ \$(wc -l <$tmp/err) -eq 1 ] && grep -q 'running on 1' $tmp/err"
 check "group_size changes no spike" "$PY - <<PYEOF
 import h5py, numpy as np
 a, g = h5py.File('$tmp/s1.h5', 'r'), h5py.File('$tmp/g.h5', 'r')
