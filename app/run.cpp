@@ -162,8 +162,8 @@ int cmd_run(const RunOptions& o) {
     }
     // Threads per rank: by default the cores of the node shared among its ranks (at most
     // what the rank may use: its binding). More threads than the process can run at once
-    // would run no more at once (core/simulation.hpp, available_threads): use what there is,
-    // and say so.
+    // would run no more at once (core/simulation.hpp, available_threads): the simulation runs
+    // on what there is, and this says so before it starts.
     const int most = available_threads();
     if (world && !o.threads && s.net.threads == 0)
         s.net.threads =

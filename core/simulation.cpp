@@ -297,7 +297,7 @@ struct Simulation::Impl {
     DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
-        : net(n), registry(r), opt(o), n_threads(resolved_threads(o)), ex(o.exchange),
+        : net(n), registry(r), opt(o), n_threads(std::min(resolved_threads(o), available_threads())), ex(o.exchange),
           rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
         arena.initialize(n_threads);
         build();

@@ -18,7 +18,9 @@ namespace apical {
 class Exchange;
 
 struct SimulationOptions {
-    int threads = 0; // 0: the CPUs the process may use (resolved_threads)
+    // 0: the CPUs the process may use (resolved_threads). More than available_threads() run on
+    // that many (Simulation::threads() tells): more would not run at once.
+    int threads = 0;
     // At most this many cells per cell group; each population is cut into as few groups as
     // that allows, of equal size. Results do not depend on it. 0: automatic: with one thread
     // (and one rank) resolved_group_size; with more, the size up to that one, and whether the
@@ -120,7 +122,7 @@ public:
     const NetworkStats& stats() const;
     std::vector<ProbeLayout> probe_layouts() const;
     std::uint64_t population_gid0(std::uint32_t pop) const;
-    int threads() const;
+    int threads() const; // the threads it runs on: SimulationOptions::threads, at most available_threads()
     // Cells per cell group (at most), as used: SimulationOptions::group_size, or the
     // automatic size for this network and thread count.
     std::uint32_t group_size() const;

@@ -91,6 +91,26 @@ TEST_CASE("spikes do not depend on how populations are split into cell groups", 
         }
 }
 
+TEST_CASE("a simulation runs on at most the threads the process may use", "[engine]") {
+    // More would not run at once: TBB starts no more workers (and warns), and the lanes it
+    // does not start leave their groups to the first thread (core/simulation.hpp).
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.populations.push_back(population(r, "a", "lif", 100));
+    {
+        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+        CHECK(available_threads() == 2);
+        CHECK(Simulation(net, r, {8, 0}).threads() == 2);
+        CHECK(Simulation(net, r, {0, 0}).threads() == 2);
+        CHECK(Simulation(net, r, {1, 0}).threads() == 1);
+    }
+    {
+        tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+        CHECK(available_threads() == 4);
+        CHECK(Simulation(net, r, {4, 0}).threads() == 4);
+    }
+}
+
 TEST_CASE("a lane cut splits populations where equal shares of the work meet", "[engine]") {
     // 3200 + 800 cells of equal cost per cell (SimulationOptions::cut_lanes). Counted by hand:
     // - 2 shares meet at cell 2000 of the 3200: at most 1999 cells per group gives 1000 + 1000,

@@ -8,6 +8,7 @@
 #include "sim_helpers.hpp"
 
 #include <catch2/catch.hpp>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <cmath>
@@ -79,6 +80,8 @@ TEST_CASE("spikes are exchanged in (time, gid) order whatever the thread count a
             for (std::uint64_t c = 0; c < sizes[p]; ++c)
                 if (((g0 + c) * 7 + static_cast<std::uint64_t>(s)) % 13 == 0)
                     want[p].emplace_back(static_cast<double>(s) * net.dt, c);
+    // Allow 4 threads even on a 2-core machine, so "4 threads" really means 4.
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     for (int threads : {1, 2, 4})
         for (std::uint32_t group_size : {7u, 64u, 1000u}) {
             CAPTURE(threads, group_size);
@@ -100,6 +103,8 @@ TEST_CASE("a spike without a valid time stops the run and names its population",
     // Cell 40 of population b (gid 340) emits a NaN time in step 57 (epoch 5 of 1 ms).
     const Registry r = clock_registry(340, 57);
     const NetworkDesc net = clock_net(r);
+    // Allow 4 threads even on a 2-core machine, so "4 threads" really means 4.
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
     for (int threads : {1, 2, 4})
         for (std::uint32_t group_size : {16u, 512u}) {
             CAPTURE(threads, group_size);
