@@ -39,8 +39,10 @@ sum_before=$(md5sum <"$tmp/full.h5")
         --set "simulation.duration=1000 s" 2>"$tmp/err"
 ); rc=$?
 check "full disk: exit $rc, expected 1 ($(cat "$tmp/err"))" "[ $rc -eq 1 ]"
+# (A dataset write usually meets the limit first; a flush's reservation of space, case 2b,
+# now and then.)
 check "full disk: message names file, object and reason" \
-    "grep -q 'full.h5.partial: /.*: cannot write dataset (file write failed: File too large)' $tmp/err"
+    "grep -qE 'full.h5.partial: (/.*: cannot write dataset \(file write failed: File too large\)|cannot reserve space \(File too large\))' $tmp/err"
 check "full disk: says where the results are" "grep -q 'kept in $tmp/full.h5.partial' $tmp/err"
 check "full disk: no HDF5 error stack" "! grep -q HDF5-DIAG $tmp/err"
 check "full disk: previous result untouched" "[ \"\$(md5sum <$tmp/full.h5)\" = \"$sum_before\" ]"
@@ -58,6 +60,34 @@ for p in ('exc', 'inh'):
     assert ts.size > 0 and np.all(np.diff(ts) >= 0) and ts.max() < t + 1.0, (p, ts.size, ts.max(), t)
 PYEOF"
 rm -f "$tmp/full.h5.partial"
+
+# 2b. The limit met by a flush of HDF5's metadata rather than by a dataset write (a flush
+# after every epoch makes that the rule): the file is first grown to HDF5's end of
+# allocation, which fails before anything of the flush is written, so the .partial keeps the
+# last flush and reads back. (Met inside H5Fflush, the limit left a superblock naming an end
+# the file does not reach: "truncated file", the whole file unreadable.)
+(
+    trap '' XFSZ
+    ulimit -f 2048
+    APICAL_FLUSH_INTERVAL=0.000001 timeout 300 "$APICAL" run "$S" -o "$tmp/flush.h5" --quiet --threads 1 \
+        --set "simulation.duration=1000 s" 2>"$tmp/err"
+); rc=$?
+check "full disk at a flush: exit $rc, expected 1 ($(cat "$tmp/err"))" "[ $rc -eq 1 ]"
+check "full disk at a flush: message names file and reason" \
+    "grep -q 'flush.h5.partial: cannot reserve space (File too large)' $tmp/err && ! grep -q HDF5-DIAG $tmp/err"
+check "full disk at a flush: partial file reads back, completed = 0, spikes up to t_reached" "$PY - <<PYEOF
+import h5py, numpy as np
+f = h5py.File('$tmp/flush.h5.partial', 'r')
+a = f['apical'].attrs
+assert a['completed'] == 0
+t = float(a['t_reached'])
+assert t > 0
+for p in ('exc', 'inh'):
+    ts = f['spikes'][p]['timestamps'][:]
+    assert ts.size == f['spikes'][p]['node_ids'].shape[0]
+    assert ts.size > 0 and np.all(np.diff(ts) >= 0) and ts.max() < t + 1.0, (p, ts.size, ts.max(), t)
+PYEOF"
+rm -f "$tmp/flush.h5.partial"
 
 # 3. kill -9 during a run: the previous OUT.h5 is untouched, and OUT.h5.partial reads back
 # (without h5clear) up to its last flush, with exactly the spikes of an uninterrupted run.
