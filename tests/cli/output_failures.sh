@@ -11,6 +11,21 @@ fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
 S="$SRC/scenarios/coba.yaml"
 short=(--set "simulation.duration=50 ms")
+# A .partial left by a failed write opens, says completed = 0, and holds spikes up to t_reached.
+reads_back() {
+    "$PY" - "$1" <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r')
+a = f['apical'].attrs
+assert a['completed'] == 0
+t = float(a['t_reached'])
+assert t > 0, 'nothing flushed before the limit: raise ulimit -f'
+for p in ('exc', 'inh'):
+    ts = f['spikes'][p]['timestamps'][:]
+    assert ts.size == f['spikes'][p]['node_ids'].shape[0]
+    assert ts.size > 0 and np.all(np.diff(ts) >= 0) and ts.max() < t + 1.0, (p, ts.size, ts.max(), t)
+PYEOF
+}
 
 # 1. Outputs that cannot be created: exit 2 before the network is built, one clear line.
 echo x >"$tmp/plain"
@@ -47,18 +62,7 @@ check "full disk: says where the results are" "grep -q 'kept in $tmp/full.h5.par
 check "full disk: no HDF5 error stack" "! grep -q HDF5-DIAG $tmp/err"
 check "full disk: previous result untouched" "[ \"\$(md5sum <$tmp/full.h5)\" = \"$sum_before\" ]"
 check "full disk: partial file kept" "[ -f $tmp/full.h5.partial ]"
-check "full disk: partial file reads back, completed = 0, spikes up to t_reached" "$PY - <<PYEOF
-import h5py, numpy as np
-f = h5py.File('$tmp/full.h5.partial', 'r')
-a = f['apical'].attrs
-assert a['completed'] == 0
-t = float(a['t_reached'])
-assert t > 0, 'nothing flushed before the limit: raise ulimit -f'
-for p in ('exc', 'inh'):
-    ts = f['spikes'][p]['timestamps'][:]
-    assert ts.size == f['spikes'][p]['node_ids'].shape[0]
-    assert ts.size > 0 and np.all(np.diff(ts) >= 0) and ts.max() < t + 1.0, (p, ts.size, ts.max(), t)
-PYEOF"
+check "full disk: partial file reads back, completed = 0, spikes up to t_reached" "reads_back $tmp/full.h5.partial"
 rm -f "$tmp/full.h5.partial"
 
 # 2b. The limit met by a flush of HDF5's metadata rather than by a dataset write (a flush
@@ -75,18 +79,8 @@ rm -f "$tmp/full.h5.partial"
 check "full disk at a flush: exit $rc, expected 1 ($(cat "$tmp/err"))" "[ $rc -eq 1 ]"
 check "full disk at a flush: message names file and reason" \
     "grep -q 'flush.h5.partial: cannot reserve space (File too large)' $tmp/err && ! grep -q HDF5-DIAG $tmp/err"
-check "full disk at a flush: partial file reads back, completed = 0, spikes up to t_reached" "$PY - <<PYEOF
-import h5py, numpy as np
-f = h5py.File('$tmp/flush.h5.partial', 'r')
-a = f['apical'].attrs
-assert a['completed'] == 0
-t = float(a['t_reached'])
-assert t > 0
-for p in ('exc', 'inh'):
-    ts = f['spikes'][p]['timestamps'][:]
-    assert ts.size == f['spikes'][p]['node_ids'].shape[0]
-    assert ts.size > 0 and np.all(np.diff(ts) >= 0) and ts.max() < t + 1.0, (p, ts.size, ts.max(), t)
-PYEOF"
+check "full disk at a flush: partial file reads back, completed = 0, spikes up to t_reached" \
+    "reads_back $tmp/flush.h5.partial"
 rm -f "$tmp/flush.h5.partial"
 
 # 3. kill -9 during a run: the previous OUT.h5 is untouched, and OUT.h5.partial reads back
