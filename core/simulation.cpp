@@ -297,7 +297,7 @@ struct Simulation::Impl {
     DiscardSink discard;
 
     Impl(const NetworkDesc& n, const Registry& r, SimulationOptions o)
-        : net(n), registry(r), opt(o), n_threads(std::min(resolved_threads(o), available_threads())), ex(o.exchange),
+        : net(n), registry(r), opt(o), n_threads(resolved_threads(o)), ex(o.exchange),
           rank(o.exchange ? o.exchange->rank() : 0), n_ranks(o.exchange ? o.exchange->size() : 1) {
         arena.initialize(n_threads);
         build();
@@ -1941,7 +1941,10 @@ int available_threads() {
     return static_cast<int>(std::clamp<std::size_t>(n, 1, 65535));
 }
 
-int resolved_threads(const SimulationOptions& o) { return o.threads > 0 ? o.threads : available_threads(); }
+int resolved_threads(const SimulationOptions& o) {
+    const int most = available_threads();
+    return o.threads > 0 ? std::min(o.threads, most) : most;
+}
 
 SynapseList Simulation::synapses(std::uint32_t projection) const {
     if (impl_->ex) return impl_->gather_synapses(projection, local_synapses(projection));

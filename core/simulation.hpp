@@ -50,8 +50,8 @@ struct SimulationOptions {
 // starts no more workers (it warns once), and the lanes it does not start leave their cell
 // groups to the first thread.
 int available_threads();
-// The number of threads a simulation with `options` runs on: options.threads, or
-// available_threads() when it is 0.
+// The number of threads a simulation with `options` runs on: options.threads, at most
+// available_threads(), which is also what 0 means.
 int resolved_threads(const SimulationOptions& options);
 // The group size a one-thread simulation uses (and the largest automatic size on more threads):
 // `requested`, or for 0 the automatic size: 2048 cells in a network with projections, 512

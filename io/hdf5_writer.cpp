@@ -150,12 +150,12 @@ struct Hdf5Writer::Impl {
         H5Eclear2(H5E_DEFAULT);
     }
 
-    // Before HDF5 writes its metadata (H5Fflush), the file on disk is grown to HDF5's end of
-    // allocation, so that a full disk or a file size limit fails here, before anything of the
-    // flush is written. Met inside H5Fflush, it would leave the superblock (at offset 0,
+    // Every H5Fflush of the writer goes through here. The file on disk is first grown to
+    // HDF5's end of allocation, so that a full disk or a file size limit fails before anything
+    // of the flush is written. Met inside H5Fflush, it would leave the superblock (at offset 0,
     // written first) naming an end the file does not reach: the whole file unreadable
     // ("truncated file"), where the last flush's state should survive.
-    void reserve() {
+    void flush_file() {
         hsize_t end = 0;
         h5_check(H5Fget_filesize(file.get(), &end), partial, "", "reserve space");
         void* handle = nullptr;
@@ -163,9 +163,11 @@ struct Hdf5Writer::Impl {
         const int fd = *static_cast<int*>(handle);
         struct stat st {};
         if (::fstat(fd, &st) != 0) throw Hdf5Error(partial, "", "reserve space", std::strerror(errno));
-        if (static_cast<hsize_t>(st.st_size) >= end) return;
-        const int err = ::posix_fallocate(fd, st.st_size, static_cast<off_t>(end) - st.st_size);
-        if (err != 0) throw Hdf5Error(partial, "", "reserve space", std::strerror(err));
+        if (static_cast<hsize_t>(st.st_size) < end) {
+            const int err = ::posix_fallocate(fd, st.st_size, static_cast<off_t>(end) - st.st_size);
+            if (err != 0) throw Hdf5Error(partial, "", "reserve space", std::strerror(err));
+        }
+        h5_check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), partial, "", "flush file");
     }
 
     // Runs a write; when HDF5 fails, detaches the file and rethrows (a caller's mistake, such
@@ -361,7 +363,7 @@ Hdf5Writer::Hdf5Writer(std::string path, OutputMeta meta, std::optional<EarlyFil
                 o.records[p].push_back(std::make_unique<RecordStream>(o.root, d, m.population_names[p], spike_buffer));
             }
         // A valid (empty) file is on disk before the first epoch runs.
-        h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+        w.flush_file();
     } catch (...) {
         // A half-built skeleton is of no use to anyone: close and remove it.
         w.obj.reset();
@@ -479,8 +481,7 @@ void Hdf5Writer::flush() {
         w.obj->apical.write_attr("t_reached", w.t_reached);
         w.obj->apical.write_attr("wall_seconds",
                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - w.started).count());
-        w.reserve();
-        h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+        w.flush_file();
     });
     w.flushed_t = w.t_reached;
     w.last_flush = std::chrono::steady_clock::now();
@@ -511,8 +512,7 @@ void Hdf5Writer::finish(bool completed, double t_reached, double wall_seconds) {
             w.obj->apical.write_attr("t_reached", t_reached);
             w.obj->apical.write_attr("wall_seconds", wall_seconds);
             w.obj->apical.write_attr("completed", std::int32_t{completed ? 1 : 0});
-            w.reserve();
-            h5_check(H5Fflush(w.file.get(), H5F_SCOPE_GLOBAL), w.partial, "", "flush file");
+            w.flush_file();
         });
     } catch (...) {
         try {
