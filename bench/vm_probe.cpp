@@ -12,6 +12,11 @@
 //    forth; half of it is what every value one thread writes and the other reads costs.
 // 3. Fresh memory: touching 4 MiB of newly mapped pages, per page (the network build's main
 //    cost on a VM that backs pages on first touch).
+// 4. Each CPU's caches, alone: the time of one dependent load from a random cycle through
+//    32 KiB, 1 MiB and 8 MiB. Two vCPUs of a VM need not be equal: one that shares its host
+//    core or cache with another guest's busy thread has less cache left (higher latency at
+//    1 and 8 MiB), and then a simulation's cell groups run slower on it, which bounds what a
+//    second thread can add (bench/two_threads.py measures that bound on Apical itself).
 // Prints one line per measurement; exit status 0 (1 when the CPUs cannot be pinned).
 #include <sys/mman.h>
 
@@ -21,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -110,6 +116,31 @@ double fresh_page_us() {
 
 } // namespace
 
+// Nanoseconds per load of a pointer chase through one random cycle over `bytes` (one 8-byte
+// link per 64-byte line, so every load is a new line), on the calling thread.
+double chase_ns(std::size_t bytes) {
+    const std::size_t lines = bytes / 64, stride = 8;
+    std::vector<std::size_t> order(lines);
+    for (std::size_t i = 0; i < lines; ++i) order[i] = i;
+    std::uint64_t x = 88172645463325252ull; // xorshift64: a fixed random cycle
+    for (std::size_t i = lines - 1; i > 0; --i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::swap(order[i], order[x % (i + 1)]);
+    }
+    std::vector<std::size_t> next(lines * stride);
+    for (std::size_t i = 0; i < lines; ++i) next[order[i] * stride] = order[(i + 1) % lines] * stride;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < 2 * lines; ++i) at = next[at]; // warm the caches and TLB
+    const long loads = 2000000;
+    const auto t0 = Clock::now();
+    for (long i = 0; i < loads; ++i) at = next[at];
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / loads;
+    if (at == SIZE_MAX) std::printf("unreachable\n"); // keeps the chase
+    return ns;
+}
+
 int main(int argc, char** argv) {
     double seconds = 1.0;
     for (int i = 1; i < argc; ++i) {
@@ -146,5 +177,17 @@ int main(int argc, char** argv) {
     std::sort(rt, rt + 3);
     std::printf("cache-line round trip cpu 0 <-> cpu 1: %.0f ns (median of 3)\n", rt[1]);
     std::printf("fresh page, first touch: %.1f us per 4 KiB page\n", fresh_page_us());
+    for (int cpu : {0, 1}) {
+        double ns[3];
+        std::thread t([&] {
+            pin(cpu);
+            ns[0] = chase_ns(32u << 10);
+            ns[1] = chase_ns(1u << 20);
+            ns[2] = chase_ns(8u << 20);
+        });
+        t.join();
+        std::printf("dependent load alone cpu %d: %.1f ns in 32 KiB, %.1f ns in 1 MiB, %.1f ns in 8 MiB\n", cpu, ns[0],
+                    ns[1], ns[2]);
+    }
     return 0;
 }
