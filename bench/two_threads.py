@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What limits Apical's 2-thread speed-up on this machine: a decomposition, measured.
 
-Runs, interleaved, R rounds of (per model, grid event times, 10 s of biological time):
+Runs, interleaved, R rounds of (per model, grid event times unless --event-times exact, 10 s of
+biological time):
   1 thread, 2 threads                      whole process, unpinned (what bench/run_bench.sh times)
   1 thread pinned to CPU 0, then to CPU 1  (taskset): are the two cores equally fast right now?
   1 thread pinned to CPU 0 and another      two independent processes at once: how much do the
@@ -23,7 +24,8 @@ and, before and after the rounds, what the machine itself does to two threads (b
 when built: stalls of each CPU alone and with both busy, the cache-line round trip between the
 two CPUs, the cost of a fresh page; bench/RESULTS.md, "What this VM allows two threads").
 
-    /usr/bin/python3 bench/two_threads.py [--rounds 5] [--models cuba,coba] [--apical build/apical]
+    /usr/bin/python3 bench/two_threads.py [--rounds 5] [--models cuba,coba] [--event-times grid|exact]
+                                          [--apical build/apical]
 
 Timing is wall time around the whole process (Python's perf_counter around subprocess.run), so
 the fixed cost includes process start and exit, as in bench/run_bench.sh.
@@ -38,9 +40,11 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Seeds whose activity survives 10 s in grid mode (COBA dies out for about half of all seeds;
-# bench/README.md). The run's rate is checked and reported.
-SEEDS = {"cuba": 1, "coba": 13}
+# Seeds whose activity survives 10 s, per event-time mode (COBA dies out for about half of all
+# seeds; bench/README.md; the first surviving seeds, as bench/run_bench.sh picks them). The run's
+# rate is reported.
+SEEDS = {"grid": {"cuba": 1, "coba": 13}, "exact": {"cuba": 1, "coba": 1}}
+EVENT_TIMES = ["grid"]  # set from --event-times
 
 
 def run(apical, model, seed, duration, threads, cpu=None):
@@ -48,7 +52,7 @@ def run(apical, model, seed, duration, threads, cpu=None):
     model = model.split("_")[0]
     cmd = [apical, "run", os.path.join(ROOT, "scenarios", f"{model}.yaml"), "-o", out, "--force", "--quiet",
            "--seed", str(seed), "--threads", str(threads),
-           "--set", f"simulation.duration={duration}", "--set", "simulation.event_times=grid"]
+           "--set", f"simulation.duration={duration}", "--set", f"simulation.event_times={EVENT_TIMES[0]}"]
     if cpu is not None:
         cmd = ["taskset", "-c", str(cpu)] + cmd
     t0 = time.perf_counter()
@@ -84,6 +88,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--models", default="cuba,coba")
+    ap.add_argument("--event-times", choices=("grid", "exact"), default="grid")
     ap.add_argument("--apical", default=os.path.join(ROOT, "build", "apical"))
     ap.add_argument("--fixed-reps", type=int, default=5, help="1 ms runs per round and thread count")
     ap.add_argument("--probe", default=os.path.join(ROOT, "build", "bench", "vm_probe"),
@@ -92,13 +97,14 @@ def main():
     if (os.cpu_count() or 1) < 2:
         sys.exit("two_threads.py: needs at least 2 CPUs")
     models = a.models.split(",")
+    EVENT_TIMES[0] = a.event_times
     m = {k: {x: [] for x in ("T1", "T2", "P0", "P1", "B0", "B1", "F1", "F2")} for k in models}
     rates = {}
     probe = os.path.exists(a.probe)
     probes = [probe_machine(a.probe)] if probe else []
     for r in range(a.rounds):
         for model in models:
-            seed = SEEDS[model]
+            seed = SEEDS[a.event_times][model]
             d = m[model]
             # Rotate the order so that no variant always runs first after the other model.
             steps = [("T1", 1, None), ("T2", 2, None), ("P0", 1, 0), ("P1", 1, 1), ("B", 1, None)]
@@ -123,8 +129,9 @@ def main():
     git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                          text=True).stdout.strip()
     print(f"### 2 threads on this machine: a decomposition\n")
-    print(f"`/usr/bin/python3 bench/two_threads.py --rounds {a.rounds}` (git {git}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; grid event times, 10 s; medians of "
+    flags = "" if a.event_times == "grid" else " --event-times exact"
+    print(f"`/usr/bin/python3 bench/two_threads.py --rounds {a.rounds}{flags}` (git {git}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {a.event_times} event times, 10 s; medians of "
           f"{a.rounds} interleaved rounds, seconds of wall time per whole process).\n")
     print("| Model | 1 thread | 2 threads | speed-up | fixed cost 1 / 2 threads | simulated part, "
           "speed-up | 1 thread on CPU 0 / CPU 1: alone, both at once | what the two cores allow, simulated "
