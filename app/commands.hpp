@@ -15,7 +15,9 @@ struct RunOptions {
     std::string restart;          // continue from this checkpoint
     std::vector<std::string> overrides;
     std::optional<int> threads;
-    std::optional<unsigned long long> seed;
+    // As written: checked by the scenario reader like `--set simulation.seed=...` (a number
+    // parser would take "-5" as 2^64 - 5).
+    std::optional<std::string> seed;
     bool force = false, quiet = false;
 };
 struct ValidateOptions {

@@ -82,7 +82,7 @@ int cmd_run(const RunOptions& o) {
 
     const Registry reg = models::builtin_registry();
     std::vector<std::string> overrides = o.overrides;
-    if (o.seed) overrides.push_back("simulation.seed=" + std::to_string(*o.seed));
+    if (o.seed) overrides.push_back("simulation.seed=" + *o.seed);
     if (o.threads) overrides.push_back("simulation.threads=" + std::to_string(*o.threads));
     io::Scenario s;
     io::Checkpoint restart;

@@ -1320,6 +1320,11 @@ struct Simulation::Impl {
             std::chrono::steady_clock::time_point t0;
             ~Clock() { st.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
         } clock{stats, t_run};
+        // Time is counted in whole steps of dt; beyond 2^52 steps step * dt is no longer exact
+        // (and llround would overflow). The scenario reader refuses such durations too.
+        if (!(t_stop / net.dt <= 0x1p52))
+            throw std::invalid_argument("Simulation::run: t_stop " + std::to_string(t_stop) +
+                                        " ms is more than 2^52 steps of dt (" + std::to_string(net.dt) + " ms)");
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
         std::vector<GSpike> next;
         unplaced = SIZE_MAX; // (a run abandoned by an exception may have left these set)

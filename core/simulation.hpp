@@ -114,6 +114,7 @@ public:
 
     // Advance to `t_stop` (ms; rounded to whole epochs' steps), reporting to `sink`.
     // Returns the time reached; stops early (at an epoch boundary) when *stop becomes true.
+    // Throws std::invalid_argument for a t_stop that is NaN or more than 2^52 steps of dt.
     double run(double t_stop, RecordingSink& sink, const std::atomic<bool>* stop = nullptr);
 
     // End of the run: hooks hand over what they still hold (bursts not yet closed). Once.

@@ -88,7 +88,16 @@ private:
             c_.fail(n["duration"] ? n["duration"] : n["dt"],
                     "simulation.duration (" + format_quantity(net.duration, Dim::time) +
                         ") must be >= simulation.dt (" + format_quantity(net.dt, Dim::time) + ")");
+        // Time is counted in whole steps of dt (and step * dt must stay exact in a double).
+        if (!(net.duration / net.dt <= max_steps))
+            c_.fail(n["duration"] ? n["duration"] : n["dt"],
+                    "simulation.duration (" + format_quantity(net.duration, Dim::time) +
+                        ") is too long for simulation.dt (" + format_quantity(net.dt, Dim::time) +
+                        "); allowed: at most 2^52 steps of dt (" + format_quantity(max_steps * net.dt, Dim::time) +
+                        ")");
     }
+
+    static constexpr double max_steps = 0x1p52;
 
     double positive_time(const Node& n, const std::string& path) const {
         const double t = c_.quantity(n, Dim::time, path);

@@ -47,6 +47,13 @@ for p in ('exc', 'inh'):
     assert np.array_equal(a['spikes'][p]['node_ids'][:], b['spikes'][p]['node_ids'][:])
 assert not np.array_equal(a['spikes']['exc']['timestamps'][:], c['spikes']['exc']['timestamps'][:])
 PYEOF"
+# --seed is checked like --set simulation.seed: a negative or non-numeric seed is refused (a
+# number parser would have taken "-5" as 2^64 - 5), and nothing is written.
+for bad in -5 abc; do
+    "$APICAL" run "$S" -o "$tmp/bad_seed.h5" --quiet --seed "$bad" 2>"$tmp/err"; rc=$?
+    check "--seed $bad exits 2 with the allowed range, writes nothing" \
+        "[ $rc -eq 2 ] && grep -q 'simulation.seed: expected a whole number in \[0, 18446744073709551615\], got \"$bad\"' $tmp/err && [ ! -e $tmp/bad_seed.h5 ] && [ ! -e $tmp/bad_seed.h5.partial ]"
+done
 # simulation.group_size is used (the summary names the groups) and changes no spike.
 "$APICAL" run "$S" -o "$tmp/g.h5" --seed 5 --set "simulation.duration=100 ms" --set simulation.group_size=1024 \
     --threads 2 >"$tmp/out"

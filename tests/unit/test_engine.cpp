@@ -111,6 +111,21 @@ TEST_CASE("a simulation runs on at most the threads the process may use", "[engi
     }
 }
 
+TEST_CASE("run() refuses a stop time it cannot count in steps of dt", "[engine]") {
+    // Steps are whole numbers and step * dt must stay exact in a double: at most 2^52 steps
+    // (the scenario reader refuses such durations too, tests/bad_scenarios/69_*).
+    const Registry r = models::builtin_registry();
+    NetworkDesc net;
+    net.dt = 0.1;
+    net.populations.push_back(population(r, "a", "lif", 10));
+    Simulation sim(net, r, {1, 0});
+    MemorySink sink;
+    CHECK_THROWS_AS(sim.run(0x1p53 * 0.1, sink), std::invalid_argument);
+    CHECK_THROWS_AS(sim.run(std::nan(""), sink), std::invalid_argument);
+    CHECK(sim.time() == 0.0); // nothing ran
+    CHECK(sim.run(1.0, sink) == Approx(1.0));
+}
+
 TEST_CASE("a lane cut splits populations where equal shares of the work meet", "[engine]") {
     // 3200 + 800 cells of equal cost per cell (SimulationOptions::cut_lanes). Counted by hand:
     // - 2 shares meet at cell 2000 of the 3200: at most 1999 cells per group gives 1000 + 1000,
