@@ -71,9 +71,14 @@ void check_memory(const NetworkDesc& net, const Registry& reg) {
     std::ostringstream m;
     m << "the network needs about " << format_bytes(e.total()) << " of memory (" << cells
       << " cells: " << format_bytes(e.cell_bytes) << "; about " << static_cast<double>(e.synapses)
-      << " expected synapses: " << format_bytes(e.synapse_bytes) << "), but only "
-      << format_bytes(static_cast<double>(avail))
-      << " is available; reduce population sizes or connection probabilities, or run on a larger machine";
+      << " expected synapses: " << format_bytes(e.synapse_bytes);
+    if (e.event_queue_bytes >= 0.1 * e.total())
+        m << "; event queues, " << e.ring_steps << " steps of dt (" << net.dt
+          << " ms) per cell group to span the delays: " << format_bytes(e.event_queue_bytes);
+    m << "), but only " << format_bytes(static_cast<double>(avail)) << " is available; "
+      << (e.event_queue_bytes >= 0.5 * e.total() ? "use a larger simulation.dt or shorter delays"
+                                                 : "reduce population sizes or connection probabilities")
+      << ", or run on a larger machine";
     throw std::invalid_argument(m.str());
 }
 

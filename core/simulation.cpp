@@ -1905,6 +1905,34 @@ MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
         // One row index (4 bytes) per source cell per target group.
         e.synapse_bytes += 4.0 * (double(src.size) + 1.0) * double(n_groups[pr.target]);
     }
+    // The event rings (Impl::build: `ring`), from the delays' bounds: the shortest delay sets
+    // the epoch, the longest how far ahead events land. (A dt far below the delays makes
+    // these the largest part: 1 ms delays at dt = 1e-9 ms need 10^9 queues per group.)
+    double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
+    for (auto& pr : net.projections) {
+        const Distribution& d = pr.delay;
+        double lo = d.a, hi = d.a;
+        switch (d.kind) {
+        case Distribution::Kind::constant: break;
+        case Distribution::Kind::uniform: lo = std::min(d.a, d.b), hi = std::max(d.a, d.b); break;
+        case Distribution::Kind::normal:
+            lo = std::max(d.lo, d.a - 8.0 * d.b), hi = std::min(d.hi, d.a + 8.0 * d.b);
+            break;
+        case Distribution::Kind::lognormal: lo = std::exp(d.a - 8.0 * d.b), hi = std::exp(d.a + 8.0 * d.b); break;
+        }
+        min_delay = std::min(min_delay, std::max(lo, net.dt));
+        max_delay = std::max(max_delay, hi);
+    }
+    if (net.dt > 0) {
+        const double epoch = std::isinf(min_delay) ? std::max(1.0, std::floor(1.0 / net.dt)) : min_delay / net.dt;
+        e.ring_steps = epoch + std::ceil(max_delay / net.dt) + 2.0;
+        double groups = 0;
+        for (auto g : n_groups) groups += static_cast<double>(g);
+        const bool rows = net.event_times == NetworkDesc::EventTimes::grid;
+        e.event_queue_bytes =
+            groups * e.ring_steps *
+            static_cast<double>(sizeof(PodBuffer<Event>) + (rows ? sizeof(PodBuffer<SynapseRow>) : 0));
+    }
     return e;
 }
 

@@ -97,7 +97,11 @@ public:
 struct MemoryEstimate {
     double cell_bytes = 0, synapse_bytes = 0;
     double synapses = 0; // expected count
-    double total() const { return cell_bytes + synapse_bytes; }
+    // Each cell group's event ring: one (empty) queue per step of dt from an epoch's start to
+    // the latest arrival of its spikes, so (smallest + largest delay) / dt queues per group.
+    double event_queue_bytes = 0;
+    double ring_steps = 0; // queues per group
+    double total() const { return cell_bytes + synapse_bytes + event_queue_bytes; }
 };
 MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
                                std::uint32_t group_size = SimulationOptions{}.group_size); // 0: automatic

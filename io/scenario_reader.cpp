@@ -605,7 +605,14 @@ private:
             c_.keys(rt, "recording.rates", {"populations", "bin"});
             const Node pn = rt["populations"];
             r.rate_populations = pn ? population_list(pn, "recording.rates.populations") : all_populations();
-            r.rate_bin = positive_time(c_.required(rt, "bin", "recording.rates"), "recording.rates.bin");
+            const Node bn = c_.required(rt, "bin", "recording.rates");
+            r.rate_bin = positive_time(bn, "recording.rates.bin");
+            // A bin shorter than a step holds at most one step's spikes, and their number grows
+            // without bound as the bin shrinks (1e-300 ms: 1e300 bins an epoch).
+            if (r.rate_bin < s.net.dt)
+                c_.fail(bn, "recording.rates.bin (" + format_quantity(r.rate_bin, Dim::time) +
+                                ") is out of range; allowed: >= simulation.dt (" +
+                                format_quantity(s.net.dt, Dim::time) + ")");
         }
         if (const Node b = n["bursts"]) {
             c_.keys(b, "recording.bursts", {"populations", "rule", "threshold"});

@@ -31,6 +31,13 @@ sed -e 's/size: 1000000/size: 4000000000/' -e '/^projections/,$d' "$tmp/huge.yam
 timeout 60 "$APICAL" run "$tmp/cells.yaml" -o "$tmp/out.h5" --quiet 2>"$tmp/err"; rc=$?
 check "4e9 cells: exit $rc, expected 2 ($(cat "$tmp/err"))" "[ $rc -eq 2 ] && grep -q '4000000000 cells' $tmp/err"
 check "4e9 cells: no output" no_output
+# A dt far below the delays: 1 ms delays at dt = 1e-9 ms need 2e9 event queues per cell group
+# (about 134 GiB for CUBA's 3 groups); before, the build died of std::bad_alloc (exit 1).
+timeout 60 "$APICAL" run "$SRC/scenarios/cuba.yaml" -o "$tmp/out.h5" --quiet \
+    --set "simulation.dt=1e-9 ms" --set "simulation.duration=1 ms" 2>"$tmp/err"; rc=$?
+check "tiny dt: exit $rc, expected 2, the event queues named ($(cat "$tmp/err"))" \
+    "[ $rc -eq 2 ] && grep -q 'event queues, 2e+09 steps of dt (1e-09 ms) per cell group.*use a larger simulation.dt' $tmp/err"
+check "tiny dt: no output" no_output
 # A network that fits is not refused (the estimate is not absurdly high).
 "$APICAL" run "$SRC/scenarios/coba.yaml" -o "$tmp/ok.h5" --quiet --set "simulation.duration=10 ms"
 check "coba runs" "[ $? -eq 0 ]"
