@@ -8,6 +8,27 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
+
+namespace {
+
+// A whole number in [1, 65535] (CLI11's PositiveNumber names its range "0.000000 to 1.79e308"
+// and calls 0 out of it).
+const CLI::Validator at_least_one(
+    [](std::string& s) {
+        std::size_t used = 0;
+        long v = 0;
+        try {
+            v = std::stol(s, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == s.size() && v >= 1 && v <= 65535) return std::string();
+        return "expected a whole number in [1, 65535], got \"" + s + "\"";
+    },
+    "INT in [1, 65535]");
+
+} // namespace
 
 int main(int argc, char** argv) {
     apical::io::h5_no_teardown_at_exit();
@@ -73,9 +94,8 @@ int main(int argc, char** argv) {
     c_sw->add_option("--grid", sw.grid, "sweep KEY over values: KEY=V1,V2,... (repeatable; cartesian product)");
     c_sw->add_option("--list", sw.list, "points from a CSV file: a header of keys, one row per point");
     c_sw->add_option("--set", sw.overrides, "override a scenario key for every point: KEY=VALUE (repeatable)");
-    c_sw->add_option("--jobs", sw.jobs, "points run at once in this process (default: all cores)")
-        ->check(CLI::PositiveNumber);
-    c_sw->add_option("--threads", sw.threads, "threads per point (default: cores / jobs)")->check(CLI::PositiveNumber);
+    c_sw->add_option("--jobs", sw.jobs, "points run at once in this process (default: all cores)")->check(at_least_one);
+    c_sw->add_option("--threads", sw.threads, "threads per point (default: cores / jobs)")->check(at_least_one);
     c_sw->add_option("--task-index", sw.task_index, "this job-array task (default: SLURM_ARRAY_TASK_ID)");
     c_sw->add_option("--task-count", sw.task_count, "number of job-array tasks (default: SLURM_ARRAY_TASK_COUNT)");
     c_sw->add_flag("--resume", sw.resume, "skip points whose result is complete; rerun the others");

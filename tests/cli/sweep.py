@@ -81,6 +81,13 @@ nosweep = os.path.join(tmp, "nosweep.yaml")
 open(nosweep, "w").write(SCENARIO.split("sweep:")[0])
 N = 6
 
+# --- --jobs and --threads outside [1, 65535]: refused with the range, nothing written --------
+for opt, bad in (("--jobs", "0"), ("--jobs", "-1"), ("--threads", "0"), ("--jobs", "abc")):
+    d = os.path.join(tmp, "bad_jobs")
+    p = run("sweep", scen, "-o", d, opt, bad, rc=2)
+    assert f'{opt}: expected a whole number in [1, 65535], got "{bad}"' in p.stderr, p.stderr
+    assert not os.path.exists(d), d
+
 # --- jobs 1 vs jobs 2: identical point files ------------------------------------------
 d1, d2 = os.path.join(tmp, "j1"), os.path.join(tmp, "j2")
 p = run("sweep", scen, "-o", d1, "--jobs", "1")
