@@ -1,5 +1,6 @@
 #include "io/source_map.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,11 @@ YAML::Node SourceMap::load(const std::string& text) const {
 }
 
 std::string SourceMap::read_file(const std::string& path) {
+    // (A directory opens as a stream on Linux and reads as empty: it would be reported as a
+    // scenario without keys.)
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ScenarioError(path, 1, 1, "is a directory; expected a scenario file (YAML)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path, 1, 1, "cannot open the scenario file");
     std::ostringstream text;

@@ -34,6 +34,10 @@ check "inspect of a non-HDF5 file fails cleanly" "[ $rc -eq 2 ] && ! grep -q 'HD
 "$APICAL" 2>/dev/null; check "no subcommand exits 2" "[ $? -eq 2 ]"
 "$APICAL" run 2>/dev/null; check "missing scenario exits 2" "[ $? -eq 2 ]"
 "$APICAL" run "$tmp/nonexistent.yaml" 2>"$tmp/err"; check "missing file exits 2" "[ $? -eq 2 ] && grep -q nonexistent $tmp/err"
+# A directory opens as a stream and reads as empty: it must not pass for a scenario without keys.
+mkdir -p "$tmp/adir"
+"$APICAL" validate "$tmp/adir" 2>"$tmp/err"
+check "a directory as the scenario exits 2, saying so" "[ $? -eq 2 ] && grep -q '^$tmp/adir:1:1: is a directory; expected a scenario file' $tmp/err"
 # --seed changes the network; the same seed gives the same spikes.
 "$APICAL" run "$S" -o "$tmp/s1.h5" --quiet --seed 5 --set "simulation.duration=100 ms"
 "$APICAL" run "$S" -o "$tmp/s2.h5" --quiet --seed 5 --set "simulation.duration=100 ms" --threads 1
