@@ -718,6 +718,10 @@ int cmd_plot(const PlotOptions& o) {
             std::cerr << "apical plot: the output " << out << " is the input; choose another file with -o\n";
             return 2;
         }
+        if (fs::is_directory(out, ec)) { // (found only at the final rename otherwise)
+            std::cerr << "apical plot: the output " << out << " is a directory; choose a file with -o\n";
+            return 2;
+        }
         if (fs::exists(out, ec) && !o.force) {
             std::cerr << "apical plot: " << out
                       << " exists; use --force to overwrite it, or -o to choose another file\n";

@@ -130,12 +130,13 @@ int cmd_run(const RunOptions& o) {
     const std::string out = !o.output.empty()    ? o.output
                             : !o.restart.empty() ? beside(restart.output, "-restart.h5")
                                                  : s.output_file;
-    if (io::output_exists(out) && !o.force) {
-        err << "apical: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
-        return 2;
-    }
+    // (A directory first: --force would not help there.)
     if (const std::string why = io::cannot_create_beside(out); !why.empty()) {
         err << "apical: cannot write the output " << out << ": " << why << "; choose a writable place with -o\n";
+        return 2;
+    }
+    if (io::output_exists(out) && !o.force) {
+        err << "apical: " << out << " exists; use --force to overwrite it, or -o to choose another file\n";
         return 2;
     }
     if (!o.checkpoint_every.empty()) {

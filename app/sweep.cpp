@@ -130,6 +130,12 @@ std::vector<std::size_t> prepare(const Plan& p, const SweepOptions& o, const Reg
     m.values = p.design.points;
     for (std::size_t i = 0; i < p.design.points.size(); ++i) m.seeds.push_back(p.load(i, reg).net.seed);
     const io::Scenario base = io::load_scenario(p.scenario, p.base, reg);
+    std::error_code ec;
+    if (fs::exists(p.dir, ec) && !fs::is_directory(p.dir, ec))
+        throw UsageError(p.dir + " exists and is not a directory; a sweep writes a directory (choose it with -o)");
+    if (fs::create_directories(p.dir, ec); ec)
+        throw UsageError(p.dir + ": cannot create the sweep directory (" + ec.message() +
+                         "); choose a writable place with -o");
     if (!io::write_once(p.dir, "design.csv", io::manifest_text(m)) ||
         !io::write_once(p.dir, "scenario.yaml", base.resolved_yaml))
         throw UsageError(p.dir + " holds a different sweep (its design.csv or scenario.yaml differ); choose "

@@ -136,6 +136,10 @@ void export_nwb(const std::string& h5_path, const std::string& nwb_path, bool fo
     // --force must never turn a typo into the loss of the results being exported.
     if (fs::exists(nwb_path, ec) && fs::equivalent(h5_path, nwb_path, ec))
         throw std::runtime_error(nwb_path + ": is the input file");
+    // (--force replaces a file; a directory would be found only when the finished file cannot
+    // be renamed onto it.)
+    if (fs::is_directory(nwb_path, ec))
+        throw std::runtime_error(nwb_path + ": is a directory; the NWB export writes one file (choose it with -o)");
     if (fs::exists(nwb_path, ec) && !force) throw std::runtime_error(nwb_path + ": exists (use --force to overwrite)");
     const ResultMeta& m = r.meta();
 

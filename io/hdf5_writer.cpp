@@ -82,6 +82,10 @@ void validate(const OutputMeta& m) {
 std::string partial_path_for(const std::string& path) { return path + ".partial"; }
 
 std::string cannot_create_beside(const std::string& path) {
+    // A directory there would be found only at the end, when the finished .partial cannot be
+    // renamed onto it (--force removes files, not directories).
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return "it is a directory";
     // A probe file of our own (never the output or its .partial, which may hold a killed
     // run's results), created exclusively and removed at once.
     const std::string probe = path + ".probe-" + std::to_string(::getpid());

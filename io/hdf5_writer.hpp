@@ -86,9 +86,10 @@ private:
 bool writers_may_run_in_parallel();
 // `<path>.partial`: where a writer for `path` writes until finish().
 std::string partial_path_for(const std::string& path);
-// "" when a file can be created beside `path` (in its directory), else why not ("No such
-// file or directory", "Read-only file system", ...): checked before a long run starts, so an
-// unwritable output is reported at once, not after building the network.
+// "" when a file can be created beside `path` (in its directory) and `path` is not a
+// directory, else why not ("it is a directory", "No such file or directory", "Read-only file
+// system", ...): checked before a long run starts, so an unwritable output is reported at
+// once, not after building the network (or, for a directory, after the whole run).
 std::string cannot_create_beside(const std::string& path);
 // True when `path` exists (file or anything else): the app refuses to overwrite it
 // without --force.

@@ -38,6 +38,22 @@ check "inspect of a non-HDF5 file fails cleanly" "[ $rc -eq 2 ] && ! grep -q 'HD
 mkdir -p "$tmp/adir"
 "$APICAL" validate "$tmp/adir" 2>"$tmp/err"
 check "a directory as the scenario exits 2, saying so" "[ $? -eq 2 ] && grep -q '^$tmp/adir:1:1: is a directory; expected a scenario file' $tmp/err"
+# A directory where a file is to be written is refused before anything runs, even with
+# --force (which replaces files only); before, run, plot and export found it only at the
+# final rename, after the work, and left DIR.partial behind.
+"$APICAL" run "$S" -o "$tmp/adir" --force --quiet --set "simulation.duration=5 ms" 2>"$tmp/err"
+check "run -o DIR: exit 2, saying so, nothing left" \
+    "[ $? -eq 2 ] && grep -q 'cannot write the output $tmp/adir: it is a directory' $tmp/err && [ ! -e $tmp/adir.partial ]"
+"$APICAL" run "$S" -o "$tmp/ck.h5" --quiet --set "simulation.duration=5 ms" --checkpoint-every "2 ms" \
+    --checkpoint "$tmp/adir" 2>"$tmp/err"
+check "run --checkpoint DIR: exit 2, saying so, nothing written" \
+    "[ $? -eq 2 ] && grep -q 'cannot write the checkpoint $tmp/adir: it is a directory' $tmp/err && [ ! -e $tmp/ck.h5 ] && [ ! -e $tmp/adir.partial ]"
+"$APICAL" plot "$tmp/a.h5" -o "$tmp/adir" --force 2>"$tmp/err"
+check "plot -o DIR: exit 2, saying so, nothing left" \
+    "[ $? -eq 2 ] && grep -q 'is a directory; choose a file with -o' $tmp/err && [ ! -e $tmp/adir.partial ]"
+"$APICAL" export "$tmp/a.h5" --format nwb -o "$tmp/adir" --force 2>"$tmp/err"
+check "export nwb -o DIR: exit 2, saying so, nothing left" \
+    "[ $? -eq 2 ] && grep -q 'is a directory; the NWB export writes one file' $tmp/err && [ ! -e $tmp/adir.partial ]"
 # --seed changes the network; the same seed gives the same spikes.
 "$APICAL" run "$S" -o "$tmp/s1.h5" --quiet --seed 5 --set "simulation.duration=100 ms"
 "$APICAL" run "$S" -o "$tmp/s2.h5" --quiet --seed 5 --set "simulation.duration=100 ms" --threads 1

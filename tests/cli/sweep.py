@@ -88,6 +88,15 @@ for opt, bad in (("--jobs", "0"), ("--jobs", "-1"), ("--threads", "0"), ("--jobs
     assert f'{opt}: expected a whole number in [1, 65535], got "{bad}"' in p.stderr, p.stderr
     assert not os.path.exists(d), d
 
+# --- -o that cannot be a sweep directory: refused before any point runs (exit 2) ----------
+# (before: "filesystem error: cannot create directories" after validating, exit 1)
+afile = os.path.join(tmp, "afile")
+open(afile, "w").close()
+p = run("sweep", scen, "-o", afile, rc=2)
+assert f"{afile} exists and is not a directory; a sweep writes a directory" in p.stderr, p.stderr
+p = run("sweep", scen, "-o", os.path.join(afile, "sub"), rc=2)
+assert "cannot create the sweep directory (Not a directory); choose a writable place with -o" in p.stderr, p.stderr
+
 # --- jobs 1 vs jobs 2: identical point files ------------------------------------------
 d1, d2 = os.path.join(tmp, "j1"), os.path.join(tmp, "j2")
 p = run("sweep", scen, "-o", d1, "--jobs", "1")
