@@ -26,7 +26,22 @@ YAML::Node SourceMap::load(const std::string& text) const {
     try {
         return YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-        fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg);
+        // A tab in the indentation of the line yaml-cpp stopped at (or of the line before it)
+        // gives messages like "illegal map value" that do not name the cause.
+        auto tab_indented = [&](int line) { // 0-based
+            std::size_t at = 0;
+            for (int l = 0; l < line && at != std::string::npos; ++l) {
+                at = text.find('\n', at);
+                if (at != std::string::npos) ++at;
+            }
+            for (; at < text.size() && (text[at] == ' ' || text[at] == '\t'); ++at)
+                if (text[at] == '\t') return true;
+            return false;
+        };
+        const std::string hint = tab_indented(e.mark.line) || (e.mark.line > 0 && tab_indented(e.mark.line - 1))
+                                     ? " (YAML indents with spaces; this line or the one before is indented with a tab)"
+                                     : "";
+        fail_at(e.mark.line + 1, e.mark.column + 1, "malformed YAML: " + e.msg + hint);
     }
 }
 
