@@ -2,6 +2,9 @@
 #include "core/network.hpp"
 #include "models/adex.hpp"
 
+#include <sstream>
+#include <string>
+
 namespace apical::models {
 
 ModelInfo adex_info() {
@@ -120,6 +123,20 @@ ModelInfo adex_info() {
           {"I_e", 0.0},   {"V_peak", 0.0},  {"V_min", -80.0},        {"tau_exc", 5.0},         {"tau_inh", 10.0},
           {"E_exc", 0.0}, {"E_inh", -80.0}, {"weights_in_g_L", 1.0}, {"refractory_hold", 1.0}, {"integration", 1.0}},
          {}},
+    };
+    // Checked when the scenario is read, so that the error names the population's line and
+    // column (the cell group checks it again when built from code).
+    m.check = [reset = m.param_index("V_reset"), peak = m.param_index("V_peak"), vt = m.param_index("V_T"),
+               dt = m.param_index("Delta_T")](const PopulationCheck& c) {
+        auto p = [&](int k) { return c.params[static_cast<std::size_t>(k)]; };
+        // (With Delta_T = 0 the spike is at V_T: models/adex.cpp.)
+        const bool exp_term = p(dt) > 0;
+        const double top = exp_term ? p(peak) : p(vt);
+        if (p(reset) < top) return std::string();
+        std::ostringstream o;
+        o << "V_reset (" << p(reset) << " mV) must be below " << (exp_term ? "V_peak (" : "V_T (with Delta_T = 0: ")
+          << top << " mV)";
+        return o.str();
     };
     return m;
 }

@@ -1,6 +1,9 @@
 // Parameter declaration of the `lif` model (the dynamics live in models/lif.cpp).
 #include "models/lif.hpp"
 
+#include <sstream>
+#include <string>
+
 namespace apical::models {
 
 ModelInfo lif_info() {
@@ -45,6 +48,15 @@ ModelInfo lif_info() {
          "Brette et al. 2007, benchmark 2",
          {{"E_L", -49.0}},
          {}},
+    };
+    // Checked when the scenario is read, so that the error names the population's line and
+    // column (the cell group checks it again when built from code).
+    m.check = [reset = m.param_index("V_reset"), top = m.param_index("V_th")](const PopulationCheck& c) {
+        const double vr = c.params[static_cast<std::size_t>(reset)], vt = c.params[static_cast<std::size_t>(top)];
+        if (vr < vt) return std::string();
+        std::ostringstream o;
+        o << "V_reset (" << vr << " mV) must be below V_th (" << vt << " mV)";
+        return o.str();
     };
     return m;
 }
