@@ -160,6 +160,10 @@ struct KindInfo {
     // connectivity rules (optional): the expected number of synapses of the whole projection,
     // for the memory estimate made before building (absent: counted as all-to-all).
     std::function<double(const ConnectCheck&)> expected_synapses;
+    // stimuli (optional): "" when the parameters (canonical units, in declaration order) fit
+    // together, else what is wrong; checked when the scenario is read, so that the error
+    // carries the stimulus's line and column.
+    std::function<std::string(const std::vector<double>& params)> check_params;
     // event stimuli: make the per-group event source.
     std::function<std::unique_ptr<EventSource>(const StimulusBuild&)> make_events;
     // current stimuli: the waveform it injects.

@@ -543,6 +543,8 @@ private:
             for (std::size_t i = 0; i < k->parameters.size(); ++i)
                 if (const Node pn = v[k->parameters[i].name])
                     st.params[i] = c_.param(pn, k->parameters[i], path + "." + k->parameters[i].name);
+            if (k->check_params)
+                if (const std::string why = k->check_params(st.params); !why.empty()) c_.fail(v, path + ": " + why);
             lists(v, *k, path, st);
             // Empty means every cell (StimulusDesc), so `all` needs no list.
             if (const Node cn = v["cells"]; cn && !(cn.IsScalar() && cn.Scalar() == "all"))

@@ -1,6 +1,8 @@
 // Declarations of the stimulus types (their generators live in models/stimuli.cpp).
 #include "models/stimuli.hpp"
 
+#include <sstream>
+
 namespace apical::models {
 namespace {
 KindInfo kind(std::string name, std::string doc, std::vector<ParamDecl> params, bool events,
@@ -53,6 +55,22 @@ std::vector<KindInfo> stimulus_kinds() {
                              {"tau_rise", Dim::time, 0.5, 0.0, 1e6, "rise time constant", true},
                              {"tau_decay", Dim::time, 5.0, 0.0, 1e6, "decay time constant (> tau_rise)", true}}),
                      false, {}));
+    // Parameters that must fit together: a window that ends before it starts would never be
+    // on, and an EPSP shape needs tau_rise < tau_decay (models/stimuli.cpp normalises by the
+    // difference of the two exponentials).
+    for (KindInfo& x : k) {
+        const int start = x.param_index("start"), stop = x.param_index("stop");
+        const int rise = x.param_index("tau_rise"), decay = x.param_index("tau_decay");
+        x.check_params = [start, stop, rise, decay](const std::vector<double>& p) {
+            auto at = [&](int i) { return p[static_cast<std::size_t>(i)]; };
+            std::ostringstream o;
+            if (start >= 0 && stop >= 0 && at(stop) < at(start))
+                o << "stop (" << at(stop) << " ms) is before start (" << at(start) << " ms)";
+            else if (rise >= 0 && decay >= 0 && !(at(rise) < at(decay)))
+                o << "tau_rise (" << at(rise) << " ms) must be shorter than tau_decay (" << at(decay) << " ms)";
+            return o.str();
+        };
+    }
     return k;
 }
 
