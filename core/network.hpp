@@ -89,6 +89,10 @@ struct ProbeDesc {
     double interval = 0.1;            // ms, a multiple of dt
 };
 
+// Time is counted in whole steps of dt, and step * dt must stay exact in a double: a run
+// is at most this many steps (at dt = 0.1 ms about 14 000 years).
+inline constexpr double max_run_steps = 0x1p52;
+
 struct NetworkDesc {
     double duration = 1000.0; // ms
     double dt = 0.1;          // ms

@@ -33,6 +33,19 @@
 namespace apical {
 namespace {
 
+// An epoch's length in steps: the smallest synaptic delay in whole steps (below 1 when a
+// delay is shorter than dt), or 1 ms without synapses (epochs then only bound the work between
+// recordings). In doubles, so that estimate_memory can take any input.
+double epoch_steps_for(double min_delay, double dt) {
+    return std::isinf(min_delay) ? std::max(1.0, std::floor(1.0 / dt + 1e-9)) : std::floor(min_delay / dt + 1e-9);
+}
+
+// A cell group's event ring: one queue per step from an epoch's start to the latest arrival of
+// one of its spikes.
+double ring_steps_for(double epoch_steps, double max_delay, double dt) {
+    return epoch_steps + std::ceil(max_delay / dt) + 2.0;
+}
+
 // Synapses of one projection onto one cell group, stored by source cell (CSR): 2 bytes per
 // synapse (the target) when weight and delay are constant across the projection (a static
 // projection: no plasticity), plus 4 for a weight and 4 for a delay drawn per synapse. Rows are dense (row[s] ..
@@ -436,18 +449,12 @@ struct Simulation::Impl {
                 stats.synapse_bytes += unpack<std::uint64_t>(q);
             }
         }
-        if (std::isinf(min_delay)) {
-            // No synapses: epochs only bound the work between recordings.
-            epoch_steps = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(1.0 / net.dt + 1e-9)));
-        } else {
-            epoch_steps = static_cast<std::int64_t>(std::floor(min_delay / net.dt + 1e-9));
-            if (epoch_steps < 1)
-                throw std::invalid_argument("smallest synaptic delay (" + std::to_string(min_delay) +
-                                            " ms) is below dt (" + std::to_string(net.dt) + " ms)");
-        }
+        epoch_steps = static_cast<std::int64_t>(epoch_steps_for(min_delay, net.dt));
+        if (epoch_steps < 1)
+            throw std::invalid_argument("smallest synaptic delay (" + std::to_string(min_delay) + " ms) is below dt (" +
+                                        std::to_string(net.dt) + " ms)");
         stats.epoch_ms = static_cast<double>(epoch_steps) * net.dt;
-        // Steps from the start of an epoch to the latest arrival of one of its spikes.
-        ring = static_cast<std::size_t>(epoch_steps) + static_cast<std::size_t>(std::ceil(max_delay / net.dt)) + 2;
+        ring = static_cast<std::size_t>(ring_steps_for(static_cast<double>(epoch_steps), max_delay, net.dt));
 
         // Current stimuli and event stimuli, then the cell groups themselves.
         build_groups();
@@ -1320,9 +1327,9 @@ struct Simulation::Impl {
             std::chrono::steady_clock::time_point t0;
             ~Clock() { st.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
         } clock{stats, t_run};
-        // Time is counted in whole steps of dt; beyond 2^52 steps step * dt is no longer exact
-        // (and llround would overflow). The scenario reader refuses such durations too.
-        if (!(t_stop / net.dt <= 0x1p52))
+        // (Beyond max_run_steps, llround would overflow; the scenario reader refuses such
+        // durations too.)
+        if (!(t_stop / net.dt <= max_run_steps))
             throw std::invalid_argument("Simulation::run: t_stop " + std::to_string(t_stop) +
                                         " ms is more than 2^52 steps of dt (" + std::to_string(net.dt) + " ms)");
         const auto n_stop = static_cast<std::int64_t>(std::llround(t_stop / net.dt));
@@ -1905,27 +1912,23 @@ MemoryEstimate estimate_memory(const NetworkDesc& net, const Registry& registry,
         // One row index (4 bytes) per source cell per target group.
         e.synapse_bytes += 4.0 * (double(src.size) + 1.0) * double(n_groups[pr.target]);
     }
-    // The event rings (Impl::build: `ring`), from the delays' bounds: the shortest delay sets
+    // The event rings (Impl::build: `ring`), from the bounds of the delays: the shortest sets
     // the epoch, the longest how far ahead events land. (A dt far below the delays makes
-    // these the largest part: 1 ms delays at dt = 1e-9 ms need 10^9 queues per group.)
+    // these the largest part: 1 ms delays at dt = 1e-9 ms need 10^9 queues per group.) A delay
+    // unbounded above (a normal without max; a lognormal, which scenarios refuse for delays)
+    // counts up to 8 sd above its mean (of the log).
     double min_delay = std::numeric_limits<double>::infinity(), max_delay = 0.0;
     for (auto& pr : net.projections) {
         const Distribution& d = pr.delay;
-        double lo = d.a, hi = d.a;
-        switch (d.kind) {
-        case Distribution::Kind::constant: break;
-        case Distribution::Kind::uniform: lo = std::min(d.a, d.b), hi = std::max(d.a, d.b); break;
-        case Distribution::Kind::normal:
-            lo = std::max(d.lo, d.a - 8.0 * d.b), hi = std::min(d.hi, d.a + 8.0 * d.b);
-            break;
-        case Distribution::Kind::lognormal: lo = std::exp(d.a - 8.0 * d.b), hi = std::exp(d.a + 8.0 * d.b); break;
-        }
+        const auto [lo, hi] = value_range(d);
         min_delay = std::min(min_delay, std::max(lo, net.dt));
-        max_delay = std::max(max_delay, hi);
+        const double far = d.a + 8.0 * d.b;
+        max_delay = std::max(max_delay, std::isfinite(hi)                         ? hi
+                                        : d.kind == Distribution::Kind::lognormal ? std::exp(far)
+                                                                                  : far);
     }
     if (net.dt > 0) {
-        const double epoch = std::isinf(min_delay) ? std::max(1.0, std::floor(1.0 / net.dt)) : min_delay / net.dt;
-        e.ring_steps = epoch + std::ceil(max_delay / net.dt) + 2.0;
+        e.ring_steps = ring_steps_for(epoch_steps_for(min_delay, net.dt), max_delay, net.dt);
         double groups = 0;
         for (auto g : n_groups) groups += static_cast<double>(g);
         const bool rows = net.event_times == NetworkDesc::EventTimes::grid;

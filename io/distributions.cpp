@@ -47,14 +47,4 @@ Distribution read_distribution(const Checker& c, const YAML::Node& n, Dim d, con
     return out;
 }
 
-double lower_bound(const Distribution& d) {
-    switch (d.kind) {
-    case Distribution::Kind::constant: return d.a;
-    case Distribution::Kind::uniform: return d.a;
-    case Distribution::Kind::normal: return d.lo;
-    case Distribution::Kind::lognormal: return 0.0;
-    }
-    return d.a;
-}
-
 } // namespace apical::io

@@ -12,7 +12,4 @@ namespace apical::io {
 
 Distribution read_distribution(const Checker& c, const YAML::Node& n, Dim d, const std::string& path);
 
-// The smallest value the distribution can produce (-inf when unbounded below).
-double lower_bound(const Distribution& d);
-
 } // namespace apical::io

@@ -1,6 +1,7 @@
 // The scenario schema: YAML tree -> validated NetworkDesc + RecordingDesc. Model,
 // stimulus and rule names, parameters, receptors and variables all come from the
 // Registry; this file knows only the scenario's own keys.
+#include "core/distribution.hpp"
 #include "io/csv_table.hpp"
 #include "io/distributions.hpp"
 #include "io/scenario.hpp"
@@ -88,16 +89,13 @@ private:
             c_.fail(n["duration"] ? n["duration"] : n["dt"],
                     "simulation.duration (" + format_quantity(net.duration, Dim::time) +
                         ") must be >= simulation.dt (" + format_quantity(net.dt, Dim::time) + ")");
-        // Time is counted in whole steps of dt (and step * dt must stay exact in a double).
-        if (!(net.duration / net.dt <= max_steps))
+        if (!(net.duration / net.dt <= max_run_steps))
             c_.fail(n["duration"] ? n["duration"] : n["dt"],
                     "simulation.duration (" + format_quantity(net.duration, Dim::time) +
                         ") is too long for simulation.dt (" + format_quantity(net.dt, Dim::time) +
-                        "); allowed: at most 2^52 steps of dt (" + format_quantity(max_steps * net.dt, Dim::time) +
+                        "); allowed: at most 2^52 steps of dt (" + format_quantity(max_run_steps * net.dt, Dim::time) +
                         ")");
     }
-
-    static constexpr double max_steps = 0x1p52;
 
     double positive_time(const Node& n, const std::string& path) const {
         const double t = c_.quantity(n, Dim::time, path);
@@ -466,7 +464,7 @@ private:
     // epochs are bounded by the smallest delay: every delay the distribution can
     // produce must be >= dt.
     void check_delay(const Node& n, const Distribution& d, double dt, const std::string& path) const {
-        const double lo = lower_bound(d);
+        const double lo = value_range(d).min;
         if (lo >= dt) return;
         const std::string need = "delays must be >= simulation.dt (" + format_quantity(dt, Dim::time) + ")";
         switch (d.kind) {
