@@ -14,10 +14,10 @@ struct RunOptions {
     std::string checkpoint;       // the checkpoint file (default: OUTPUT with .ckpt)
     std::string restart;          // continue from this checkpoint
     std::vector<std::string> overrides;
-    std::optional<int> threads;
-    // As written: checked by the scenario reader like `--set simulation.seed=...` (a number
-    // parser would take "-5" as 2^64 - 5).
-    std::optional<std::string> seed;
+    // As written: checked by the scenario reader like `--set simulation.threads=...` and
+    // `--set simulation.seed=...`, with its ranges and messages (a number parser would take a
+    // seed of "-5" as 2^64 - 5).
+    std::optional<std::string> threads, seed;
     bool force = false, quiet = false;
 };
 struct ValidateOptions {

@@ -83,7 +83,7 @@ int cmd_run(const RunOptions& o) {
     const Registry reg = models::builtin_registry();
     std::vector<std::string> overrides = o.overrides;
     if (o.seed) overrides.push_back("simulation.seed=" + *o.seed);
-    if (o.threads) overrides.push_back("simulation.threads=" + std::to_string(*o.threads));
+    if (o.threads) overrides.push_back("simulation.threads=" + *o.threads);
     io::Scenario s;
     io::Checkpoint restart;
     CheckpointPlan plan;
@@ -108,7 +108,7 @@ int cmd_run(const RunOptions& o) {
             return 2;
         }
         std::vector<std::string> allowed = o.overrides;
-        if (o.threads) allowed.push_back("simulation.threads=" + std::to_string(*o.threads));
+        if (o.threads) allowed.push_back("simulation.threads=" + *o.threads);
         try {
             s = io::parse_scenario(restart.scenario_yaml, restart.scenario_file, allowed, reg);
         } catch (const io::ScenarioError& e) {

@@ -44,15 +44,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # seeds; bench/README.md; the first surviving seeds, as bench/run_bench.sh picks them). The run's
 # rate is reported.
 SEEDS = {"grid": {"cuba": 1, "coba": 13}, "exact": {"cuba": 1, "coba": 1}}
-EVENT_TIMES = ["grid"]  # set from --event-times
 
 
-def run(apical, model, seed, duration, threads, cpu=None):
-    out = f"/tmp/apical_two_threads_{model}.h5"
-    model = model.split("_")[0]
+def run(apical, model, seed, duration, threads, event_times, cpu=None):
+    # (One file per CPU: run_both's two processes run at once.)
+    out = f"/tmp/apical_two_threads_{model}{'' if cpu is None else f'_cpu{cpu}'}.h5"
     cmd = [apical, "run", os.path.join(ROOT, "scenarios", f"{model}.yaml"), "-o", out, "--force", "--quiet",
            "--seed", str(seed), "--threads", str(threads),
-           "--set", f"simulation.duration={duration}", "--set", f"simulation.event_times={EVENT_TIMES[0]}"]
+           "--set", f"simulation.duration={duration}", "--set", f"simulation.event_times={event_times}"]
     if cpu is not None:
         cmd = ["taskset", "-c", str(cpu)] + cmd
     t0 = time.perf_counter()
@@ -60,13 +59,13 @@ def run(apical, model, seed, duration, threads, cpu=None):
     return time.perf_counter() - t0, out
 
 
-def run_both(apical, model, seed, duration):
+def run_both(apical, model, seed, duration, event_times):
     """1 thread pinned to CPU 0 and 1 thread pinned to CPU 1, two processes started together;
     each one's wall time (each waited for on its own thread, so neither waits for the other)."""
     times = [0.0, 0.0]
 
     def one(cpu):
-        times[cpu] = run(apical, model + "_cpu" + str(cpu), seed, duration, 1, cpu)[0]
+        times[cpu] = run(apical, model, seed, duration, 1, event_times, cpu)[0]
 
     threads = [threading.Thread(target=one, args=(cpu,)) for cpu in (0, 1)]
     for t in threads:
@@ -97,7 +96,6 @@ def main():
     if (os.cpu_count() or 1) < 2:
         sys.exit("two_threads.py: needs at least 2 CPUs")
     models = a.models.split(",")
-    EVENT_TIMES[0] = a.event_times
     m = {k: {x: [] for x in ("T1", "T2", "P0", "P1", "B0", "B1", "F1", "F2")} for k in models}
     rates = {}
     probe = os.path.exists(a.probe)
@@ -111,16 +109,16 @@ def main():
             steps = steps[r % len(steps):] + steps[:r % len(steps)]
             for key, threads, cpu in steps:
                 if key == "B":
-                    b0, b1 = run_both(a.apical, model, seed, "10 s")
+                    b0, b1 = run_both(a.apical, model, seed, "10 s", a.event_times)
                     d["B0"].append(b0)
                     d["B1"].append(b1)
                     continue
-                t, out = run(a.apical, model, seed, "10 s", threads, cpu)
+                t, out = run(a.apical, model, seed, "10 s", threads, a.event_times, cpu)
                 d[key].append(t)
                 if key == "T1" and model not in rates:
                     rates[model] = rate(a.apical, out)
             for key, threads in (("F1", 1), ("F2", 2)):
-                d[key].append(statistics.median(run(a.apical, model, seed, "1 ms", threads)[0]
+                d[key].append(statistics.median(run(a.apical, model, seed, "1 ms", threads, a.event_times)[0]
                                                 for _ in range(a.fixed_reps)))
         print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
     if probe:

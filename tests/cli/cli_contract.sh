@@ -70,6 +70,9 @@ PYEOF"
 # --seed is checked like --set simulation.seed: a negative or non-numeric seed is refused (a
 # number parser would have taken "-5" as 2^64 - 5), and nothing is written.
 for bad in -5 abc; do
+    "$APICAL" run "$S" -o "$tmp/bad_threads.h5" --quiet --threads "$bad" 2>"$tmp/err"; rc=$?
+    check "--threads $bad exits 2 with the allowed range, writes nothing" \
+        "[ $rc -eq 2 ] && grep -q 'simulation.threads: expected a whole number in \[0, 65535\], got \"$bad\"' $tmp/err && [ ! -e $tmp/bad_threads.h5 ]"
     "$APICAL" run "$S" -o "$tmp/bad_seed.h5" --quiet --seed "$bad" 2>"$tmp/err"; rc=$?
     check "--seed $bad exits 2 with the allowed range, writes nothing" \
         "[ $rc -eq 2 ] && grep -q 'simulation.seed: expected a whole number in \[0, 18446744073709551615\], got \"$bad\"' $tmp/err && [ ! -e $tmp/bad_seed.h5 ] && [ ! -e $tmp/bad_seed.h5.partial ]"
